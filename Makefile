@@ -1,0 +1,43 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is a helper for those.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := lms
+
+.PHONY: run test setup content-check test-sqlite test-postgres serve translations clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -f -q -d lms/translations 2>/dev/null || true
+
+## make run: install, migrate the SQLite database, load demo data, serve on http://127.0.0.1:5000
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@echo "Serving on http://127.0.0.1:5000  (stop with Ctrl+C)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: install, check the content, run the whole suite (SQLite, then PostgreSQL when available)
+test: setup
+	scripts/test.sh
+
+content-check: $(STAMP)
+	$(BIN)/flask content check
+
+serve: setup
+	scripts/serve.sh
+
+bench: setup
+	@ls bench/*.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

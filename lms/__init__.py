@@ -1,0 +1,60 @@
+"""Social-media micro-LMS: application factory and plugin entry point."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the standalone app: config, database, i18n, then every package (test config last)."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    from . import config
+
+    config.load(app, test_config)
+    init_app(app, url_prefix=app.config["URL_PREFIX"])
+    return app
+
+
+def init_app(app: Flask, url_prefix: str = "") -> None:
+    """Mount the LMS on an app (standalone or a host app) under ``url_prefix``."""
+    from . import config, db, errors, i18n, nav, security
+    from .blueprint import make_blueprint
+
+    config.apply_defaults(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    nav.init_app(app)
+    from .auth import init_app as init_auth
+    from .courses import init_app as init_courses
+
+    init_auth(app)
+    init_courses(app)
+    for package in _optional_packages():
+        package.init_app(app)
+    from .dbcli import db_cli
+
+    app.cli.add_command(db_cli)
+    app.register_blueprint(make_blueprint(), url_prefix=url_prefix or None)
+
+
+def _optional_packages():
+    """Domain packages that hook in with init_app; imported here so views are only imported via init_app."""
+    import importlib
+
+    names = ["quizzes", "xapi", "certificates", "reports", "guidelines"]
+    found = []
+    for name in names:
+        try:
+            module = importlib.import_module(f"lms.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"lms.{name}":
+                raise
+            continue
+        if hasattr(module, "init_app"):
+            found.append(module)
+    return found

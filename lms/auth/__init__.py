@@ -1,0 +1,30 @@
+"""Accounts, roles and organisations."""
+from flask import Flask
+from flask_login import LoginManager
+from sqlalchemy import select
+
+from ..blueprint import add_child
+
+login_manager = LoginManager()
+login_manager.login_view = "lms.auth.login"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    from ..db import get_session
+    from .models import User
+
+    return get_session().scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Login, the auth blueprint and the CLI commands."""
+    from ..i18n import _l
+    from . import cli, views
+
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
+    login_manager.init_app(app)
+    add_child(views.bp)
+    app.cli.add_command(cli.demo_cli)
+    app.cli.add_command(cli.users_cli)

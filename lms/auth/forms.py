@@ -1,0 +1,38 @@
+"""Sign-in and user administration forms (CSRF-protected by Flask-WTF)."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..i18n import _l
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=500)])
+
+
+class UserForm(FlaskForm):
+    """Create a user in the admin's organisation."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Rolle"), choices=[("learner", _l("Lernende:r")), ("trainer", _l("Trainer:in")),
+                                              ("admin", _l("Administrator:in"))])
+    department = StringField(_l("Abteilung / Gruppe"), validators=[Optional(), Length(max=100)])
+    locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+
+
+class ChangePasswordForm(FlaskForm):
+    """A user sets their own password."""
+
+    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired()])
+    new = PasswordField(_l("Neues Passwort"), validators=[DataRequired(), Length(min=10, max=500)])
+    repeat = PasswordField(_l("Neues Passwort wiederholen"), validators=[DataRequired(), EqualTo("new")])
+
+
+class ProfileForm(FlaskForm):
+    """Language preference."""
+
+    locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])

@@ -1,0 +1,47 @@
+"""The LMS as one blueprint a host app can mount; each domain package contributes a child blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, url_for
+from flask_login import current_user
+
+from . import REPO_ROOT
+
+_children: list[Blueprint] = []
+
+
+def add_child(bp: Blueprint) -> None:
+    """Register a domain blueprint to be nested under the LMS blueprint (called from init_app)."""
+    if bp not in _children:
+        _children.append(bp)
+
+
+def make_blueprint() -> Blueprint:
+    """Build the parent blueprint 'lms' with static files, the home route and every child."""
+    parent = Blueprint(
+        "lms",
+        __name__,
+        static_folder=str(REPO_ROOT / "static"),
+        static_url_path="/static",
+        template_folder="templates",
+    )
+
+    @parent.route("/")
+    def home():
+        if not current_user.is_authenticated:
+            return redirect(url_for("lms.auth.login"))
+        if current_user.role in ("trainer", "admin") and "lms.reports.overview" in current_app.view_functions:
+            return redirect(url_for("lms.reports.overview"))
+        return redirect(url_for("lms.courses.index"))
+
+    @parent.route("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        from .db import get_session
+
+        get_session().execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    for child in _children:
+        parent.register_blueprint(child)
+    return parent

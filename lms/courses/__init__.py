@@ -1,0 +1,14 @@
+"""Courses: content packages, enrolment and lesson progress."""
+from flask import Flask
+
+from ..blueprint import add_child
+
+
+def init_app(app: Flask) -> None:
+    """Load the content catalog and register the learner pages and the content CLI."""
+    from .. import catalog
+    from . import cli, views
+
+    catalog.init_app(app)
+    add_child(views.bp)
+    app.cli.add_command(cli.content_cli)

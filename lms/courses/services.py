@@ -1,0 +1,225 @@
+"""Learner progress: enrol, open and complete lessons, record quiz results, detect module and course completion."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import signals
+from ..auth.models import User
+from ..db import utcnow
+from .content import Course, Lesson, Module
+from .models import Enrolment, LessonProgress, ModuleProgress
+
+MAX_BEACON_SECONDS = 30 * 60  # one page view never counts for more than half an hour of reading
+
+
+def get_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
+    """The user's enrolment in the course, or None."""
+    return db.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_slug == course.slug))
+
+
+def enrol(db: Session, user: User, course: Course) -> Enrolment:
+    """Enrol the user (idempotent) and announce the registration."""
+    enrolment = get_enrolment(db, user, course)
+    if enrolment is not None:
+        return enrolment
+    enrolment = Enrolment(user_id=user.id, org_id=user.org_id, course_slug=course.slug)
+    db.add(enrolment)
+    db.flush()
+    for module in course.modules:
+        db.add(ModuleProgress(enrolment_id=enrolment.id, module_id=module.id, lessons_total=len(module.lessons)))
+    db.flush()
+    signals.course_registered.send(db, enrolment=enrolment, user=user, course=course)
+    return enrolment
+
+
+def lesson_status(course: Course, enrolment: Enrolment | None, lesson: Lesson) -> str:
+    """required / recommended / optional for this learner's path (all required without a path)."""
+    if enrolment is None or not enrolment.path:
+        return "required"
+    return enrolment.path.get(lesson.id, "required")
+
+
+def path_lessons(course: Course, enrolment: Enrolment | None) -> list[Lesson]:
+    """Lessons that count for completion: everything not marked optional."""
+    return [lesson for lesson in course.lessons if lesson_status(course, enrolment, lesson) != "optional"]
+
+
+def lesson_records(db: Session, enrolment: Enrolment) -> dict[str, LessonProgress]:
+    """Lesson progress rows of an enrolment by lesson id."""
+    rows = db.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
+    return {row.lesson_id: row for row in rows}
+
+
+def module_records(db: Session, enrolment: Enrolment) -> dict[str, ModuleProgress]:
+    """Module progress rows of an enrolment by module id."""
+    rows = db.scalars(select(ModuleProgress).where(ModuleProgress.enrolment_id == enrolment.id))
+    return {row.module_id: row for row in rows}
+
+
+def _lesson_record(db: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    record = db.scalar(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id,
+                                                    LessonProgress.lesson_id == lesson.id))
+    if record is None:
+        record = LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, module_id=lesson.module_id,
+                                visits=0, seconds_spent=0)
+        db.add(record)
+    return record
+
+
+def open_lesson(db: Session, user: User, course: Course, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """Record a visit to a lesson and remember it as the place to resume."""
+    now = utcnow()
+    record = _lesson_record(db, enrolment, lesson)
+    record.first_opened_at = record.first_opened_at or now
+    record.last_opened_at = now
+    record.visits = (record.visits or 0) + 1
+    enrolment.last_lesson_id = lesson.id
+    enrolment.last_activity_at = now
+    db.flush()
+    signals.lesson_opened.send(db, enrolment=enrolment, user=user, course=course, lesson=lesson)
+    return record
+
+
+def add_reading_time(db: Session, enrolment: Enrolment, lesson: Lesson, seconds: int) -> None:
+    """Add time spent on a lesson page (bounded per call)."""
+    record = _lesson_record(db, enrolment, lesson)
+    record.seconds_spent = (record.seconds_spent or 0) + max(0, min(int(seconds), MAX_BEACON_SECONDS))
+    db.flush()
+
+
+def complete_lesson(db: Session, user: User, course: Course, enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Mark a lesson done (idempotent); return True if this call completed it."""
+    record = _lesson_record(db, enrolment, lesson)
+    now = utcnow()
+    if record.completed_at is not None:
+        return False
+    record.completed_at = now
+    record.first_opened_at = record.first_opened_at or now
+    record.last_opened_at = record.last_opened_at or now
+    enrolment.last_lesson_id = lesson.id
+    enrolment.last_activity_at = now
+    db.flush()
+    module = course.module_of(lesson)
+    mp = _module_record(db, enrolment, module)
+    mp.lessons_done = sum(1 for r in lesson_records(db, enrolment).values()
+                          if r.module_id == module.id and r.completed_at is not None)
+    enrolment.progress = course_progress(db, course, enrolment)
+    db.flush()
+    signals.lesson_completed.send(db, enrolment=enrolment, user=user, course=course, lesson=lesson,
+                                  progress=enrolment.progress)
+    check_module_completion(db, user, course, enrolment, module)
+    return True
+
+
+def _module_record(db: Session, enrolment: Enrolment, module: Module) -> ModuleProgress:
+    record = db.scalar(select(ModuleProgress).where(ModuleProgress.enrolment_id == enrolment.id,
+                                                    ModuleProgress.module_id == module.id))
+    if record is None:
+        record = ModuleProgress(enrolment_id=enrolment.id, module_id=module.id, lessons_total=len(module.lessons),
+                                lessons_done=0)
+        db.add(record)
+        db.flush()
+    return record
+
+
+def course_progress(db: Session, course: Course, enrolment: Enrolment) -> float:
+    """Share of the learner's path lessons that are done (0..1)."""
+    lessons = path_lessons(course, enrolment)
+    if not lessons:
+        return 1.0
+    records = lesson_records(db, enrolment)
+    done = sum(1 for lesson in lessons if lesson.id in records and records[lesson.id].completed_at is not None)
+    return round(done / len(lessons), 4)
+
+
+def module_lessons_done(db: Session, course: Course, enrolment: Enrolment, module: Module) -> bool:
+    """Whether every path lesson of the module is done."""
+    records = lesson_records(db, enrolment)
+    required = [lesson for lesson in module.lessons if lesson_status(course, enrolment, lesson) != "optional"]
+    return all(lesson.id in records and records[lesson.id].completed_at is not None for lesson in required)
+
+
+def check_module_completion(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module) -> bool:
+    """Complete the module when its path lessons are done and its quiz (if any) is passed."""
+    record = _module_record(db, enrolment, module)
+    if record.completed_at is not None:
+        return False
+    if not module_lessons_done(db, course, enrolment, module):
+        return False
+    if module.quiz and record.quiz_passed_at is None:
+        return False
+    record.completed_at = utcnow()
+    db.flush()
+    signals.module_completed.send(db, enrolment=enrolment, user=user, course=course, module=module)
+    check_course_completion(db, user, course, enrolment)
+    return True
+
+
+def record_quiz_result(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module | None,
+                       scaled: float, passed: bool, final_passed_at=None) -> None:
+    """Fold a submitted quiz into module progress, or into course completion for the final exam."""
+    enrolment.last_activity_at = utcnow()
+    if module is None:
+        check_course_completion(db, user, course, enrolment, final_passed=passed)
+        return
+    record = _module_record(db, enrolment, module)
+    record.quiz_best_score = max(record.quiz_best_score or 0.0, scaled)
+    if passed and record.quiz_passed_at is None:
+        record.quiz_passed_at = utcnow()
+    db.flush()
+    check_module_completion(db, user, course, enrolment, module)
+
+
+def check_course_completion(db: Session, user: User, course: Course, enrolment: Enrolment,
+                            final_passed: bool | None = None) -> bool:
+    """Complete the course when every module is complete and the final exam (if any) is passed."""
+    if enrolment.completed_at is not None:
+        return False
+    modules = module_records(db, enrolment)
+    if not all(modules.get(m.id) and modules[m.id].completed_at for m in course.modules):
+        return False
+    if course.final_exam:
+        if final_passed is None:
+            final_passed = final_exam_passed(db, enrolment, course)
+        if not final_passed:
+            return False
+    enrolment.completed_at = utcnow()
+    enrolment.progress = 1.0
+    db.flush()
+    signals.course_completed.send(db, enrolment=enrolment, user=user, course=course)
+    return True
+
+
+def final_exam_passed(db: Session, enrolment: Enrolment, course: Course) -> bool:
+    """Whether a passed final exam attempt exists (asks the quiz engine through a hook)."""
+    hook = _final_exam_hook[0]
+    return bool(hook and hook(db, enrolment, course))
+
+
+# The quiz engine registers a lookup here so courses does not import quizzes (quizzes depends on courses).
+_final_exam_hook: list = [None]
+
+
+def set_final_exam_hook(func) -> None:
+    """Install the function that answers whether an enrolment's final exam was passed."""
+    _final_exam_hook[0] = func
+
+
+def resume_lesson(course: Course, enrolment: Enrolment | None, records: dict[str, LessonProgress]) -> Lesson:
+    """Where to continue: the first unfinished path lesson after the last one visited, else the first lesson."""
+    lessons = list(course.lessons)
+    start = 0
+    if enrolment and enrolment.last_lesson_id:
+        last = course.lesson(enrolment.last_lesson_id)
+        if last is not None:
+            record = records.get(last.id)
+            if record is None or record.completed_at is None:
+                return last
+            start = last.position
+    ordered = lessons[start:] + lessons[:start]
+    for lesson in ordered:
+        record = records.get(lesson.id)
+        if lesson_status(course, enrolment, lesson) != "optional" and (record is None or record.completed_at is None):
+            return lesson
+    return lessons[0]

@@ -1,0 +1,147 @@
+"""Learner pages: course list, course overview, lessons, mark as done, resume, reading beacons."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..catalog import get_catalog
+from ..db import get_session
+from . import services
+
+bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
+
+# Packages that hook into the learner flow (e.g. the needs questionnaire) register endpoints here.
+AFTER_ENROL_ENDPOINT = "AFTER_ENROL_ENDPOINT"
+
+
+def _module_extras(course, enrolment):
+    """Per-module links other packages add (quiz state); filled through app.extensions['lms_module_extras']."""
+    providers = current_app.extensions.get("lms_module_extras", [])
+    extras = {}
+    for provider in providers:
+        for module_id, item in provider(get_session(), current_user, course, enrolment).items():
+            extras.setdefault(module_id, []).append(item)
+    return extras
+
+
+@bp.route("/")
+@login_required
+def index():
+    """All courses with the learner's progress."""
+    db = get_session()
+    rows = []
+    for course in get_catalog().courses.values():
+        rows.append((course, services.get_enrolment(db, current_user, course)))
+    return render_template("courses/index.html", rows=rows)
+
+
+@bp.route("/<slug>/")
+@login_required
+def overview(slug: str):
+    """Course overview: objectives and progress per module, the resume link."""
+    course = get_catalog().course(slug)
+    db = get_session()
+    enrolment = services.get_enrolment(db, current_user, course)
+    lessons = services.lesson_records(db, enrolment) if enrolment else {}
+    modules = services.module_records(db, enrolment) if enrolment else {}
+    resume = services.resume_lesson(course, enrolment, lessons) if enrolment else None
+    return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
+                           modules=modules, resume=resume, status_of=services.lesson_status,
+                           extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment))
+
+
+def _course_extras(course, enrolment):
+    providers = current_app.extensions.get("lms_course_extras", [])
+    return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment)]
+
+
+@bp.route("/<slug>/start", methods=["POST"])
+@login_required
+def start(slug: str):
+    """Enrol in the course and go to the first step."""
+    course = get_catalog().course(slug)
+    db = get_session()
+    enrolment = services.enrol(db, current_user, course)
+    endpoint = current_app.config.get(AFTER_ENROL_ENDPOINT)
+    if endpoint and course.questionnaire and enrolment.path is None:
+        return redirect(url_for(endpoint, slug=slug))
+    return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=course.lessons[0].id))
+
+
+@bp.route("/<slug>/resume")
+@login_required
+def resume(slug: str):
+    """Continue where the learner left off."""
+    course = get_catalog().course(slug)
+    db = get_session()
+    enrolment = services.get_enrolment(db, current_user, course)
+    if enrolment is None:
+        return redirect(url_for("lms.courses.overview", slug=slug))
+    lesson = services.resume_lesson(course, enrolment, services.lesson_records(db, enrolment))
+    return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=lesson.id))
+
+
+def _lesson_context(slug: str, lesson_id: str):
+    course = get_catalog().course(slug)
+    lesson = course.lesson(lesson_id)
+    if lesson is None:
+        abort(404)
+    db = get_session()
+    enrolment = services.get_enrolment(db, current_user, course)
+    return db, course, lesson, enrolment
+
+
+@bp.route("/<slug>/lessons/<lesson_id>")
+@login_required
+def lesson(slug: str, lesson_id: str):
+    """A lesson page with previous/next and "mark as done"."""
+    db, course, lesson_obj, enrolment = _lesson_context(slug, lesson_id)
+    if enrolment is None:
+        return redirect(url_for("lms.courses.overview", slug=slug))
+    lessons = course.lessons
+    previous = lessons[lesson_obj.position - 1] if lesson_obj.position > 0 else None
+    following = lessons[lesson_obj.position + 1] if lesson_obj.position + 1 < len(lessons) else None
+    module = course.module_of(lesson_obj)
+    records = services.lesson_records(db, enrolment)
+    return render_template("courses/lesson.html", course=course, module=module, lesson=lesson_obj,
+                           previous=previous, following=following, record=records.get(lesson_obj.id),
+                           records=records, enrolment=enrolment,
+                           status=services.lesson_status(course, enrolment, lesson_obj),
+                           extras=_module_extras(course, enrolment).get(module.id, []))
+
+
+@bp.route("/<slug>/lessons/<lesson_id>/done", methods=["POST"])
+@login_required
+def lesson_done(slug: str, lesson_id: str):
+    """Mark the lesson as done and go on to the next one."""
+    db, course, lesson_obj, enrolment = _lesson_context(slug, lesson_id)
+    if enrolment is None:
+        abort(404)
+    services.complete_lesson(db, current_user, course, enrolment, lesson_obj)
+    lessons = course.lessons
+    module = course.module_of(lesson_obj)
+    if lesson_obj is module.lessons[-1]:
+        return redirect(url_for("lms.courses.overview", slug=slug, _anchor=f"module-{module.id}"))
+    following = lessons[lesson_obj.position + 1]
+    return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=following.id))
+
+
+@bp.route("/<slug>/lessons/<lesson_id>/beacon", methods=["POST"])
+@login_required
+def lesson_beacon(slug: str, lesson_id: str):
+    """Reading events sent by the lesson page's script: 'open' on load, 'time' with seconds on leaving."""
+    db, course, lesson_obj, enrolment = _lesson_context(slug, lesson_id)
+    if enrolment is None:
+        abort(404)
+    event = request.form.get("event")
+    if event == "open":
+        services.open_lesson(db, current_user, course, enrolment, lesson_obj)
+    elif event == "time":
+        try:
+            seconds = int(request.form.get("seconds", "0"))
+        except ValueError:
+            abort(400)
+        services.add_reading_time(db, enrolment, lesson_obj, seconds)
+    else:
+        abort(400)
+    return ("", 204)

@@ -1,0 +1,147 @@
+"""Database: declarative base, engine per app, one session per request committed once at the end."""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Reads start deferred transactions; anything that may write takes SQLite's write lock up front
+# (BEGIN IMMEDIATE), so two writers queue on busy_timeout instead of failing on lock upgrade.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("lms_write_intent", default=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a constraint naming convention Alembic can diff."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use utcnow()")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory, and commit or roll back once per request."""
+    engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
+    app.extensions["lms_db"] = (engine, sessionmaker(engine, expire_on_commit=False))
+
+    @app.before_request
+    def _mark_intent():
+        g._lms_intent_token = write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.after_request
+    def _finish(response):
+        session = g.pop("_lms_session", None)
+        if session is not None:
+            try:
+                if response.status_code < 400:
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        return response
+
+    @app.teardown_request
+    def _close(exc):
+        session = g.pop("_lms_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+        token = g.pop("_lms_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["lms_db"][0]
+
+
+def get_session() -> Session:
+    """The request's session, created on first use."""
+    if "_lms_session" not in g:
+        g._lms_session = current_app.extensions["lms_db"][1]()
+    return g._lms_session
+
+
+@contextmanager
+def session_scope(write: bool = True) -> Iterator[Session]:
+    """A session outside a request (CLI, workers): commits on success, rolls back on error."""
+    token = write_intent.set(write)
+    session = current_app.extensions["lms_db"][1]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        write_intent.reset(token)

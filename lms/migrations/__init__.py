@@ -1,0 +1,34 @@
+"""Alembic migrations, driven from Python so the app and the CLI use the same configuration."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+HERE = Path(__file__).parent
+MODEL_MODULES = ["auth", "courses", "quizzes", "xapi", "certificates", "reports", "guidelines"]
+
+
+def import_models() -> None:
+    """Import every package's models so Base.metadata knows all tables."""
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(f"lms.{name}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"lms.{name}", f"lms.{name}.models"):
+                raise
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at our scripts and the given database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database to the newest schema."""
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,29 @@
+"""Cross-domain events. Senders emit inside the request transaction; receivers write in the same session.
+
+Every signal is sent with ``sender=<the session>`` and keyword arguments documented below, so a receiver
+adds its rows (xAPI statement, outbox rows, certificate) to the same unit of work and they commit together.
+"""
+from blinker import Namespace
+
+lms_signals = Namespace()
+
+#: courses: a learner enrolled (registration created). kwargs: enrolment, user, course
+course_registered = lms_signals.signal("course-registered")
+#: courses: a learner opened a lesson. kwargs: enrolment, user, course, lesson
+lesson_opened = lms_signals.signal("lesson-opened")
+#: courses: a lesson was marked done. kwargs: enrolment, user, course, lesson, progress (0..1)
+lesson_completed = lms_signals.signal("lesson-completed")
+#: courses: every lesson of a module is done and its quiz passed. kwargs: enrolment, user, course, module
+module_completed = lms_signals.signal("module-completed")
+#: courses: the whole path is done and the final exam passed. kwargs: enrolment, user, course
+course_completed = lms_signals.signal("course-completed")
+#: quizzes: an attempt was submitted and scored. kwargs: enrolment, user, course, quiz, attempt, results
+quiz_submitted = lms_signals.signal("quiz-submitted")
+#: certificates: a certificate was issued. kwargs: enrolment, user, course, certificate
+certificate_issued = lms_signals.signal("certificate-issued")
+#: guidelines: the needs questionnaire was answered. kwargs: enrolment, user, course, answers, path
+questionnaire_answered = lms_signals.signal("questionnaire-answered")
+#: guidelines: a learner acknowledged a published guideline version. kwargs: user, guideline_version
+guideline_acknowledged = lms_signals.signal("guideline-acknowledged")
+#: guidelines: a learner produced their guideline draft document. kwargs: enrolment, user, course, draft
+guideline_produced = lms_signals.signal("guideline-produced")
