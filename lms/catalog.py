@@ -45,7 +45,7 @@ def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
         lesson_ids = {lesson.id for lesson in course.lessons}
         module_ids = {module.id for module in course.modules}
         try:
-            found = load_quizzes(folder, slug, lesson_ids, module_ids) if folder.is_dir() else {}
+            found = load_quizzes(quizzes_dir, slug, lesson_ids, module_ids) if folder.is_dir() else {}
         except QuizDefinitionError as exc:
             raise ContentError(getattr(exc, "path", folder), str(exc)) from None
         for module in course.modules:

@@ -23,7 +23,7 @@ NAMING = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reads start deferred transactions; anything that may write takes SQLite's write lock up front
 # (BEGIN IMMEDIATE), so two writers queue on busy_timeout instead of failing on lock upgrade.
-write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("lms_write_intent", default=True)
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("lms_write_intent", default=False)
 
 
 class Base(DeclarativeBase):

@@ -27,3 +27,5 @@ questionnaire_answered = lms_signals.signal("questionnaire-answered")
 guideline_acknowledged = lms_signals.signal("guideline-acknowledged")
 #: guidelines: a learner produced their guideline draft document. kwargs: enrolment, user, course, draft
 guideline_produced = lms_signals.signal("guideline-produced")
+#: xapi: a statement was stored (emitted by the app or received by the LRS). kwargs: statement (xapi Statement row)
+statement_stored = lms_signals.signal("statement-stored")

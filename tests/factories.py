@@ -1,9 +1,21 @@
 """create_x factories for tests."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lms.auth import services as auth
 
 PASSWORD = "password-123"
+_real_hash = auth.hash_password
+
+
+@lru_cache(maxsize=8)
+def _cached_hash(password: str) -> str:
+    """Hash each test password once per session: scrypt at full cost is deliberately slow."""
+    return _real_hash(password)
+
+
+auth.hash_password = _cached_hash
 
 
 def create_org(db, name: str = "Org", slug: str | None = None):

@@ -222,6 +222,8 @@ def _load_module(module_dir: Path, course_iri: str, index: int, position: int, s
         source = (module_dir / file_name).resolve()
         if module_dir.resolve() not in source.parents:
             lc.fail(f"'file' {file_name!r} must stay inside the module folder")
+        if not source.is_file():
+            lc.fail(f"lesson file is missing: {file_name}")
         text = _read_lesson(source)
         lessons.append(Lesson(id=lesson_id, module_id=module_id, title=lc.text("title"), minutes=minutes, kind=kind,
                               iri=f"{course_iri}/lesson/{lesson_id}", source=str(source),
