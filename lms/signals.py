@@ -17,7 +17,10 @@ lesson_completed = lms_signals.signal("lesson-completed")
 module_completed = lms_signals.signal("module-completed")
 #: courses: the whole path is done and the final exam passed. kwargs: enrolment, user, course
 course_completed = lms_signals.signal("course-completed")
+#: quizzes: a new attempt was started. kwargs: enrolment, user, course, quiz, attempt
+quiz_started = lms_signals.signal("quiz-started")
 #: quizzes: an attempt was submitted and scored. kwargs: enrolment, user, course, quiz, attempt, results
+#:   results: list of dicts {key, question, response (xAPI response string), score, max, correct}
 quiz_submitted = lms_signals.signal("quiz-submitted")
 #: certificates: a certificate was issued. kwargs: enrolment, user, course, certificate
 certificate_issued = lms_signals.signal("certificate-issued")
