@@ -35,4 +35,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(__import__("pathlib").Path(__file__).parent / "translations"))
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["localized"] = localized
+    from markupsafe import Markup
+
+    from .courses.markdown import render_inline
+
+    app.jinja_env.globals["render_inline"] = lambda text: Markup(render_inline(text or ""))
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "de")

@@ -1,4 +1,6 @@
 """Alembic environment: runs migrations against the configured URL with our metadata."""
+import os
+
 from alembic import context
 from sqlalchemy import pool
 
@@ -8,6 +10,16 @@ from lms.migrations import import_models
 import_models()
 config = context.config
 target_metadata = Base.metadata
+# Autogenerate for one package only: LMS_AUTOGEN_PREFIX=quiz_ flask db revision … (each package has its own branch).
+AUTOGEN_PREFIXES = tuple(p for p in os.environ.get("LMS_AUTOGEN_PREFIX", "").split(",") if p)
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Limit autogenerate to the tables named by LMS_AUTOGEN_PREFIX (all tables when unset)."""
+    if not AUTOGEN_PREFIXES:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return table.startswith(AUTOGEN_PREFIXES)
 
 
 def run_migrations_offline() -> None:
@@ -21,7 +33,7 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

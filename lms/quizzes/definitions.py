@@ -1,0 +1,254 @@
+"""Quiz definition files (TOML): load and validate them, and resolve the final exam's question pool."""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import scoring
+
+TOP_KEYS = frozenset({"schema_version", "id", "module", "kind", "title", "pass_mark", "draw",
+                      "max_attempts", "wait_minutes", "from", "questions"})
+KINDS = ("module", "final")
+
+
+class QuizDefinitionError(ValueError):
+    """Invalid quiz definition(s); each line of ``errors`` names the file, the item and the problem."""
+
+    def __init__(self, errors: Iterable[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a pool; ``raw`` is its validated TOML table, which the question types work on."""
+
+    id: str
+    type: str
+    lesson: str
+    scenario: bool
+    prompt: str
+    explanation: str
+    points: int | float
+    raw: dict = field(repr=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A module quiz or the final exam, as defined in one TOML file."""
+
+    id: str
+    module: str | None
+    kind: str
+    title: dict = field(hash=False)
+    pass_mark: float
+    draw: int
+    max_attempts: int
+    wait_minutes: int
+    questions: tuple[Question, ...]
+    from_: tuple[tuple[str, int], ...] = ()
+    path: str = field(default="", compare=False)
+
+    def question(self, qid: str) -> Question:
+        """The question with this id (KeyError if absent)."""
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+
+def _int(value: Any, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_quiz(path: str | Path, *, lesson_ids: set[str] | None = None, module_ids: set[str] | None = None,
+              display: str | None = None) -> Quiz:
+    """Read and validate one quiz file; QuizDefinitionError lists every problem found."""
+    path = Path(path)
+    shown = display or _display(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise QuizDefinitionError([f"{shown}: invalid TOML: {exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise QuizDefinitionError([f"{shown}: not UTF-8 ({exc.reason} at byte {exc.start})"]) from exc
+    except OSError as exc:
+        raise QuizDefinitionError([f"{shown}: cannot read ({exc.strerror})"]) from exc
+    return _build(data, path.stem, shown, lesson_ids, module_ids)
+
+
+def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
+           module_ids: set[str] | None) -> Quiz:
+    errors: list[str] = []
+
+    def err(message: str, item: str = "") -> None:
+        errors.append(f"{shown}: {item}: {message}" if item else f"{shown}: {message}")
+
+    if extra := sorted(set(data) - TOP_KEYS):
+        err(f"unknown key(s) {', '.join(map(repr, extra))}")
+    if not (_int(data.get("schema_version"), 1) and data["schema_version"] == 1):
+        err(f"'schema_version' must be 1, not {data.get('schema_version')!r}")
+    if data.get("id") != stem:
+        err(f"'id' {data.get('id')!r} must equal the file name {stem!r}")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        err(f"'kind' must be 'module' or 'final', not {kind!r}")
+    title = data.get("title")
+    if not (isinstance(title, dict) and isinstance(title.get("de"), str) and title["de"].strip()
+            and all(isinstance(v, str) for v in title.values())):
+        err("'title' must be a table of strings with at least 'de', e.g. { de = \"…\", en = \"…\" }")
+    pass_mark = data.get("pass_mark")
+    if not (isinstance(pass_mark, (int, float)) and not isinstance(pass_mark, bool) and 0 < pass_mark <= 1):
+        err(f"'pass_mark' must be a share in (0, 1], not {pass_mark!r}")
+    for key in ("max_attempts", "wait_minutes"):
+        if not _int(data.get(key, 0), 0):
+            err(f"'{key}' must be a whole number >= 0")
+
+    raw_questions = data.get("questions", [])
+    if not isinstance(raw_questions, list) or not all(isinstance(q, dict) for q in raw_questions):
+        err("'questions' must be an array of tables ([[questions]])")
+        raw_questions = []
+    module = data.get("module")
+    from_: tuple[tuple[str, int], ...] = ()
+    if kind == "final":
+        if "module" in data:
+            err("a final exam has no 'module'")
+        if raw_questions:
+            err("a final exam draws from the module pools ([[from]]); it has no [[questions]]")
+        from_ = _from_entries(data.get("from"), err)
+        pool_size = sum(count for _, count in from_)
+    else:
+        if "from" in data:
+            err("only a final exam has [[from]]")
+        if not _nonempty_str(module):
+            err("'module' must be the module id")
+        elif module_ids is not None and module not in module_ids:
+            err(f"module {module!r} is not a module id in the course")
+        if not raw_questions:
+            err("the pool has no [[questions]]")
+        pool_size = len(raw_questions)
+        _check_questions(raw_questions, lesson_ids, err)
+
+    draw = data.get("draw", pool_size)
+    if not _int(draw, 1):
+        err(f"'draw' must be a whole number >= 1, not {draw!r}")
+    elif kind == "final" and from_ and draw != pool_size:
+        err(f"'draw' {draw} must equal the sum of the [[from]] counts ({pool_size})")
+    elif kind != "final" and raw_questions and draw > pool_size:
+        err(f"'draw' {draw} exceeds the pool size {pool_size}")
+    if errors:
+        raise QuizDefinitionError(errors)
+    questions = tuple(Question(id=q["id"], type=q["type"], lesson=q["lesson"], scenario=q.get("scenario", False),
+                               prompt=q["prompt"], explanation=q["explanation"], points=q.get("points", 1), raw=q)
+                      for q in raw_questions)
+    return Quiz(id=stem, module=module, kind=kind, title=title, pass_mark=pass_mark, draw=draw,
+                max_attempts=data.get("max_attempts", 0), wait_minutes=data.get("wait_minutes", 0),
+                questions=questions, from_=from_, path=shown)
+
+
+def _nonempty_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_questions(raw_questions: list[dict], lesson_ids: set[str] | None,
+                     err: Callable[[str, str], None]) -> None:
+    seen: set[str] = set()
+    for n, raw in enumerate(raw_questions, 1):
+        qid = raw.get("id")
+        item = f"question {qid}" if _nonempty_str(qid) else f"question #{n}"
+        for message in scoring.validate_question(raw):
+            err(message, item)
+        if _nonempty_str(qid):
+            if qid in seen:
+                err("duplicate question id", item)
+            seen.add(qid)
+        lesson = raw.get("lesson")
+        if lesson_ids is not None and _nonempty_str(lesson) and lesson not in lesson_ids:
+            err(f"lesson {lesson!r} is not a lesson id in the course", item)
+    # form fields are q-<id> and q-<id>-<item>, so 'q04-a' would read as item 'a' of question q04
+    for qid in sorted(seen):
+        for other in sorted(seen):
+            if qid.startswith(f"{other}-"):
+                err(f"id starts with '{other}-' of question {other}; form fields would collide, rename one",
+                    f"question {qid}")
+
+
+def _from_entries(value: Any, err: Callable[..., None]) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(e, dict) for e in value):
+        err("a final exam needs [[from]] entries with 'quiz' and 'count'")
+        return ()
+    entries: list[tuple[str, int]] = []
+    for n, entry in enumerate(value, 1):
+        quiz, count = entry.get("quiz"), entry.get("count")
+        item = f"from {quiz}" if _nonempty_str(quiz) else f"from #{n}"
+        if extra := sorted(set(entry) - {"quiz", "count"}):
+            err(f"unknown key(s) {', '.join(map(repr, extra))}", item)
+        if not _nonempty_str(quiz):
+            err("'quiz' must be a quiz id", item)
+        elif quiz in (q for q, _ in entries):
+            err("quiz listed twice", item)
+        elif not _int(count, 1):
+            err(f"'count' must be a whole number >= 1, not {count!r}", item)
+        else:
+            entries.append((quiz, count))
+    return tuple(entries)
+
+
+def load_quizzes(directory: str | Path, course_slug: str, lesson_ids: set[str] | None = None,
+                 module_ids: set[str] | None = None) -> dict[str, Quiz]:
+    """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz."""
+    root = Path(directory)
+    folder = root / course_slug
+    quizzes: dict[str, Quiz] = {}
+    errors: list[str] = []
+    broken: set[str] = set()
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids,
+                             display=f"{root.name}/{course_slug}/{path.name}")
+        except QuizDefinitionError as exc:
+            errors += exc.errors
+            broken.add(path.stem)
+            continue
+        quizzes[quiz.id] = quiz
+    for quiz in quizzes.values():
+        for source, count in quiz.from_:
+            other = quizzes.get(source)
+            if other is None and source not in broken:
+                errors.append(f"{quiz.path}: from {source}: there is no quiz {source!r} in {root.name}/{course_slug}")
+            elif other is not None and other.kind != "module":
+                errors.append(f"{quiz.path}: from {source}: {source!r} is not a module quiz")
+            elif other is not None and count > len(other.questions):
+                errors.append(f"{quiz.path}: from {source}: 'count' {count} exceeds that pool's "
+                              f"{len(other.questions)} questions")
+    if errors:
+        raise QuizDefinitionError(errors)
+    return quizzes
+
+
+def final_pool(quiz: Quiz, quizzes: dict[str, Quiz]) -> dict[str, Question]:
+    """A final exam's pool: every question of its source quizzes, keyed (and re-id'd) as '<quiz id>/<question id>'."""
+    pool: dict[str, Question] = {}
+    for source, _ in quiz.from_:
+        for q in quizzes[source].questions:
+            key = f"{source}/{q.id}"
+            pool[key] = replace(q, id=key, raw={**q.raw, "id": key})
+    return pool
+
+
+def question_pool(quiz: Quiz, quizzes: dict[str, Quiz] | None = None) -> dict[str, Question]:
+    """The pool an attempt draws from: the quiz's own questions, or the final exam's resolved pool."""
+    if quiz.kind == "final":
+        return final_pool(quiz, quizzes or {})
+    return {q.id: q for q in quiz.questions}

@@ -1,0 +1,218 @@
+"""Quiz attempts: start or resume, save drafts, decide scenario steps, submit once, score on the server."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import signals
+from ..courses import services as courses
+from ..courses.content import Course
+from ..courses.models import Enrolment, ModuleProgress
+from ..db import utcnow
+from . import scoring
+from .definitions import Quiz, question_pool
+from .drawing import AttemptPlan, draw_attempt, grade, parse_form
+from .models import QuestionResult, QuizAttempt
+from .scoring import AnswerError
+
+
+class QuizUnavailable(Exception):
+    """A new attempt cannot be started now; the message says why."""
+
+    def __init__(self, message: str, until: datetime | None = None):
+        super().__init__(message)
+        self.until = until
+
+
+@dataclass
+class SubmitProblem(Exception):
+    """A submitted attempt did not fit the questions; nothing was stored."""
+
+    errors: dict[str, AnswerError]
+
+
+def pool_for(quizzes: dict[str, Quiz], quiz: Quiz) -> dict:
+    """The question pool of a quiz (the final exam draws from the module pools)."""
+    return question_pool(quiz, quizzes)
+
+
+def attempts(db: Session, enrolment: Enrolment, quiz: Quiz) -> list[QuizAttempt]:
+    """All attempts of an enrolment at a quiz, oldest first."""
+    return list(db.scalars(select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id,
+                                                     QuizAttempt.quiz_id == quiz.id).order_by(QuizAttempt.number)))
+
+
+def open_attempt(db: Session, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt | None:
+    """The unfinished attempt, if any."""
+    return db.scalar(select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id,
+                                               QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == "open"))
+
+
+def availability(db: Session, course: Course, enrolment: Enrolment, quiz: Quiz) -> None:
+    """Raise QuizUnavailable when a new attempt may not start (limit, waiting time, final exam not unlocked)."""
+    done = [a for a in attempts(db, enrolment, quiz) if a.status == "submitted"]
+    if quiz.kind == "final":
+        if any(a.passed for a in done):
+            raise QuizUnavailable("Sie haben die Abschlussprüfung bereits bestanden.")
+        records = courses.module_records(db, enrolment)
+        missing = [m for m in course.modules if not (records.get(m.id) and records[m.id].completed_at)]
+        if missing:
+            raise QuizUnavailable("Die Abschlussprüfung wird freigeschaltet, wenn alle Module abgeschlossen sind.")
+    if quiz.max_attempts and len(done) >= quiz.max_attempts:
+        raise QuizUnavailable("Sie haben alle erlaubten Versuche genutzt.")
+    if quiz.wait_minutes and done and not done[-1].passed:
+        until = done[-1].submitted_at + timedelta(minutes=quiz.wait_minutes)
+        if until > utcnow():
+            raise QuizUnavailable("Bitte warten Sie bis zum nächsten Versuch.", until)
+
+
+def start_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, pool: dict) -> QuizAttempt:
+    """Resume the open attempt, or draw a new one with a fresh seed (checks availability)."""
+    current = open_attempt(db, enrolment, quiz)
+    if current is not None:
+        return current
+    availability(db, course, enrolment, quiz)
+    number = (db.scalar(select(func.max(QuizAttempt.number)).where(QuizAttempt.enrolment_id == enrolment.id,
+                                                                   QuizAttempt.quiz_id == quiz.id)) or 0) + 1
+    seed = secrets.randbelow(2**31)
+    attempt = QuizAttempt(enrolment_id=enrolment.id, org_id=enrolment.org_id, user_id=user.id,
+                          course_slug=course.slug, quiz_id=quiz.id, number=number, seed=seed,
+                          plan=draw_attempt(quiz, pool, seed).to_json(), status="open", answers={})
+    try:
+        with db.begin_nested():
+            db.add(attempt)
+    except IntegrityError:  # another tab started one at the same moment: use that one
+        existing = open_attempt(db, enrolment, quiz)
+        if existing is None:
+            raise
+        return existing
+    signals.quiz_started.send(db, enrolment=enrolment, user=user, course=course, quiz=quiz, attempt=attempt)
+    return attempt
+
+
+def plan_of(attempt: QuizAttempt) -> AttemptPlan:
+    """The attempt's drawn questions."""
+    return AttemptPlan.from_json(attempt.plan)
+
+
+def _form_values(form) -> dict[str, list[str]]:
+    if hasattr(form, "getlist"):
+        return {name: form.getlist(name) for name in form if name.startswith("q-")}
+    return {name: list(value) if isinstance(value, (list, tuple)) else [value]
+            for name, value in form.items() if name.startswith("q-")}
+
+
+def save_draft(attempt: QuizAttempt, form) -> None:
+    """Keep the answers typed so far so the attempt can be resumed (scenario paths are kept as decided)."""
+    if attempt.status != "open":
+        return
+    drafts = dict(attempt.answers or {})
+    decided = _scenario_fields(attempt)  # scenario paths change only through decide()
+    for name, values in _form_values(form).items():
+        if name not in decided:
+            drafts[name] = values
+    attempt.answers = drafts
+
+
+def _scenario_fields(attempt: QuizAttempt) -> set[str]:
+    return set((attempt.answers or {}).get("_scenario_fields", []))
+
+
+def decide(attempt: QuizAttempt, pool: dict, key: str, choice: str) -> None:
+    """Take one decision in a branching scenario; an invalid or late decision raises AnswerError."""
+    if attempt.status != "open" or key not in plan_of(attempt).keys:
+        raise AnswerError("Diese Frage gehört nicht zu diesem Versuch: %(id)s", id=key)
+    question = pool[key]
+    if question.type != "scenario":
+        raise AnswerError("Diese Frage ist kein Szenario.")
+    drafts = dict(attempt.answers or {})
+    field_name = f"q-{question.id}"
+    path = [p for p in ",".join(drafts.get(field_name, [])).split(",") if p]
+    if scoring.scenario_next(question, path) is None:
+        raise AnswerError("Das Szenario ist bereits beendet.")
+    scoring.scenario_next(question, path + [choice])  # raises AnswerError for an unknown choice
+    drafts[field_name] = [",".join(path + [choice])]
+    drafts["_scenario_fields"] = sorted(set(drafts.get("_scenario_fields", [])) | {field_name})
+    attempt.answers = drafts
+
+
+def scenario_path(attempt: QuizAttempt, question) -> list[str]:
+    """Decisions taken so far in a scenario question of this attempt."""
+    return [p for p in ",".join((attempt.answers or {}).get(f"q-{question.id}", [])).split(",") if p]
+
+
+def lock_attempt(db: Session, attempt_id: int, user_id: int) -> QuizAttempt | None:
+    """Load the learner's attempt for update, so two submissions cannot both score it."""
+    return db.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
+                     .with_for_update())
+
+
+def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, attempt: QuizAttempt,
+                   pool: dict, form) -> bool:
+    """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers."""
+    if attempt.status != "open":
+        return False
+    save_draft(attempt, form)
+    values = {k: v for k, v in (attempt.answers or {}).items() if k.startswith("q-")}
+    plan = plan_of(attempt)
+    answers, errors = parse_form(plan, pool, values)
+    if errors:
+        raise SubmitProblem(errors)
+    result = grade(quiz, plan, pool, answers)
+    now = utcnow()
+    attempt.status, attempt.submitted_at = "submitted", now
+    attempt.answers = {"values": values, "parsed": answers}
+    attempt.score, attempt.max_score = float(result.score), float(result.max_points)
+    attempt.scaled, attempt.passed = round(float(result.share), 4), result.passed
+    rows = []
+    for question, _order in plan.questions(pool):
+        points = result.points[question.id]
+        maximum = scoring.max_points(question)
+        row = QuestionResult(attempt_id=attempt.id, org_id=attempt.org_id, course_slug=course.slug, quiz_id=quiz.id,
+                             question_key=question.id, question_type=question.type,
+                             answer=answers.get(question.id),
+                             response=scoring.response_text(question, answers.get(question.id))[:2000],
+                             score=float(points), max_score=float(maximum), correct=points == maximum)
+        db.add(row)
+        rows.append({"key": question.id, "question": question, "response": row.response, "score": row.score,
+                     "max": row.max_score, "correct": row.correct})
+    db.flush()
+    signals.quiz_submitted.send(db, enrolment=enrolment, user=user, course=course, quiz=quiz, attempt=attempt,
+                                results=rows)
+    module = course.module(quiz.module) if quiz.module else None
+    courses.record_quiz_result(db, user, course, enrolment, module, attempt.scaled, attempt.passed)
+    return True
+
+
+def results(db: Session, attempt: QuizAttempt) -> dict[str, QuestionResult]:
+    """Per-question results of a submitted attempt by question key."""
+    rows = db.scalars(select(QuestionResult).where(QuestionResult.attempt_id == attempt.id))
+    return {row.question_key: row for row in rows}
+
+
+def final_exam_passed(db: Session, enrolment: Enrolment, course: Course) -> bool:
+    """Whether the enrolment has a passed final exam attempt."""
+    if not course.final_exam:
+        return True
+    return db.scalar(select(func.count()).select_from(QuizAttempt).where(
+        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == course.final_exam,
+        QuizAttempt.passed.is_(True))) > 0
+
+
+def best_attempts(db: Session, enrolment_ids: list[int]) -> dict[tuple[int, str], float]:
+    """Best scaled score per (enrolment, quiz) for a set of enrolments."""
+    rows = db.execute(select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id, func.max(QuizAttempt.scaled))
+                      .where(QuizAttempt.enrolment_id.in_(enrolment_ids), QuizAttempt.status == "submitted")
+                      .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id))
+    return {(e, q): s for e, q, s in rows}
+
+
+def module_quiz_state(db: Session, enrolment: Enrolment, module_id: str) -> ModuleProgress | None:
+    """The module progress row holding the module's best quiz score."""
+    return db.scalar(select(ModuleProgress).where(ModuleProgress.enrolment_id == enrolment.id,
+                                                  ModuleProgress.module_id == module_id))

@@ -1,0 +1,184 @@
+"""Quiz pages: intro with past attempts, the attempt form, scenario decisions, submission, feedback."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..catalog import get_catalog
+from ..courses import services as courses
+from ..db import get_session
+from ..i18n import _
+from . import scoring, services
+from .scoring import AnswerError
+
+bp = Blueprint("quizzes", __name__, url_prefix="/quizzes", template_folder="templates")
+
+
+def _context(slug: str, quiz_id: str):
+    catalog = get_catalog()
+    course = catalog.course(slug)
+    quiz = catalog.quiz(slug, quiz_id)
+    if quiz is None:
+        abort(404)
+    db = get_session()
+    enrolment = courses.get_enrolment(db, current_user, course)
+    if enrolment is None:
+        abort(404)
+    pool = services.pool_for(catalog.course_quizzes(slug), quiz)
+    return db, course, quiz, enrolment, pool
+
+
+def _attempt(db, attempt_id: int, quiz, lock: bool = False):
+    attempt = services.lock_attempt(db, attempt_id, current_user.id) if lock else None
+    if not lock:
+        from .models import QuizAttempt
+
+        attempt = db.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id or attempt.quiz_id != quiz.id:
+        abort(404)
+    return attempt
+
+
+@bp.route("/<slug>/<quiz_id>/")
+@login_required
+def intro(slug: str, quiz_id: str):
+    """What the quiz is, the learner's attempts so far, and start/resume."""
+    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    past = services.attempts(db, enrolment, quiz)
+    blocked = None
+    if services.open_attempt(db, enrolment, quiz) is None:
+        try:
+            services.availability(db, course, enrolment, quiz)
+        except services.QuizUnavailable as exc:
+            blocked = exc
+    return render_template("quizzes/intro.html", course=course, quiz=quiz, attempts=past, blocked=blocked,
+                           module=course.module(quiz.module) if quiz.module else None, pool_size=len(pool))
+
+
+@bp.route("/<slug>/<quiz_id>/start", methods=["POST"])
+@login_required
+def start(slug: str, quiz_id: str):
+    """Start a new attempt or resume the open one."""
+    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    try:
+        attempt = services.start_attempt(db, current_user, course, enrolment, quiz, pool)
+    except services.QuizUnavailable:
+        return redirect(url_for("lms.quizzes.intro", slug=slug, quiz_id=quiz_id))
+    return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt.id))
+
+
+def _render_attempt(course, quiz, attempt, pool, errors=None, status=200):
+    items = []
+    plan = services.plan_of(attempt)
+    drafts = attempt.answers or {}
+    for number, (question, order) in enumerate(plan.questions(pool), start=1):
+        view = scoring.public_view(question, order)
+        item = {"number": number, "question": question, "view": view, "field": f"q-{question.id}",
+                "error": (errors or {}).get(question.id)}
+        if question.type == "scenario":
+            path = services.scenario_path(attempt, question)
+            item["trail"] = scoring.scenario_trail(question, path)
+            item["step"] = scoring.scenario_next(question, path, order)
+        items.append(item)
+    stray = [str(e) for key, e in (errors or {}).items() if key.startswith("q-")]
+    return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt, items=items,
+                           drafts=drafts, stray=stray, module=course.module(quiz.module) if quiz.module else None,
+                           ), status
+
+
+@bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>")
+@login_required
+def attempt(slug: str, quiz_id: str, attempt_id: int):
+    """The attempt form while open; the feedback once submitted."""
+    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    attempt_obj = _attempt(db, attempt_id, quiz)
+    if attempt_obj.status == "open":
+        return _render_attempt(course, quiz, attempt_obj, pool)
+    return _render_feedback(db, course, quiz, attempt_obj, pool)
+
+
+def _render_feedback(db, course, quiz, attempt_obj, pool):
+    rows = services.results(db, attempt_obj)
+    plan = services.plan_of(attempt_obj)
+    parsed = (attempt_obj.answers or {}).get("parsed", {})
+    items = []
+    for number, (question, order) in enumerate(plan.questions(pool), start=1):
+        lesson = course.lesson(question.lesson)
+        item = {"number": number, "question": question, "row": rows.get(question.id),
+                "view": scoring.public_view(question, order),
+                "correct_text": scoring.correct_response(question, str(current_user.locale or "de")),
+                "answer_text": scoring.response_text(question, parsed.get(question.id)),
+                "lesson": lesson}
+        if question.type == "scenario":
+            item["trail"] = scoring.scenario_trail(question, parsed.get(question.id) or [])
+        items.append(item)
+    return render_template("quizzes/feedback.html", course=course, quiz=quiz, attempt=attempt_obj, items=items,
+                           module=course.module(quiz.module) if quiz.module else None)
+
+
+@bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/save", methods=["POST"])
+@login_required
+def save(slug: str, quiz_id: str, attempt_id: int):
+    """Save draft answers; with `decide=<question>` also take a scenario decision."""
+    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
+    if attempt_obj.status != "open":
+        return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
+    services.save_draft(attempt_obj, request.form)
+    anchor = None
+    decide_key = request.form.get("decide")
+    if decide_key:
+        choice = request.form.get(f"decision-{decide_key}", "")
+        try:
+            services.decide(attempt_obj, pool, decide_key, choice)
+        except AnswerError as exc:
+            return _render_attempt(course, quiz, attempt_obj, pool, {decide_key: exc}, 400)
+        anchor = f"question-{decide_key}"
+    if request.form.get("background") == "1":
+        return ("", 204)
+    return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id,
+                            _anchor=anchor))
+
+
+@bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(slug: str, quiz_id: str, attempt_id: int):
+    """Score the attempt on the server; double submissions record one attempt."""
+    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
+    try:
+        services.submit_attempt(db, current_user, course, enrolment, quiz, attempt_obj, pool, request.form)
+    except services.SubmitProblem as problem:
+        db.rollback()
+        attempt_obj = _attempt(db, attempt_id, quiz)
+        return _render_attempt(course, quiz, attempt_obj, pool, problem.errors, 400)
+    return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
+
+
+def module_links(db, user, course, enrolment):
+    """Quiz buttons for the course overview and lesson sidebar (per module id)."""
+    if enrolment is None:
+        return {}
+    catalog = get_catalog()
+    links = {}
+    records = courses.module_records(db, enrolment)
+    for module in course.modules:
+        if not module.quiz or catalog.quiz(course.slug, module.quiz) is None:
+            continue
+        record = records.get(module.id)
+        note = None
+        if record and record.quiz_passed_at:
+            note = _("bestanden (%(p)d %%)", p=round((record.quiz_best_score or 0) * 100))
+        elif record and record.quiz_best_score is not None:
+            note = _("bisher bestes Ergebnis: %(p)d %%", p=round(record.quiz_best_score * 100))
+        links[module.id] = {"url": url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
+                            "label": _("Quiz zum Modul"), "note": note}
+    return links
+
+
+def course_links(db, user, course, enrolment):
+    """The final exam button on the course overview."""
+    if enrolment is None or not course.final_exam:
+        return []
+    return [{"url": url_for("lms.quizzes.intro", slug=course.slug, quiz_id=course.final_exam),
+             "label": _("Abschlussprüfung"), "note": None}]
