@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP) translations
+	scripts/system-deps.sh
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -f -q -d lms/translations 2>/dev/null || true
@@ -26,7 +27,7 @@ run: setup
 	@echo "Serving on http://127.0.0.1:5000  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## make test: install, check the content, run the whole suite (SQLite, then PostgreSQL when available)
+## make test: install, check the content, run the whole suite on SQLite and on PostgreSQL 15
 test: setup
 	scripts/test.sh
 

@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# The whole test suite: content check, then pytest on SQLite. Called by `make test` (and so by CI).
+# The whole test suite, as `make test` (and so CI) runs it:
+#   1. content check, 2. pytest on SQLite, 3. the same pytest suite on a throwaway PostgreSQL 15 cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export FLASK_APP=lms
 echo "== content check"
-$BIN/flask --app lms content check
+$BIN/flask content check
+
 echo "== test suite on SQLite"
-$BIN/python -m pytest -q -n 2 -p no:cacheprovider tests
+$BIN/python -m pytest -q -n 2 -p no:cacheprovider tests "$@"
+
+if [ -x /usr/lib/postgresql/15/bin/initdb ] && [ "${LMS_SKIP_POSTGRES:-0}" != 1 ]; then
+  echo "== test suite on PostgreSQL 15"
+  pgdir=$(mktemp -d /tmp/lms-pg.XXXXXX)
+  chmod 755 "$pgdir"
+  trap 'scripts/pg-cluster.sh stop "$pgdir"' EXIT
+  url=$(scripts/pg-cluster.sh start "$pgdir")
+  LMS_TEST_POSTGRES_URL="$url" $BIN/python -m pytest -q -n 2 -p no:cacheprovider -m "not sqlite_only" tests "$@"
+else
+  echo "PostgreSQL 15 server not installed: PostgreSQL run skipped (scripts/system-deps.sh installs it)" >&2
+  exit 1
+fi

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Production-style serving: gunicorn with several workers, configured from the environment.
+#   LMS_SECRET_KEY (required here), LMS_DATABASE_URL (default: SQLite in instance/), LMS_BASE_IRI,
+#   LMS_WORKERS (default 2 × cores + 1), LMS_BIND (default 127.0.0.1:8000), LMS_RELAY_IN_APP (default 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${LMS_SECRET_KEY:?set LMS_SECRET_KEY to a long random value}"
+export LMS_RELAY_IN_APP="${LMS_RELAY_IN_APP:-1}"
+workers="${LMS_WORKERS:-$(( $(nproc) * 2 + 1 ))}"
+bind="${LMS_BIND:-127.0.0.1:8000}"
+.venv/bin/flask --app lms db upgrade
+exec .venv/bin/gunicorn --workers "$workers" --bind "$bind" --access-logfile - --graceful-timeout 20 \
+  --forwarded-allow-ips "${LMS_FORWARDED_ALLOW_IPS:-127.0.0.1}" "lms:create_app()"
