@@ -20,11 +20,13 @@ def _load_user(token: str):
 
 def init_app(app: Flask) -> None:
     """Install Flask-Login, the auth blueprint and the CLI commands."""
+    from .. import nav
     from ..i18n import _l
     from . import cli, views
 
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.init_app(app)
     add_child(views.bp)
+    nav.register(app, "lms.auth.organisation", _l("Organisation"), ("admin",))
     app.cli.add_command(cli.demo_cli)
     app.cli.add_command(cli.users_cli)

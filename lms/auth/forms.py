@@ -36,3 +36,12 @@ class ProfileForm(FlaskForm):
     """Language preference."""
 
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+
+
+class OrganisationForm(FlaskForm):
+    """Organisation-wide privacy settings."""
+
+    actor_mode = SelectField(_l("Kennung in xAPI-Daten"), choices=[
+        ("account", _l("pseudonym (zufällige Kennung, empfohlen)")), ("mbox", _l("E-Mail-Adresse"))])
+    pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
+        ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

@@ -10,7 +10,7 @@ from ..db import get_session, utcnow
 from ..i18n import _
 from . import services
 from .decorators import role_required
-from .forms import ChangePasswordForm, LoginForm, ProfileForm, UserForm
+from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, UserForm
 from .models import User
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -157,3 +157,17 @@ def activate(user_id: int):
     user.active = True
     flash(_("%(name)s wurde aktiviert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
+
+
+@bp.route("/admin/organisation", methods=["GET", "POST"])
+@role_required("admin")
+def organisation():
+    """Privacy settings of the admin's organisation: xAPI actor identification and pseudonymous reports."""
+    org = current_user.organisation
+    form = OrganisationForm(actor_mode=org.actor_mode, pseudonymous_reports="1" if org.pseudonymous_reports else "0")
+    if form.validate_on_submit():
+        org.actor_mode = form.actor_mode.data
+        org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
+        flash(_("Einstellungen gespeichert."), "success")
+        return redirect(url_for("lms.auth.organisation"))
+    return render_template("auth/organisation.html", form=form, org=org), 400 if form.errors else 200

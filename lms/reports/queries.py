@@ -1,0 +1,248 @@
+"""Read-only queries for trainer reports; every one is scoped to one organisation and reads projections."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..auth.models import Organisation, User
+from ..courses.content import Course
+from ..courses.models import Enrolment, LessonProgress, ModuleProgress
+from ..db import utcnow
+from ..quizzes.models import QuestionResult, QuizAttempt
+
+STATUSES = ("not_started", "in_progress", "completed")
+SORTS = {"name": User.name, "department": User.department, "progress": Enrolment.progress,
+         "activity": Enrolment.last_activity_at}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the trainer chose on the overview: department, status, search text, sort, page."""
+
+    department: str = ""
+    status: str = ""
+    search: str = ""
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read filters from query arguments, ignoring anything invalid."""
+        sort = args.get("sort", "name")
+        status = args.get("status", "")
+        try:
+            page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            page = 1
+        try:
+            per_page = min(500, max(10, int(args.get("per_page", 50))))
+        except ValueError:
+            per_page = 50
+        return cls(department=args.get("department", "")[:100], status=status if status in STATUSES else "",
+                   search=args.get("q", "").strip()[:100], sort=sort if sort in SORTS else "name",
+                   descending=args.get("dir") == "desc", page=page, per_page=per_page)
+
+    def args(self, **changes) -> dict:
+        """Query arguments for a link with some filters changed."""
+        values = {"department": self.department, "status": self.status, "q": self.search, "sort": self.sort,
+                  "dir": "desc" if self.descending else "asc", "page": self.page, "per_page": self.per_page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass
+class LearnerRow:
+    """One line of the learners × modules matrix."""
+
+    user: User
+    display_name: str
+    enrolment: Enrolment | None
+    modules: dict[str, str] = field(default_factory=dict)  # module id -> not_started/in_progress/done/passed
+    average_score: float | None = None
+    final_score: float | None = None
+
+    @property
+    def status(self) -> str:
+        """not_started / in_progress / completed for the whole course."""
+        if self.enrolment is None:
+            return "not_started"
+        return "completed" if self.enrolment.completed_at else "in_progress"
+
+
+def pseudonym(user: User) -> str:
+    """A stable pseudonym for reports when the organisation hides names."""
+    return "Lernende:r " + hashlib.sha256(user.actor_id.encode()).hexdigest()[:6].upper()
+
+
+def display_name(org: Organisation, user: User) -> str:
+    """The learner's name, or a pseudonym if the organisation chose pseudonymous reporting."""
+    return pseudonym(user) if org.pseudonymous_reports else user.name
+
+
+def _learner_query(org: Organisation, course: Course, filters: Filters):
+    join = and_(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
+    query = (select(User, Enrolment).outerjoin(Enrolment, join)
+             .where(User.org_id == org.id, User.role == "learner", User.active.is_(True)))
+    if filters.department:
+        query = query.where(User.department == filters.department)
+    if filters.status == "not_started":
+        query = query.where(Enrolment.id.is_(None))
+    elif filters.status == "in_progress":
+        query = query.where(Enrolment.id.is_not(None), Enrolment.completed_at.is_(None))
+    elif filters.status == "completed":
+        query = query.where(Enrolment.completed_at.is_not(None))
+    if filters.search and not org.pseudonymous_reports:
+        pattern = f"%{filters.search.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern)))
+    return query
+
+
+def learner_rows(db: Session, org: Organisation, course: Course, filters: Filters,
+                 paginate: bool = True) -> tuple[list[LearnerRow], int]:
+    """The matrix rows for one page (or all rows), and the number of learners matching the filters."""
+    query = _learner_query(org, course, filters)
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    column = SORTS[filters.sort]
+    order = column.desc() if filters.descending else column.asc()
+    query = query.order_by(order.nulls_last() if filters.sort in ("progress", "activity") else order, User.id)
+    if paginate:
+        query = query.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+    pairs = db.execute(query).all()
+    rows = [LearnerRow(user=u, display_name=display_name(org, u), enrolment=e) for u, e in pairs]
+    _fill_rows(db, course, rows)
+    return rows, total
+
+
+def _fill_rows(db: Session, course: Course, rows: list[LearnerRow]) -> None:
+    """Module states and scores for the given rows only, so the cost follows the rows shown."""
+    by_enrolment = {row.enrolment.id: row for row in rows if row.enrolment is not None}
+    if not by_enrolment:
+        return
+    for record in db.scalars(select(ModuleProgress).where(ModuleProgress.enrolment_id.in_(by_enrolment))):
+        by_enrolment[record.enrolment_id].modules[record.module_id] = record.status
+    best = db.execute(select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id, func.max(QuizAttempt.scaled))
+                      .where(QuizAttempt.enrolment_id.in_(by_enrolment), QuizAttempt.status == "submitted")
+                      .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id)).all()
+    scores = defaultdict(dict)
+    for enrolment_id, quiz_id, scaled in best:
+        scores[enrolment_id][quiz_id] = scaled
+    for enrolment_id, row in by_enrolment.items():
+        module_scores = [s for q, s in scores[enrolment_id].items() if q != course.final_exam]
+        row.average_score = sum(module_scores) / len(module_scores) if module_scores else None
+        row.final_score = scores[enrolment_id].get(course.final_exam) if course.final_exam else None
+
+
+def departments(db: Session, org: Organisation) -> list[str]:
+    """The organisation's departments (groups) that have learners."""
+    return [d for d in db.scalars(select(User.department).where(User.org_id == org.id, User.role == "learner")
+                                  .distinct().order_by(User.department)) if d]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Headline figures for the organisation in one course."""
+
+    learners: int
+    enrolled: int
+    completed: int
+    average_progress: float
+    average_score: float | None
+
+
+def summary(db: Session, org: Organisation, course: Course) -> Summary:
+    """Learners, enrolled, completed, average progress and average best quiz score."""
+    learners = db.scalar(select(func.count(User.id)).where(User.org_id == org.id, User.role == "learner",
+                                                           User.active.is_(True)))
+    enrolled, completed, progress = db.execute(
+        select(func.count(Enrolment.id), func.count(Enrolment.completed_at), func.avg(Enrolment.progress))
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True))).one()
+    best = (select(func.max(QuizAttempt.scaled).label("best"))
+            .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
+                   QuizAttempt.status == "submitted")
+            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
+    average = db.scalar(select(func.avg(best.c.best)))
+    return Summary(learners, enrolled, completed, float(progress or 0), float(average) if average is not None else None)
+
+
+def completions_by_week(db: Session, org: Organisation, course: Course, weeks: int = 12) -> list[tuple[datetime, int]]:
+    """Completed enrolments per ISO week over the last weeks (oldest first)."""
+    now = utcnow()
+    start = (now - timedelta(weeks=weeks - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=start.weekday())
+    dates = db.scalars(select(Enrolment.completed_at).where(Enrolment.org_id == org.id,
+                                                            Enrolment.course_slug == course.slug,
+                                                            Enrolment.completed_at >= start))
+    counts = Counter((d - timedelta(days=d.weekday())).date() for d in dates)
+    return [(start + timedelta(weeks=i), counts.get((start + timedelta(weeks=i)).date(), 0)) for i in range(weeks)]
+
+
+def score_distribution(db: Session, org: Organisation, course: Course, buckets: int = 10) -> list[int]:
+    """How many (learner, quiz) best scores fall into each 10 % band."""
+    best = (select(func.max(QuizAttempt.scaled).label("best"))
+            .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
+                   QuizAttempt.status == "submitted")
+            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
+    counts = [0] * buckets
+    for value in db.scalars(select(best.c.best)):
+        counts[min(buckets - 1, int((value or 0) * buckets))] += 1
+    return counts
+
+
+def inactive_learners(db: Session, org: Organisation, course: Course, days: int) -> list[tuple[User, datetime | None]]:
+    """Active learners without course activity for `days` days (never started counts from account creation)."""
+    cutoff = utcnow() - timedelta(days=days)
+    join = and_(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
+    rows = db.execute(select(User, Enrolment.last_activity_at).outerjoin(Enrolment, join)
+                      .where(User.org_id == org.id, User.role == "learner", User.active.is_(True),
+                             Enrolment.completed_at.is_(None),
+                             or_(Enrolment.last_activity_at < cutoff,
+                                 and_(Enrolment.id.is_(None), User.created_at < cutoff)))
+                      .order_by(Enrolment.last_activity_at.asc().nulls_first(), User.name).limit(200)).all()
+    return [(user, last) for user, last in rows]
+
+
+def learner(db: Session, org: Organisation, user_id: int) -> User | None:
+    """A learner of this organisation, or None (so other organisations' ids answer 404)."""
+    return db.scalar(select(User).where(User.id == user_id, User.org_id == org.id))
+
+
+def lesson_records(db: Session, enrolment: Enrolment) -> dict[str, LessonProgress]:
+    """The learner's lesson records by lesson id."""
+    return {r.lesson_id: r for r in db.scalars(select(LessonProgress)
+                                               .where(LessonProgress.enrolment_id == enrolment.id))}
+
+
+def attempts_of(db: Session, enrolment: Enrolment) -> list[QuizAttempt]:
+    """All quiz attempts of an enrolment, newest first."""
+    return list(db.scalars(select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
+                           .order_by(QuizAttempt.started_at.desc())))
+
+
+def timeline(db: Session, org: Organisation, user: User, limit: int = 100) -> list[dict]:
+    """The learner's most recent xAPI statements (course data only), newest first."""
+    import json
+
+    from ..xapi.models import Statement
+
+    rows = db.scalars(select(Statement).where(Statement.org_id == org.id, Statement.user_id == user.id)
+                      .order_by(Statement.seq.desc()).limit(limit))
+    out = []
+    for row in rows:
+        data = json.loads(row.raw)
+        verb = data.get("verb", {}).get("display", {})
+        obj = data.get("object", {})
+        name = obj.get("definition", {}).get("name", {}) if isinstance(obj, dict) else {}
+        result = data.get("result", {})
+        out.append({"when": row.timestamp, "verb": verb.get("de-DE") or verb.get("en-US") or row.verb_id,
+                    "object": name.get("de-DE") or name.get("en-US") or (row.activity_id or ""),
+                    "score": (result.get("score") or {}).get("scaled"), "success": result.get("success"),
+                    "id": row.statement_id})
+    return out

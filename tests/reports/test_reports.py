@@ -1,0 +1,177 @@
+"""Trainer reports: scoping, matrix, filters, exports that match the screen, pseudonyms, inactivity, analysis."""
+import csv
+import io
+import re
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from factories import create_user
+from lms.auth.models import Organisation
+from lms.courses.models import Enrolment
+from lms.db import utcnow
+from lms.reports.analysis import point_biserial
+
+
+def _learn(app, email, lessons=("b-one",)):
+    from conftest import login
+
+    c = app.test_client()
+    login(c, email)
+    c.post("/courses/mini/start")
+    for lesson in lessons:
+        c.post(f"/courses/mini/lessons/{lesson}/done")
+    return c
+
+
+def _matrix_names(body: str) -> list[str]:
+    return re.findall(r'<td><a href="/reports/learners/\d+[^"]*">([^<]+)</a></td>', body)
+
+
+def test_reports_trainer_sees_only_own_org(app, client, login_as, world):
+    """The overview lists only the trainer's own organisation's learners."""
+    login_as("trainer_a")
+    body = client.get("/reports/").get_data(as_text=True)
+    assert _matrix_names(body) == ["Lars Lernend", "Lea Lernend"]
+    assert "Ben Lernend" not in body
+
+
+def test_reports_other_org_learner_is_404(client, login_as, world):
+    """Guessing another organisation's learner id answers 404."""
+    login_as("trainer_a")
+    assert client.get(f"/reports/learners/{world['learner_b'].id}").status_code == 404
+    assert client.get(f"/reports/learners/{world['learner_a'].id}").status_code == 200
+
+
+def test_reports_learners_forbidden(client, login_as):
+    """Learners cannot open reports."""
+    login_as("learner_a")
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/export.csv").status_code == 403
+
+
+def test_reports_matrix_shows_module_status_and_progress(app, client, login_as, world):
+    """Module cells and progress follow what the learner did."""
+    _learn(app, "learner@alpha.example", ("b-one", "b-two"))
+    login_as("trainer_a")
+    body = client.get("/reports/?sort=progress&dir=desc").get_data(as_text=True)
+    assert _matrix_names(body)[0] == "Lea Lernend"
+    assert "67 %" in body
+    assert 'class="cell status-done"' in body
+
+
+def test_reports_filters_department_status_search_and_pages(app, client, login_as, world, db):
+    """Department, status and search filters narrow the matrix; pages split long lists."""
+    _learn(app, "learner@alpha.example")
+    login_as("trainer_a")
+    assert _matrix_names(client.get("/reports/?department=Vertrieb").get_data(as_text=True)) == ["Lars Lernend"]
+    assert _matrix_names(client.get("/reports/?status=in_progress").get_data(as_text=True)) == ["Lea Lernend"]
+    assert _matrix_names(client.get("/reports/?status=not_started").get_data(as_text=True)) == ["Lars Lernend"]
+    assert _matrix_names(client.get("/reports/?q=lars").get_data(as_text=True)) == ["Lars Lernend"]
+    for i in range(12):
+        create_user(db, world["org_a"], "learner", f"p{i:02d}@alpha.example", f"Person {i:02d}")
+    db.commit()
+    page2 = client.get("/reports/?per_page=10&page=2").get_data(as_text=True)
+    assert len(_matrix_names(page2)) == 4 and "Seite 2 von 2" in page2
+
+
+def test_reports_csv_matches_screen_with_bom_and_umlauts(app, client, login_as, world, db):
+    """The CSV export has a BOM, keeps umlauts and lists exactly the rows and order of the filtered screen."""
+    create_user(db, world["org_a"], "learner", "joerg@alpha.example", "Jörg Größe", department="Marketing")
+    db.commit()
+    _learn(app, "learner@alpha.example")
+    login_as("trainer_a")
+    args = "?department=Marketing&sort=name"
+    screen = _matrix_names(client.get("/reports/" + args).get_data(as_text=True))
+    raw = client.get("/reports/export.csv" + args).get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == screen == ["Jörg Größe", "Lea Lernend"]
+    assert rows[0][0] == "Name" and len(rows[0]) == 2 + 2 + 2 + 3
+
+
+def test_reports_xlsx_matches_csv(app, client, login_as, world):
+    """The XLSX export holds the same cells as the CSV export."""
+    _learn(app, "learner@alpha.example")
+    login_as("trainer_a")
+    csv_rows = list(csv.reader(io.StringIO(client.get("/reports/export.csv").get_data().decode("utf-8-sig")),
+                               delimiter=";"))
+    book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").get_data()))
+    xlsx_rows = [["" if v is None else str(v) for v in row] for row in book.active.iter_rows(values_only=True)]
+    assert xlsx_rows == csv_rows
+
+
+def test_reports_export_neutralises_formulas(client, login_as, world, db):
+    """Names that look like spreadsheet formulas are exported as text."""
+    create_user(db, world["org_a"], "learner", "evil@alpha.example", "=HYPERLINK(\"x\")")
+    db.commit()
+    login_as("trainer_a")
+    body = client.get("/reports/export.csv").get_data().decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
+
+
+def test_reports_pseudonymous_hides_names_everywhere(app, client, login_as, world, db):
+    """With pseudonymous reporting, names and e-mails appear neither on screen nor in exports."""
+    db.get(Organisation, world["org_a"].id).pseudonymous_reports = True
+    db.commit()
+    login_as("trainer_a")
+    body = client.get("/reports/").get_data(as_text=True)
+    assert "Lea Lernend" not in body and "Lernende:r " in body
+    assert "Lea" not in client.get("/reports/export.csv").get_data().decode("utf-8-sig")
+    assert "Lea Lernend" not in client.get(f"/reports/learners/{world['learner_a'].id}").get_data(as_text=True)
+
+
+def test_reports_admin_switches_pseudonymous_reporting(client, login_as, world, db):
+    """An admin turns pseudonymous reporting on with the organisation settings form."""
+    login_as("admin_a")
+    response = client.post("/admin/organisation", data={"actor_mode": "account", "pseudonymous_reports": "1"})
+    assert response.status_code == 302
+    db.rollback()
+    assert db.get(Organisation, world["org_a"].id).pseudonymous_reports is True
+
+
+def test_reports_inactive_learners_listed(app, client, login_as, world, db):
+    """Learners without activity for the configured days appear in the inactivity list."""
+    _learn(app, "learner@alpha.example")
+    _learn(app, "learner2@alpha.example")
+    db.rollback()
+    enrolment = db.scalar(select(Enrolment).where(Enrolment.user_id == world["learner_a"].id))
+    enrolment.last_activity_at = utcnow() - timedelta(days=10)
+    db.commit()
+    login_as("trainer_a")
+    body = client.get("/reports/").get_data(as_text=True)
+    section = body.split("Inaktiv seit 7 Tagen")[1].split("</section>")[0]
+    assert "Lea Lernend" in section and "Lars Lernend" not in section
+
+
+def test_reports_learner_detail_shows_lessons_and_timeline(app, client, login_as, world):
+    """The learner page shows lesson records and the xAPI timeline section."""
+    _learn(app, "learner@alpha.example")
+    login_as("trainer_a")
+    body = client.get(f"/reports/learners/{world['learner_a'].id}").get_data(as_text=True)
+    assert "Erste Lektion" in body and "✓" in body and "xAPI-Verlauf" in body
+
+
+def test_reports_question_analysis_counts_answers(app, client, login_as, world):
+    """Question analysis shows how often each question was right and which answers were chosen."""
+    learner = _learn(app, "learner@alpha.example")
+    location = learner.post("/quizzes/mini/m1/start").headers["Location"]
+    attempt_id = re.search(r"/attempts/(\d+)", location).group(1)
+    learner.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false"})
+    login_as("trainer_a")
+    body = client.get("/reports/quizzes/m1").get_data(as_text=True)
+    assert "q1" in body and "100 %" in body and "0 %" in body
+    login_as_b = app.test_client()
+    from conftest import login
+
+    login(login_as_b, "trainer@beta.example")
+    assert "100 %" not in login_as_b.get("/reports/quizzes/m1").get_data(as_text=True)
+
+
+def test_reports_point_biserial_values():
+    """Discrimination is positive when strong learners get the item right, undefined without variance."""
+    assert point_biserial([1, 1, 0, 0], [0.9, 0.8, 0.2, 0.1]) > 0.9
+    assert point_biserial([1, 0, 1, 0], [0.1, 0.9, 0.2, 0.8]) < -0.9
+    assert point_biserial([1, 1, 1], [0.1, 0.5, 0.9]) is None
+    assert point_biserial([1, 0], [1, 0]) is None
