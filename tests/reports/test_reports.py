@@ -128,6 +128,7 @@ def test_reports_admin_switches_pseudonymous_reporting(client, login_as, world, 
     response = client.post("/admin/organisation", data={"actor_mode": "account", "pseudonymous_reports": "1"})
     assert response.status_code == 302
     db.rollback()
+    db.expire_all()  # world objects live in this session's identity map
     assert db.get(Organisation, world["org_a"].id).pseudonymous_reports is True
 
 
