@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := lms
 
-.PHONY: run test setup content-check test-sqlite test-postgres serve translations clean bench
+.PHONY: run test setup test-deps content-check test-sqlite test-postgres serve translations clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) translations
 	scripts/system-deps.sh
+
+## test-deps: what only the tests need: the ralph LRS (own venv) and axe-core for the accessibility tests
+test-deps: setup
+	scripts/ralph.sh setup
+	scripts/fetch-axe.sh >/dev/null
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -f -q -d lms/translations 2>/dev/null || true
@@ -28,7 +33,7 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install, check the content, run the whole suite on SQLite and on PostgreSQL 15
-test: setup
+test: test-deps
 	scripts/test.sh
 
 content-check: $(STAMP)

@@ -29,32 +29,13 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
-    from .auth import init_app as init_auth
-    from .courses import init_app as init_courses
+    from . import auth, certificates, courses, forwarding, guidelines, quizzes, reports, xapi
 
-    init_auth(app)
-    init_courses(app)
-    for package in _optional_packages():
+    # Order matters only for navigation entries and signal receivers registered in init_app.
+    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, forwarding):
         package.init_app(app)
     from .dbcli import db_cli
 
     app.cli.add_command(db_cli)
     app.register_blueprint(make_blueprint(), url_prefix=url_prefix or None)
 
-
-def _optional_packages():
-    """Domain packages that hook in with init_app; imported here so views are only imported via init_app."""
-    import importlib
-
-    names = ["quizzes", "xapi", "certificates", "reports", "guidelines"]
-    found = []
-    for name in names:
-        try:
-            module = importlib.import_module(f"lms.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lms.{name}":
-                raise
-            continue
-        if hasattr(module, "init_app"):
-            found.append(module)
-    return found

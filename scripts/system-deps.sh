@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: PostgreSQL 15 (server), headless Chromium + driver, poppler-utils.
+# System packages the test suite needs: PostgreSQL 15 (server), headless Chromium + driver, poppler-utils,
+# npm (fetches axe-core for the accessibility tests).
 # Installs only what is missing, and only when it can (root with apt-get); otherwise says what is missing.
 set -euo pipefail
 need=()
@@ -7,6 +8,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "== installing system packages: ${need[*]}"

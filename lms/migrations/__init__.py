@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 HERE = Path(__file__).parent
-MODEL_MODULES = ["auth", "courses", "quizzes", "xapi", "certificates", "reports", "guidelines"]
+MODEL_MODULES = ["auth", "courses", "quizzes", "xapi", "certificates", "reports", "guidelines", "forwarding"]
 
 
 def import_models() -> None:

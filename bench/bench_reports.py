@@ -1,0 +1,308 @@
+"""Benchmark the trainer dashboard: GET /reports/ with 5,000 learners and 1,000,000 xAPI statements.
+
+Generates migrated SQLite databases with bench/_data.py (executemany, indexes re-created after the load), then
+times the real app through the Flask test client, signed in through the real /login form as a trainer of the big
+organisation: warm-up, then median / p95 / max over --requests requests for page sizes 50 and 200, a department
+filter, a search, the last page, and the CSV export of all learners. It counts SQL statements per request
+(SQLAlchemy event listener) and shows that the cost follows the learners shown, not the stored statements:
+the same overview at statements/10 (same learners) and at 1,000 learners (same statements/10, same page size).
+
+    .venv/bin/python bench/bench_reports.py                         # 5,000 learners, 1,000,000 statements
+    .venv/bin/python bench/bench_reports.py --db /tmp/reports.sqlite3   # generate once, reuse on later runs
+    .venv/bin/python bench/bench_reports.py --learners 1000 --statements 100000 --no-scaling --explain
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench._data import COURSE_SLUG, TRAINER_EMAIL, TRAINER_PASSWORD, generate  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+ROW_RE = re.compile(r'<td><a href="[^"]*/reports/learners/\d+')
+BUDGET_MS = 300.0
+
+
+class QueryLog:
+    """Counts and times the SQL statements an engine executes (before/after_cursor_execute)."""
+
+    def __init__(self, engine):
+        """Attach the listeners to the engine."""
+        from sqlalchemy import event
+
+        self.entries: list[tuple[str, tuple, float]] = []
+        self._start: list[float] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        self._start.append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        elapsed = (time.perf_counter() - self._start.pop()) * 1000
+        self.entries.append((statement, tuple(parameters) if parameters else (), elapsed))
+
+    def reset(self) -> None:
+        """Forget what was recorded."""
+        self.entries.clear()
+
+
+class Dashboard:
+    """The real app on one database, with a trainer signed in through the login form."""
+
+    def __init__(self, db_path: Path):
+        """Create the app for the database and sign in."""
+        from lms import create_app
+
+        self.app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench", "TESTING": True,
+                               "COURSES_DIR": str(REPO / "courses"), "QUIZZES_DIR": str(REPO / "quizzes"),
+                               "BASE_IRI": "https://lms.example.com"})
+        self.engine = self.app.extensions["lms_db"][0]
+        self.log = QueryLog(self.engine)
+        self.client = self.app.test_client()
+        page = self.client.get("/login").get_data(as_text=True)
+        token = CSRF_RE.search(page).group(1)
+        response = self.client.post("/login", data={"email": TRAINER_EMAIL, "password": TRAINER_PASSWORD,
+                                                    "csrf_token": token})
+        assert response.status_code == 302, f"login failed: {response.status_code}"
+
+    def get(self, url: str):
+        """One GET; returns (milliseconds, response)."""
+        start = time.perf_counter()
+        response = self.client.get(url)
+        data = response.get_data()
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (url, response.status_code, data[:300])
+        return elapsed, response
+
+    def measure(self, url: str, requests: int, warmup: int = 3) -> dict:
+        """Warm up, then time `requests` GETs; also SQL statement count, SQL time and rows of the responses."""
+        result = self.start(url, warmup)
+        for _ in range(requests):
+            self.sample(result)
+        return result
+
+    def start(self, url: str, warmup: int = 3) -> dict:
+        """Warm up on a URL and return an empty result to fill with sample()."""
+        for _ in range(warmup):
+            self.get(url)
+        return {"url": url, "samples": [], "sql_ms": [], "queries": set(), "rows": 0, "bytes": 0, "sql": []}
+
+    def sample(self, result: dict) -> None:
+        """Time one more GET of the result's URL and record it."""
+        self.log.reset()
+        elapsed, response = self.get(result["url"])
+        result["samples"].append(elapsed)
+        result["sql_ms"].append(sum(e[2] for e in self.log.entries))
+        result["queries"].add(len(self.log.entries))
+        body = response.get_data(as_text=True)
+        result["rows"] = body.count("\n") - 1 if "csv" in response.mimetype else len(ROW_RE.findall(body))
+        result["bytes"], result["sql"] = len(body), list(self.log.entries)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def stats(samples: list[float]) -> tuple[float, float, float]:
+    """Median, p95 (nearest rank) and max of millisecond samples."""
+    ordered = sorted(samples)
+    p95 = ordered[max(0, min(len(ordered) - 1, -(-95 * len(ordered) // 100) - 1))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def overview(per_page: int = 50, **args) -> str:
+    """The overview URL for the bench course with the given page size and filters."""
+    query = "&".join(f"{k}={v}" for k, v in {"course": COURSE_SLUG, "per_page": per_page, **args}.items())
+    return f"/reports/?{query}"
+
+
+def print_row(label: str, result: dict, width: int = 46) -> None:
+    """One line of the figures table."""
+    median, p95, worst = stats(result["samples"])
+    queries = "/".join(str(q) for q in sorted(result["queries"]))
+    flag = "" if median <= BUDGET_MS else f"  median > {BUDGET_MS:.0f} ms"
+    print(f"  {label:<{width}} {result['rows']:>6} {queries:>7} {median:>8.1f} {p95:>8.1f} {worst:>8.1f}"
+          f" {statistics.median(result['sql_ms']):>7.1f} {result['bytes'] / 1024:>6.0f}{flag}")
+
+
+def print_header(width: int = 46) -> None:
+    """The header of the figures table."""
+    print(f"  {'request':<{width}} {'rows':>6} {'queries':>7} {'median':>8} {'p95':>8} {'max':>8} {'SQL':>7} {'KiB':>6}")
+    print(f"  {'-' * width} {'-' * 6} {'-' * 7} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 7} {'-' * 6}")
+
+
+def describe(path: Path) -> dict:
+    """Learners of the big organisation, statements and a department name in an existing database."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        learners = conn.execute("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner'").fetchone()[0]
+        shown = conn.execute("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner' AND active")\
+            .fetchone()[0]
+        statements = conn.execute("SELECT MAX(seq) FROM xapi_statements").fetchone()[0] or 0
+        department = conn.execute("SELECT department FROM users WHERE org_id = 1 AND role = 'learner' "
+                                  "GROUP BY department ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    return {"learners": learners, "active": shown, "statements": statements, "department": department}
+
+
+def build(path: Path, learners: int, statements: int, index_rows: bool) -> None:
+    """Generate one database and print how long it took."""
+    print(f"\nGenerating {path.name}: {learners:,} learners, {statements:,} statements "
+          f"({'with' if index_rows else 'without'} agent/activity index rows)")
+    info = generate(path, learners, statements, index_rows=index_rows, log=print)
+    print(f"  generated in {info.seconds['total']:.1f} s (migrate {info.seconds['migrate']:.1f}, people "
+          f"{info.seconds['people']:.1f}, statements {info.seconds['statements']:.1f}, indexes "
+          f"{info.seconds['indexes']:.1f})")
+
+
+@contextmanager
+def dashboard(path: Path):
+    """A signed-in Dashboard for a database, disposed afterwards."""
+    board = Dashboard(path)
+    try:
+        yield board
+    finally:
+        board.close()
+
+
+def explain(path: Path, result: dict, top: int = 12) -> None:
+    """Per-query times of one recorded request, slowest first, with SQLite's query plan."""
+    print(f"\nSQL of one request to {result['url']} (slowest first):")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for statement, params, elapsed in sorted(result["sql"], key=lambda e: -e[2])[:top]:
+            text = " ".join(statement.split())
+            print(f"  {elapsed:7.2f} ms  {text[:150]}{'…' if len(text) > 150 else ''}")
+            try:
+                plan = conn.execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
+            except sqlite3.Error as exc:
+                print(f"             (no plan: {exc})")
+                continue
+            for row in plan:
+                print(f"             {row[-1]}")
+    finally:
+        conn.close()
+
+
+def scaling(main_db: Path, workdir: Path, learners: int, statements: int, n: int, index_rows: bool) -> None:
+    """Time the overview on A (main), B (statements/10) and C (learners/5, statements/10), interleaved."""
+    small_s, small_l = max(1, statements // 10), max(1, learners // 5)
+    print(f"\nScaling: the same requests on databases that differ in one dimension "
+          f"({n} requests each, interleaved A/B/C so machine noise hits all three alike)")
+    few_statements, few_learners = workdir / "few_statements.sqlite3", workdir / "few_learners.sqlite3"
+    build(few_statements, learners, small_s, index_rows)
+    build(few_learners, small_l, small_s, index_rows)
+    dbs = {"A": (main_db, f"A {learners:,} L / {statements:,} S"),
+           "B": (few_statements, f"B {learners:,} L / {small_s:,} S"),
+           "C": (few_learners, f"C {small_l:,} L / {small_s:,} S")}
+    urls = {"50/page": overview(50), "200/page": overview(200), "CSV": f"/reports/export.csv?course={COURSE_SLUG}"}
+    boards = {key: Dashboard(path) for key, (path, _label) in dbs.items()}
+    try:
+        runs = {(key, kind): board.start(url) for key, board in boards.items() for kind, url in urls.items()}
+        for kind in urls:
+            for _ in range(n if kind != "CSV" else max(5, n // 3)):
+                for key, board in boards.items():
+                    board.sample(runs[(key, kind)])
+    finally:
+        for board in boards.values():
+            board.close()
+    print()
+    print_header()
+    for key, (_path, label) in dbs.items():
+        for kind in urls:
+            print_row(f"{label}, {kind}", runs[(key, kind)])
+
+    def ratio(x: str, y: str, kind: str) -> float:
+        """Median of x over median of y for one kind of request."""
+        return stats(runs[(x, kind)]["samples"])[0] / stats(runs[(y, kind)]["samples"])[0]
+
+    print(f"\n  ratio of medians                                  {'  '.join(f'{k:>8}' for k in urls)}")
+    print(f"  statements x{statements // small_s:<3} (A / B, same learners)          "
+          + "  ".join(f"{ratio('A', 'B', k):8.2f}" for k in urls))
+    print(f"  learners x{learners // small_l:<3} (B / C, same statements)            "
+          + "  ".join(f"{ratio('B', 'C', k):8.2f}" for k in urls))
+    print(f"  rows shown x4 (200/page over 50/page, on A)            "
+          f"{stats(runs[('A', '200/page')]['samples'])[0] / stats(runs[('A', '50/page')]['samples'])[0]:8.2f}")
+
+
+def main() -> None:
+    """Generate (or reuse) the data, time the dashboard, prove the scaling claim and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=5000, help="learners in the big organisation (5,000)")
+    parser.add_argument("--statements", type=int, default=1_000_000, help="xAPI statements (1,000,000)")
+    parser.add_argument("--db", type=Path, help="database file: reused if it exists, else generated and kept")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per figure (30)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the statements/learners comparison")
+    parser.add_argument("--no-index-rows", action="store_true",
+                        help="do not fill xapi_statement_agents / xapi_statement_activities")
+    parser.add_argument("--explain", action="store_true", help="print per-query times and plans of one request")
+    args = parser.parse_args()
+    index_rows = not args.no_index_rows
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench_reports_"))
+    try:
+        main_db = args.db or workdir / "main.sqlite3"
+        if main_db.exists():
+            print(f"Reusing {main_db}")
+        else:
+            build(main_db, args.learners, args.statements, index_rows)
+        facts = describe(main_db)
+        learners, statements = facts["learners"], facts["statements"]
+        print(f"\nDatabase: {learners:,} learners (+ a second organisation), {statements:,} statements, "
+              f"{main_db.stat().st_size / 1e9:.2f} GB")
+
+        n = args.requests
+        print(f"\nGET through the real app, signed in as a trainer; {n} timed requests after 3 warm-ups "
+              "(ms; SQL = median time inside cursor.execute, lazy fetches not included)")
+        print_header()
+        with dashboard(main_db) as board:
+            figures = {}
+            scenarios = [
+                ("overview, 50 per page", overview(50), n),
+                ("overview, 200 per page", overview(200), n),
+                (f"overview, department={facts['department']}, 50/page", overview(50, department=facts["department"]),
+                 n),
+                ("overview, search q=mueller, 50/page", overview(50, q="mueller"), n),
+                ("overview, search q=schmidt, 200/page", overview(200, q="schmidt"), n),
+                ("overview, sort=activity desc, 50/page", overview(50, sort="activity", dir="desc"), n),
+                ("overview, last page, 50/page", overview(50, page=max(1, -(-facts["active"] // 50))), n),
+                (f"export.csv, all {learners:,} learners",
+                 f"/reports/export.csv?course={COURSE_SLUG}", max(5, n // 3)),
+            ]
+            for label, url, count in scenarios:
+                figures[label] = board.measure(url, count)
+                print_row(label, figures[label])
+            if args.explain:
+                explain(main_db, figures["overview, 50 per page"])
+
+        overview_keys = [label for label, url, _count in scenarios if url.startswith("/reports/?")]
+        worst_median = max(stats(figures[k]["samples"])[0] for k in overview_keys)
+        worst_p95 = max(stats(figures[k]["samples"])[1] for k in overview_keys)
+        print(f"\n  budget: every overview variant renders in under {BUDGET_MS:.0f} ms (median): "
+              f"{'PASS' if worst_median < BUDGET_MS else 'FAIL'} (worst median {worst_median:.1f} ms, "
+              f"worst p95 {worst_p95:.1f} ms)")
+        counts = {q for k in overview_keys for q in figures[k]["queries"]}
+        print(f"  SQL statements per overview request: {sorted(counts)} for 0-200 rows shown "
+              f"(CSV of all rows: {sorted(figures[scenarios[-1][0]]['queries'])})")
+        if args.no_scaling:
+            return
+        scaling(main_db, workdir, learners, statements, n, index_rows)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Forwarding statements to each organisation's own LRS (transactional outbox + relay) and bulk export."""
+from flask import Flask
+
+from ..blueprint import add_child
+
+
+def init_app(app: Flask) -> None:
+    """Queue stored statements for the targets, register the pages and CLI, and start the in-app relay if asked."""
+    from .. import nav, signals
+    from ..i18n import _l
+    from . import cli, views
+    from .outbox import on_statement_stored
+
+    app.config.setdefault("RELAY_IN_APP", False)
+    app.config.setdefault("RELAY_INTERVAL", 2.0)
+    # Seconds. Capped exponential backoff with jitter while a target fails; the cap bounds how long a target
+    # that is back up waits for the next try.
+    app.config.setdefault("FORWARDING_BACKOFF_BASE", 2.0)
+    app.config.setdefault("FORWARDING_BACKOFF_CAP", 60.0)
+    app.config.setdefault("FORWARDING_LEASE_MIN", 30.0)  # shortest claim lease; a dead relay's items wait this long
+    app.config.setdefault("FORWARDING_BACKFILL_CHUNK", 5000)
+    # Org admins choose endpoints: loopback/private addresses only when the operator allows them.
+    app.config.setdefault("FORWARDING_ALLOW_PRIVATE_NETWORKS", False)
+    # weak=False: the receiver must live as long as the app; blinker would otherwise drop it silently.
+    signals.statement_stored.connect(on_statement_stored, weak=False)
+    add_child(views.bp)
+    nav.register(app, "lms.forwarding.targets", _l("Weiterleitung"), ("admin",))
+    nav.register(app, "lms.forwarding.export", _l("xAPI-Export"), ("trainer", "admin"))
+    app.cli.add_command(cli.relay_cli)
+    if app.config["RELAY_IN_APP"] and not app.config.get("TESTING"):
+        _start_relay(app)
+
+
+def _start_relay(app: Flask) -> None:
+    """Under gunicorn start now (once per worker); under the flask CLI only once `flask run` serves a request.
+
+    Other CLI commands (db upgrade, xapi relay) must not grow a relay thread as a side effect.
+    """
+    import os
+    import threading
+
+    from .relay import start_thread
+
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        start_thread(app, float(app.config["RELAY_INTERVAL"]))
+        return
+    lock = threading.Lock()
+
+    @app.before_request
+    def _relay_on_first_request():
+        if "lms_forwarding_relay" not in app.extensions:
+            with lock:
+                if "lms_forwarding_relay" not in app.extensions:
+                    start_thread(app, float(app.config["RELAY_INTERVAL"]))

@@ -1,0 +1,255 @@
+"""Admin pages for forwarding targets (org-scoped, no writes on GET) and the statement download."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_login import current_user
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import func, select
+
+from ..auth.decorators import role_required
+from ..db import get_session, utcnow
+from ..i18n import _, localized
+from . import lrsclient, outbox
+from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, encrypt_secret
+from .export import ExportFilter, iter_export, learner_id, parse_when
+from .forms import ExportForm, TargetForm, verb_lines
+from .models import DEAD, ForwardTarget, OutboxItem
+
+bp = Blueprint("forwarding", __name__, template_folder="templates")
+DEAD_PAGE = 200
+
+
+def _own_target(target_id: int) -> ForwardTarget:
+    """A target of the admin's own organisation, else 404."""
+    target = get_session().scalar(select(ForwardTarget).where(ForwardTarget.id == target_id,
+                                                              ForwardTarget.org_id == current_user.org_id))
+    if target is None:
+        abort(404)
+    return target
+
+
+def _course_choices() -> list[tuple[str, str]]:
+    courses = current_app.extensions["lms_catalog"].courses
+    return [(slug, localized(course.title)) for slug, course in sorted(courses.items())]
+
+
+@bp.route("/admin/forwarding/")
+@role_required("admin")
+def targets():
+    """List the organisation's targets with their health."""
+    db = get_session()
+    rows = db.scalars(select(ForwardTarget).where(ForwardTarget.org_id == current_user.org_id)
+                      .order_by(ForwardTarget.name)).all()
+    return render_template("forwarding/targets.html", targets=rows,
+                           health=outbox.health(db, [t.id for t in rows]), now=utcnow())
+
+
+def _save(form: TargetForm, target: ForwardTarget | None):
+    """Validate and apply the form; returns the target or None with errors on the form."""
+    ok = form.validate()
+    # Nothing is written yet: end the transaction so name resolution below holds no database write lock.
+    get_session().rollback()
+    try:
+        check_endpoint(form.endpoint.data or "")
+    except EndpointError as exc:
+        form.endpoint.errors = list(form.endpoint.errors) + [str(exc)]
+        ok = False
+    if target is None and not form.secret.data:
+        form.secret.errors = list(form.secret.errors) + [_("Bitte ein Passwort angeben.")]
+        ok = False
+    db = get_session()
+    clash = db.scalar(select(ForwardTarget.id).where(ForwardTarget.org_id == current_user.org_id,
+                                                     ForwardTarget.name == (form.name.data or "").strip()))
+    if clash is not None and (target is None or clash != target.id):
+        form.name.errors = list(form.name.errors) + [_("Dieser Name ist bereits vergeben.")]
+        ok = False
+    if not ok:
+        return None
+    if target is None:
+        target = ForwardTarget(org_id=current_user.org_id, created_at=utcnow(), delivered_count=0, failure_streak=0)
+        db.add(target)
+    target.name = form.name.data.strip()
+    target.endpoint = form.endpoint.data.strip()
+    target.username = form.username.data.strip()
+    if form.secret.data:
+        target.secret_encrypted = encrypt_secret(form.secret.data)
+    target.xapi_version = form.xapi_version.data
+    target.course_slugs = list(form.courses.data or [])
+    target.verb_ids = verb_lines(form.verb_ids.data)
+    target.batch_size = form.batch_size.data
+    target.connect_timeout = form.connect_timeout.data
+    target.read_timeout = form.read_timeout.data
+    target.active = bool(form.active.data)
+    target.failure_streak, target.retry_at = 0, None  # a changed configuration deserves an immediate try
+    db.flush()
+    return target
+
+
+@bp.route("/admin/forwarding/new", methods=["GET", "POST"])
+@role_required("admin")
+def create():
+    """Create a target."""
+    form = TargetForm()
+    form.courses.choices = _course_choices()
+    if request.method == "POST":
+        target = _save(form, None)
+        if target is not None:
+            flash(_("Ziel %(name)s angelegt. Das Passwort wird nicht wieder angezeigt.", name=target.name), "success")
+            return redirect(url_for("lms.forwarding.targets"))
+        return render_template("forwarding/target_form.html", form=form, target=None), 400
+    return render_template("forwarding/target_form.html", form=form, target=None)
+
+
+@bp.route("/admin/forwarding/<int:target_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit(target_id: int):
+    """Edit a target; a blank password keeps the stored one."""
+    target = _own_target(target_id)
+    if request.method == "POST":
+        form = TargetForm()
+    else:
+        form = TargetForm(data={
+            "name": target.name, "endpoint": target.endpoint, "username": target.username,
+            "xapi_version": target.xapi_version, "courses": list(target.course_slugs or []),
+            "verb_ids": "\n".join(target.verb_ids or []), "batch_size": target.batch_size,
+            "connect_timeout": target.connect_timeout, "read_timeout": target.read_timeout, "active": target.active})
+    form.courses.choices = _course_choices()
+    if request.method == "POST":
+        if _save(form, target) is not None:
+            flash(_("Gespeichert."), "success")
+            return redirect(url_for("lms.forwarding.targets"))
+        return render_template("forwarding/target_form.html", form=form, target=target), 400
+    return render_template("forwarding/target_form.html", form=form, target=target)
+
+
+@bp.route("/admin/forwarding/<int:target_id>/<any(activate, deactivate):action>", methods=["POST"])
+@role_required("admin")
+def toggle(target_id: int, action: str):
+    """Activate or deactivate (pause) a target."""
+    target = _own_target(target_id)
+    target.active = action == "activate"
+    target.failure_streak, target.retry_at = 0, None
+    flash(_("%(name)s ist jetzt aktiv.", name=target.name) if target.active
+          else _("%(name)s ist pausiert. Neue Statements werden nicht vorgemerkt.", name=target.name), "success")
+    return redirect(url_for("lms.forwarding.targets"))
+
+
+@bp.route("/admin/forwarding/<int:target_id>/test", methods=["POST"])
+@role_required("admin")
+def test_connection(target_id: int):
+    """GET {endpoint}/about and an authenticated read with the target's timeouts, without redirects; show the result."""
+    target = _own_target(target_id)
+    name, endpoint, secret = target.name, target.endpoint, target.secret_encrypted
+    settings = (target.username, target.xapi_version, target.connect_timeout, target.read_timeout)
+    # Nothing is written here: end the transaction so name resolution and the network wait hold no lock.
+    get_session().rollback()
+    allow_private = bool(current_app.config.get("FORWARDING_ALLOW_PRIVATE_NETWORKS"))
+    try:
+        check_endpoint(endpoint, allow_private)
+        conn = lrsclient.Target(endpoint, settings[0], decrypt_secret(secret), *settings[1:],
+                                allow_private=allow_private)
+    except (EndpointError, SecretError) as exc:
+        flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=str(exc)), "error")
+        return redirect(url_for("lms.forwarding.targets"))
+    ok, result = lrsclient.check_connection(conn)
+    flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=result), "success" if ok else "error")
+    return redirect(url_for("lms.forwarding.targets"))
+
+
+@bp.route("/admin/forwarding/<int:target_id>/delete", methods=["POST"])
+@role_required("admin")
+def delete(target_id: int):
+    """Delete a target with its queue and dead letters (the statements themselves stay)."""
+    target = _own_target(target_id)
+    db = get_session()
+    db.execute(sa_delete(OutboxItem).where(OutboxItem.target_id == target.id))
+    db.delete(target)
+    flash(_("Ziel %(name)s gelöscht.", name=target.name), "success")
+    return redirect(url_for("lms.forwarding.targets"))
+
+
+@bp.route("/admin/forwarding/<int:target_id>/backfill", methods=["POST"])
+@role_required("admin")
+def backfill(target_id: int):
+    """Queue the organisation's existing statements for this target, resumably in chunks."""
+    target = _own_target(target_id)
+    db = get_session()
+    until = outbox.start_backfill(db, target)
+    added = outbox.backfill_step(db, target)
+    flash(_("Nachlieferung gestartet: %(added)s Statements vorgemerkt; der Rest (bis Nr. %(until)s) folgt in "
+            "Abschnitten von %(chunk)s.", added=added, until=until, chunk=outbox.BACKFILL_CHUNK), "success")
+    return redirect(url_for("lms.forwarding.targets"))
+
+
+@bp.route("/admin/forwarding/<int:target_id>/dead")
+@role_required("admin")
+def dead(target_id: int):
+    """Dead-lettered statements of a target with the reason."""
+    target = _own_target(target_id)
+    db = get_session()
+    total = db.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.target_id == target.id,
+                                                                         OutboxItem.status == DEAD))
+    items = db.scalars(select(OutboxItem).where(OutboxItem.target_id == target.id, OutboxItem.status == DEAD)
+                       .order_by(OutboxItem.id.desc()).limit(DEAD_PAGE)).all()
+    from ..xapi.models import Statement
+
+    ids = dict(db.execute(select(Statement.seq, Statement.statement_id)
+                          .where(Statement.seq.in_([i.seq for i in items]))).all()) if items else {}
+    return render_template("forwarding/dead.html", target=target, items=items, total=total, statement_ids=ids)
+
+
+@bp.route("/admin/forwarding/<int:target_id>/dead/<any(retry, discard):action>", methods=["POST"])
+@role_required("admin")
+def dead_action(target_id: int, action: str):
+    """Retry (back to pending) or discard dead-lettered items: one (form field item_id) or all."""
+    target = _own_target(target_id)
+    raw = request.form.get("item_id")
+    item_ids = None
+    if raw:
+        if not raw.isdigit():
+            abort(400)
+        item_ids = [int(raw)]
+    db = get_session()
+    count = (outbox.retry_dead if action == "retry" else outbox.discard_dead)(db, target, item_ids)
+    flash(_("%(count)s Statements erneut vorgemerkt.", count=count) if action == "retry"
+          else _("%(count)s Statements verworfen.", count=count), "success")
+    return redirect(url_for("lms.forwarding.dead", target_id=target.id))
+
+
+def _export_form() -> ExportForm:
+    form = ExportForm(request.args)
+    form.course.choices = [("", _("alle Kurse"))] + _course_choices()
+    return form
+
+
+@bp.route("/export")
+@role_required("trainer", "admin")
+def export():
+    """The download form for the organisation's statements."""
+    return render_template("forwarding/export.html", form=_export_form())
+
+
+@bp.route("/export/statements.jsonl")
+@role_required("trainer", "admin")
+def export_download():
+    """Stream the organisation's statements as JSON lines, exactly as stored."""
+    form = _export_form()
+    if not form.validate():
+        return render_template("forwarding/export.html", form=form), 400
+    try:
+        since, until = parse_when(form.since.data), parse_when(form.until.data, end=True)
+    except ValueError:
+        form.since.errors = [_("Bitte Datumsangaben als JJJJ-MM-TT.")]
+        return render_template("forwarding/export.html", form=form), 400
+    user_id = None
+    if form.learner.data:
+        user_id = learner_id(get_session(), current_user.org_id, form.learner.data)
+        if user_id is None:
+            form.learner.errors = [_("Keine Person mit dieser E-Mail-Adresse in Ihrer Organisation.")]
+            return render_template("forwarding/export.html", form=form), 400
+    flt = ExportFilter(current_user.org_id, since, until, form.course.data or None, user_id)
+    name = f"statements-{current_user.organisation.slug}-{utcnow():%Y%m%d-%H%M%S}.jsonl"
+    # The request session closes after this view; the generator reads through sessions of its own.
+    return Response(stream_with_context(iter_export(flt)), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

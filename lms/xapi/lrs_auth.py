@@ -1,0 +1,246 @@
+"""LRS request handling shared by every /xapi/ resource: Basic auth per credential, version header,
+the body size limit and the Alternate Request Syntax (Communication 1.3)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import parse_qsl
+
+from flask import current_app, g, jsonify, request
+from sqlalchemy import select
+from werkzeug.datastructures import Authorization, Headers, MultiDict
+
+from ..db import get_session, utcnow
+from .models import LRSCredential
+
+SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
+RESPONSE_VERSION = "1.0.3"
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+# Form fields the Alternate Request Syntax carries instead of HTTP headers (Communication 1.3).
+FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length", "If-Match",
+                "If-None-Match")
+ALTERNATE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
+
+
+@dataclass(frozen=True)
+class LRSClient:
+    """The authenticated client of a request: its organisation and what it may do."""
+
+    credential_id: int
+    org_id: int
+    name: str
+    scope: str
+
+    def authority(self) -> dict:
+        """The Agent the LRS records as a statement's authority for this client."""
+        return {"objectType": "Agent", "name": self.name,
+                "account": {"homePage": request.host_url.rstrip("/"), "name": f"lrs-client-{self.credential_id}"}}
+
+
+@dataclass
+class XAPIRequest:
+    """The request as the xAPI sees it, after unpacking the Alternate Request Syntax."""
+
+    method: str
+    params: MultiDict
+    headers: Headers
+    body: bytes
+    alternate: bool = False
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value (the form field in the alternate syntax)."""
+        return self.headers.get("Content-Type", "")
+
+    @property
+    def mimetype(self) -> str:
+        """The lower-case media type without parameters."""
+        return self.content_type.split(";")[0].strip().lower()
+
+
+class LRSRequestError(Exception):
+    """A request the LRS rejects before it reaches the resource (status and message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def hash_secret(secret: str) -> str:
+    """Hash a client secret (high-entropy random, so one SHA-256 with a pepper-free salt is enough)."""
+    salt = secrets.token_hex(8)
+    return f"sha256${salt}${hashlib.sha256((salt + secret).encode()).hexdigest()}"
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    """Compare a client secret with its stored hash in constant time."""
+    try:
+        _algo, salt, digest = stored.split("$", 2)
+    except ValueError:
+        return False
+    return hmac.compare_digest(hashlib.sha256((salt + secret).encode()).hexdigest(), digest)
+
+
+def create_credential(db, org_id: int, name: str, scope: str = "all") -> tuple[LRSCredential, str]:
+    """Create a credential; returns it and the secret, which is never shown again."""
+    secret = secrets.token_urlsafe(32)
+    credential = LRSCredential(org_id=org_id, name=name, key=secrets.token_hex(12), secret_hash=hash_secret(secret),
+                               scope=scope)
+    db.add(credential)
+    db.flush()
+    return credential, secret
+
+
+def xapi_error(status: int, message: str, headers: dict | None = None):
+    """A JSON error response with the xAPI version header."""
+    response = jsonify({"error": message, "code": status})
+    response.status_code = status
+    response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def request_version(value: str | None = None) -> str | None:
+    """The X-Experience-API-Version of the request, normalised to a supported version, or None if unsupported."""
+    if value is None:
+        headers = g.xapi_request.headers if "xapi_request" in g else request.headers
+        value = headers.get("X-Experience-API-Version")
+    value = (value or "").strip()
+    if value in SUPPORTED_VERSIONS:
+        return value
+    if value == "1.0":
+        return "1.0.0"  # Communication 3.3: "1.0" is treated as "1.0.0"
+    if value.startswith("1.0.") or value.startswith("2.0."):
+        parts = value.split(".")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            return value
+    return None
+
+
+def max_body() -> int:
+    """The largest request body the LRS accepts (config XAPI_MAX_BODY, bytes)."""
+    return int(current_app.config.get("XAPI_MAX_BODY", DEFAULT_MAX_BODY))
+
+
+def read_body() -> bytes:
+    """Read the request body, refusing (413) anything over the configured limit."""
+    limit = max_body()
+    if request.content_length is not None and request.content_length > limit:
+        raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
+    return body
+
+
+def parse_xapi_request() -> XAPIRequest:
+    """Build the effective request; a POST with ?method=X is the Alternate Request Syntax (Communication 1.3)."""
+    body = read_body()
+    if request.method != "POST" or "method" not in request.args:
+        return XAPIRequest(request.method, request.args, Headers(request.headers), body)
+    if len(request.args) != 1 or len(request.args.getlist("method")) != 1:
+        raise LRSRequestError(400, "Alternate Request Syntax: 'method' must be the only query string parameter; "
+                                   "send the others as form parameters (Communication 1.3).")
+    method = request.args["method"].upper()
+    if method not in ALTERNATE_METHODS:
+        raise LRSRequestError(400, f"Alternate Request Syntax: unsupported method {request.args['method']!r}.")
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise LRSRequestError(400, "Alternate Request Syntax requests must be application/x-www-form-urlencoded "
+                                   "(Communication 1.3).")
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        raise LRSRequestError(400, "Alternate Request Syntax: the body is not URL-encoded form data.") from None
+    headers = Headers(request.headers)
+    params = MultiDict()
+    content = None
+    header_names = {name.lower(): name for name in FORM_HEADERS}
+    for name, value in fields:
+        if name == "content":
+            content = value
+        elif name.lower() in header_names:
+            canonical = header_names[name.lower()]
+            # The form describes the content; for the other header fields a real HTTP header wins.
+            if canonical in ("Content-Type", "Content-Length") or canonical not in headers:
+                headers[canonical] = value
+        else:
+            params.add(name, value)
+    if content is not None and headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        headers["Content-Type"] = "application/json"
+    if content is None:
+        headers.pop("Content-Type", None)
+    return XAPIRequest(method, params, headers, (content or "").encode("utf-8"), alternate=True)
+
+
+def xapi_request() -> XAPIRequest:
+    """The effective xAPI request (set up by lrs_endpoint)."""
+    return g.xapi_request
+
+
+def _authenticate(headers: Headers) -> LRSCredential | None:
+    auth = Authorization.from_header(headers.get("Authorization"))
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None
+    credential = get_session().scalar(select(LRSCredential).where(LRSCredential.key == auth.username,
+                                                                  LRSCredential.active.is_(True)))
+    if credential is None or not check_secret(auth.password or "", credential.secret_hash):
+        return None
+    return credential
+
+
+def lrs_endpoint(write: bool | None = False, require_version: bool = True):
+    """Decorate an LRS view: effective request, client auth (401), scope (403; write=None: by method), version (400)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                xreq = parse_xapi_request()
+            except LRSRequestError as exc:
+                return xapi_error(exc.status, str(exc))
+            g.xapi_request = xreq
+            if not xreq.headers.get("Authorization"):
+                return xapi_error(401, "HTTP Basic authentication with an LRS client credential is required.",
+                                  {"WWW-Authenticate": 'Basic realm="xAPI"'})
+            credential = _authenticate(xreq.headers)
+            if credential is None:
+                return xapi_error(401, "Unknown or inactive credential.", {"WWW-Authenticate": 'Basic realm="xAPI"'})
+            writes = write if write is not None else xreq.method not in ("GET", "HEAD")
+            if credential.scope == "read" and writes or credential.scope == "write" and not writes:
+                return xapi_error(403, f"This credential's scope '{credential.scope}' does not allow this request.")
+            version = request_version(xreq.headers.get("X-Experience-API-Version"))
+            if require_version and version is None:
+                return xapi_error(400, "X-Experience-API-Version header missing or unsupported "
+                                       f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
+            g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
+            g.xapi_version = version or RESPONSE_VERSION
+            if writes:
+                touch_credential(get_session(), credential.id)
+            response = view(*args, **kwargs)
+            if hasattr(response, "headers"):
+                response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def current_client() -> LRSClient:
+    """The authenticated LRS client of this request."""
+    return g.lrs_client
+
+
+def touch_credential(db, credential_id: int) -> None:
+    """Remember when a credential was last used (at most once a minute, to spare writes)."""
+    credential = db.get(LRSCredential, credential_id)
+    if credential is None:
+        return
+    now = utcnow()
+    if credential.last_used_at is None or now - credential.last_used_at > timedelta(minutes=1):
+        credential.last_used_at = now

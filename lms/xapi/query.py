@@ -1,0 +1,254 @@
+"""GET /statements: parameter parsing, the filter queries (index-driven) and opaque `more` paging.
+
+Filters follow Communication 2.1.3 including the StatementRef rule: a statement targeting (via a StatementRef
+object, recursively) a statement that matches the non-time filters matches too; time and paging bounds apply
+to the targeting statement itself, and voided statements are never returned.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, exists, false, func, literal, select
+from sqlalchemy.orm import Session
+
+from .agents import agent_ifi, parse_agent_param
+from .formats import FORMATS
+from .models import Statement, StatementActivity, StatementAgent
+from .validation import StatementError, is_iri, is_uuid, parse_timestamp
+
+__all__ = ["StatementQuery", "SingleQuery", "parse_get", "run_query", "encode_more", "MAX_REF_DEPTH"]
+
+FILTER_PARAMS = ("agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
+                 "until", "limit", "format", "attachments", "ascending")
+SINGLE_PARAMS = ("statementId", "voidedStatementId")
+KNOWN_PARAMS = FILTER_PARAMS + SINGLE_PARAMS + ("more",)
+MAX_REF_DEPTH = 10  # StatementRef chains are followed this deep (chains can be cyclic: ids are client-chosen)
+_SECTION = "Communication 2.1.3"
+S = Statement.__table__
+A = StatementAgent.__table__
+ACT = StatementActivity.__table__
+
+
+@dataclass
+class StatementQuery:
+    """A statement list query; `after` and `cap` are the paging cursor (seq) and upper bound."""
+
+    agent: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: str | None = None
+    until: str | None = None
+    limit: int = 0
+    format: str = "exact"
+    attachments: bool = False
+    ascending: bool = False
+    after: int | None = None
+    cap: int | None = None
+
+    def has_filters(self) -> bool:
+        """True when a non-time filter is set (only then do StatementRefs widen the result)."""
+        return any((self.agent, self.verb, self.activity, self.registration))
+
+
+@dataclass
+class SingleQuery:
+    """GET of one statement by statementId or voidedStatementId."""
+
+    statement_id: str
+    voided: bool
+    format: str = "exact"
+    attachments: bool = False
+
+
+def _fail(reason: str, path: str = "") -> None:
+    raise StatementError(reason, path=path, section=_SECTION)
+
+
+def _bool(value: str, name: str) -> bool:
+    if value not in ("true", "false"):
+        _fail(f"must be true or false (got {value!r})", name)
+    return value == "true"
+
+
+def check_param_names(params, allowed) -> None:
+    """Reject unknown, wrongly cased and repeated parameters (Communication 3.2)."""
+    for name in params:
+        if name not in allowed:
+            hint = next((a for a in allowed if a.lower() == name.lower()), None)
+            if hint:
+                _fail(f"unknown parameter {name!r}: parameter names are case-sensitive, use {hint!r}")
+            _fail(f"unknown parameter {name!r} for this request")
+        if len(params.getlist(name)) > 1:
+            _fail(f"parameter {name!r} given more than once")
+
+
+def parse_get(params, secret: str, org_id: int) -> StatementQuery | SingleQuery:
+    """Parse GET parameters into a single-statement or list query; StatementError on any bad parameter."""
+    check_param_names(params, KNOWN_PARAMS)
+    if "more" in params:
+        if len(params) > 1:
+            _fail("'more' cannot be combined with other parameters")
+        return decode_more(params["more"], secret, org_id)
+    fmt = params.get("format", "exact")
+    if fmt not in FORMATS:
+        _fail(f"must be one of {', '.join(FORMATS)} (got {fmt!r})", "format")
+    attachments = _bool(params["attachments"], "attachments") if "attachments" in params else False
+    singles = [name for name in SINGLE_PARAMS if name in params]
+    if singles:
+        if len(singles) == 2:
+            _fail("statementId and voidedStatementId cannot be used together")
+        extra = [name for name in params if name not in (singles[0], "format", "attachments")]
+        if extra:
+            _fail(f"{singles[0]} can only be combined with format and attachments (got {', '.join(extra)})")
+        value = params[singles[0]]
+        if not is_uuid(value):
+            _fail("must be a UUID", singles[0])
+        return SingleQuery(value.lower(), singles[0] == "voidedStatementId", fmt, attachments)
+    query = StatementQuery(format=fmt, attachments=attachments)
+    if "agent" in params:
+        query.agent = agent_ifi(parse_agent_param(params["agent"]))
+    for name in ("verb", "activity"):
+        if name in params:
+            if not is_iri(params[name]):
+                _fail("must be an IRI", name)
+            setattr(query, name, params[name])
+    if "registration" in params:
+        if not is_uuid(params["registration"]):
+            _fail("must be a UUID", "registration")
+        query.registration = params["registration"].lower()
+    for name in ("related_activities", "related_agents", "ascending"):
+        if name in params:
+            setattr(query, name, _bool(params[name], name))
+    for name in ("since", "until"):
+        if name in params:
+            parse_timestamp(params[name])
+            setattr(query, name, params[name])
+    if "limit" in params:
+        if not params["limit"].isdigit():
+            _fail("must be a non-negative integer", "limit")
+        query.limit = int(params["limit"])
+    return query
+
+
+def encode_more(query: StatementQuery, secret: str, org_id: int) -> str:
+    """An opaque, tamper-proof token that continues `query` (after/cap set by the caller)."""
+    data = {k: v for k, v in asdict(query).items() if v not in (None, False, 0, "exact") or k == "after"}
+    return URLSafeSerializer(secret, salt="xapi-more").dumps({"o": org_id, "q": data})
+
+
+def decode_more(token: str, secret: str, org_id: int) -> StatementQuery:
+    """Decode a `more` token issued to the same organisation."""
+    try:
+        data = URLSafeSerializer(secret, salt="xapi-more").loads(token)
+    except BadSignature:
+        _fail("is not a valid 'more' token", "more")
+    if not isinstance(data, dict) or data.get("o") != org_id:
+        _fail("is not a valid 'more' token", "more")
+    names = {f.name for f in fields(StatementQuery)}
+    return StatementQuery(**{k: v for k, v in data["q"].items() if k in names})
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_timestamp(value) if value else None
+
+
+def _bounds(query: StatementQuery, table, seq_col, cap: int) -> list:
+    conds = [seq_col <= cap]
+    if query.after is not None:
+        conds.append(seq_col > query.after if query.ascending else seq_col < query.after)
+    if query.since:
+        conds.append(table.c.stored > _time(query.since))
+    if query.until:
+        conds.append(table.c.stored <= _time(query.until))
+    return conds
+
+
+def _direct(query: StatementQuery, org_id: int, cap: int, limit: int):
+    """Statements matching the filters themselves, driven by the most selective index."""
+    froms, order_col = S, S.c.seq
+    conds = [S.c.org_id == org_id, S.c.voided == false()]
+    if query.agent:
+        a = A.alias("a")
+        froms, order_col = a.join(S, S.c.seq == a.c.seq), a.c.seq
+        conds += [a.c.org_id == org_id, a.c.ifi == query.agent]
+        if query.verb:
+            conds.append(a.c.verb_id == query.verb)
+        if not query.related_agents:
+            conds.append(a.c.relation == "actor")
+    if query.activity and query.related_activities:
+        act = ACT.alias("act")
+        froms = froms.join(act, act.c.seq == S.c.seq)
+        conds += [act.c.org_id == org_id, act.c.activity_id == query.activity]
+        if not query.agent:
+            order_col = act.c.seq
+    conds += _target_conditions(query, S, org_id, joined=True)
+    conds += _bounds(query, S, order_col, cap)
+    order = order_col.asc() if query.ascending else order_col.desc()
+    return select(order_col).select_from(froms).where(*conds).order_by(order).limit(limit + 1)
+
+
+def _target_conditions(query: StatementQuery, table, org_id: int, *, joined: bool) -> list:
+    conds = []
+    if query.verb:
+        conds.append(table.c.verb_id == query.verb)
+    if query.registration:
+        conds.append(table.c.registration == query.registration)
+    if query.activity and not query.related_activities:
+        conds.append(table.c.activity_id == query.activity)
+    if joined:
+        return conds
+    if query.agent:
+        agent_match = [A.c.org_id == org_id, A.c.ifi == query.agent, A.c.seq == table.c.seq]
+        if not query.related_agents:
+            agent_match.append(A.c.relation == "actor")
+        conds.append(exists().where(*agent_match))
+    if query.activity and query.related_activities:
+        conds.append(exists().where(ACT.c.org_id == org_id, ACT.c.activity_id == query.activity,
+                                    ACT.c.seq == table.c.seq))
+    return conds
+
+
+def _via_refs(query: StatementQuery, org_id: int, cap: int):
+    """Statements whose StatementRef chain reaches a statement matching the filters (Communication 2.1.3)."""
+    s = S.alias("s")
+    # The anchor must be driven by the (org_id, ref_statement_id) index: StatementRefs are few, while the time
+    # and paging bounds would make SQLite walk a whole seq or stored range. Bounds are applied afterwards.
+    anchor = select(s.c.seq.label("seq"), s.c.ref_statement_id.label("target"), literal(0).label("depth")).where(
+        s.c.org_id == org_id, s.c.ref_statement_id.is_not(None), s.c.voided == false())
+    chain = anchor.cte("chain", recursive=True)
+    step = S.alias("step")
+    chain = chain.union_all(
+        select(chain.c.seq, step.c.ref_statement_id, chain.c.depth + 1)
+        .select_from(chain.join(step, and_(step.c.org_id == org_id, step.c.statement_id == chain.c.target)))
+        .where(step.c.ref_statement_id.is_not(None), chain.c.depth < MAX_REF_DEPTH))
+    target, source = S.alias("target"), S.alias("source")
+    return (select(chain.c.seq).distinct()
+            .select_from(chain.join(target, and_(target.c.org_id == org_id, target.c.statement_id == chain.c.target))
+                         .join(source, source.c.seq == chain.c.seq))
+            .where(*_target_conditions(query, target, org_id, joined=False),
+                   *_bounds(query, source, source.c.seq, cap)))
+
+
+def run_query(db: Session, org_id: int, query: StatementQuery, max_limit: int) -> tuple[list[Any], bool, int]:
+    """Run a list query: returns (rows with seq/statement_id/raw/stored in order, more available, cap)."""
+    limit = min(query.limit or max_limit, max_limit)
+    cap = query.cap if query.cap is not None else (
+        db.scalar(select(func.max(S.c.seq)).where(S.c.org_id == org_id)) or 0)
+    seqs = list(db.scalars(_direct(query, org_id, cap, limit)))
+    if query.has_filters():
+        extra = set(db.scalars(_via_refs(query, org_id, cap))) - set(seqs)
+        if extra:
+            seqs = sorted(set(seqs) | extra, reverse=not query.ascending)
+    more = len(seqs) > limit
+    seqs = seqs[:limit]
+    if not seqs:
+        return [], False, cap
+    by_seq = {row.seq: row for row in db.execute(
+        select(S.c.seq, S.c.statement_id, S.c.raw, S.c.stored).where(S.c.seq.in_(seqs)))}
+    return [by_seq[seq] for seq in seqs], more, cap

@@ -1,0 +1,419 @@
+"""Storing statements: the single way a statement enters the LRS (LRS clients and the app's own emitter).
+
+Callers validate first (validation.py); this module assigns the LRS properties (Data 2.4.1, 2.4.7-2.4.10),
+detects id conflicts with the Statement comparison rules (Data 2.3.1), applies voiding (Data 2.3.2),
+writes the agent/activity index rows and sends ``statement_stored`` for every new row, all in the
+caller's session (it flushes, never commits) and without touching ``flask.request``.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .. import signals
+from .agents import agent_ifi
+from .models import Attachment, Statement, StatementActivity, StatementAgent
+from .validation import StatementError, parse_timestamp
+
+__all__ = ["StatementConflict", "store_statements", "statements_equivalent", "stored_version", "format_time",
+           "VOIDED_VERB"]
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+_LRS_KEYS = ("id", "stored", "authority", "version")
+_LANG_MAP_KEYS = ("display", "name", "description")
+
+
+class StatementConflict(Exception):
+    """A statement id is already stored in this organisation with different content (HTTP 409)."""
+
+    def __init__(self, statement_id: str) -> None:
+        self.statement_id = statement_id
+        super().__init__(f"Statement {statement_id} already exists with different content (Communication 2.1.1).")
+
+
+def format_time(value: datetime) -> str:
+    """ISO 8601 UTC with millisecond precision and 'Z', as the LRS writes 'stored'."""
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def stored_version(statement: dict, request_version: str) -> str:
+    """The version a statement keeps: its own, else 1.0.0 (2.0.0 for 2.0 requests) (Data 2.4.10)."""
+    own = statement.get("version")
+    if isinstance(own, str) and own:
+        return own
+    return "2.0.0" if str(request_version).startswith("2.") else "1.0.0"
+
+
+def store_statements(db: Session, org_id: int, statements: list[dict], *, authority: dict, version: str,
+                     user_id: int | None = None,
+                     attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
+    """Store statements for one organisation; returns their ids in order (existing identical ones skipped)."""
+    now = datetime.now(timezone.utc)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    stored = format_time(now)
+    prepared: list[dict] = []
+    given: set[str] = set()  # client-chosen ids: only these can exist already or be targeted by voiding
+    for original in statements:
+        stmt = dict(original)
+        if stmt.get("id"):
+            key = stmt["id"].lower()
+            if key in given:
+                raise StatementError(f"id {stmt['id']} occurs twice in one batch", path="id",
+                                     section="Communication 2.1.2")
+            given.add(key)
+        else:
+            stmt["id"] = str(uuid.uuid4())
+        prepared.append(stmt)
+    ids = [stmt["id"] for stmt in prepared]
+
+    existing = {}
+    if given:
+        existing = {sid: raw for sid, raw in db.execute(select(Statement.statement_id, Statement.raw).where(
+            Statement.org_id == org_id, Statement.statement_id.in_(list(given))))}
+    new: list[dict] = []
+    for stmt in prepared:
+        raw = existing.get(stmt["id"].lower())
+        if raw is None:
+            new.append(stmt)
+        elif not statements_equivalent(json.loads(raw), stmt):
+            raise StatementConflict(stmt["id"])
+    if not new:
+        return ids
+
+    voiding_targets = {_ref_id(stmt) for stmt in new if _is_voiding(stmt)}
+    new_keys = [stmt["id"].lower() for stmt in new if stmt["id"].lower() in given]
+    # A voiding statement may arrive before its target; the target is then voided from the start.
+    voided_already = set(db.scalars(select(Statement.ref_statement_id).where(
+        Statement.org_id == org_id, Statement.verb_id == VOIDED_VERB,
+        Statement.ref_statement_id.in_(new_keys)))) if new_keys else set()
+    rows = []
+    for stmt in new:
+        stmt["stored"] = stored
+        stmt["authority"] = authority
+        stmt["version"] = stored_version(stmt, version)
+        stmt.setdefault("timestamp", stored)
+        _arrays_for_context_activities(stmt)
+        key = stmt["id"].lower()
+        rows.append(Statement(
+            org_id=org_id, statement_id=key, stored=now, timestamp=parse_timestamp(stmt["timestamp"]),
+            actor_ifi=_ifi_or_empty(stmt["actor"]), verb_id=stmt["verb"]["id"], activity_id=_activity_id(stmt),
+            ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=user_id,
+            voided=(key in voiding_targets or key in voided_already) and not _is_voiding(stmt),
+            version=stmt["version"], raw=_serialize(stmt)))
+    db.add_all(rows)
+    db.flush()
+
+    agent_rows, activity_rows = [], []
+    for row, stmt in zip(rows, new):
+        for ifi, relation in statement_agents(stmt).items():
+            agent_rows.append({"seq": row.seq, "org_id": org_id, "ifi": ifi, "relation": relation,
+                               "verb_id": row.verb_id})
+        for activity_id, relation in statement_activities(stmt).items():
+            activity_rows.append({"seq": row.seq, "org_id": org_id, "activity_id": activity_id,
+                                  "relation": relation})
+    # Plain Core executemany: the ORM bulk path costs more and the rows need no identity.
+    if agent_rows:
+        db.execute(insert(StatementAgent.__table__), agent_rows)
+    if activity_rows:
+        db.execute(insert(StatementActivity.__table__), activity_rows)
+    if voiding_targets:
+        # A voiding statement cannot itself be voided (Data 2.3.2): such targets are left alone.
+        db.execute(update(Statement).where(Statement.org_id == org_id,
+                                           Statement.statement_id.in_(voiding_targets),
+                                           Statement.verb_id != VOIDED_VERB).values(voided=True)
+                   .execution_options(synchronize_session=False))
+    if attachments:
+        _store_attachments(db, org_id, new, attachments)
+    for row in rows:
+        signals.statement_stored.send(db, statement=row)
+    return ids
+
+
+def _serialize(stmt: dict) -> str:
+    try:
+        return json.dumps(stmt, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        # e.g. 1e400 in an extension parses to infinity, which JSON cannot carry
+        raise StatementError("contains a number outside the range JSON can represent", path=stmt["id"],
+                             section="Data 2.2") from None
+
+
+def _store_attachments(db: Session, org_id: int, statements: list[dict],
+                       payloads: dict[str, tuple[str, bytes]]) -> None:
+    wanted = {}
+    for stmt in statements:
+        for attachment in _all_attachments(stmt):
+            sha2 = str(attachment.get("sha2", "")).lower()
+            if sha2 in payloads:
+                wanted[sha2] = payloads[sha2]
+    if not wanted:
+        return
+    have = set(db.scalars(select(Attachment.sha2).where(Attachment.org_id == org_id,
+                                                        Attachment.sha2.in_(list(wanted)))))
+    for sha2, (content_type, content) in wanted.items():
+        if sha2 not in have:
+            db.add(Attachment(org_id=org_id, sha2=sha2, content_type=content_type, content=content))
+    db.flush()
+
+
+def _all_attachments(stmt: dict) -> list[dict]:
+    found = list(stmt.get("attachments") or [])
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        found += list(obj.get("attachments") or [])
+    return [a for a in found if isinstance(a, dict)]
+
+
+def _is_voiding(stmt: dict) -> bool:
+    obj = stmt.get("object")
+    return stmt["verb"].get("id") == VOIDED_VERB and isinstance(obj, dict) and obj.get("objectType") == "StatementRef"
+
+
+def _ref_id(stmt: dict) -> str | None:
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "StatementRef" and isinstance(obj.get("id"), str):
+        return obj["id"].lower()
+    return None
+
+
+def _activity_id(stmt: dict) -> str | None:
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType", "Activity") == "Activity":
+        return obj.get("id")
+    return None
+
+
+def _registration(stmt: dict) -> str | None:
+    context = stmt.get("context")
+    value = context.get("registration") if isinstance(context, dict) else None
+    return value.lower() if isinstance(value, str) else None
+
+
+def _ifi_or_empty(agent: Any) -> str:
+    try:
+        return agent_ifi(agent)
+    except StatementError:
+        return ""  # an Anonymous Group has no IFI; its members are indexed instead
+
+
+def _arrays_for_context_activities(stmt: dict) -> None:
+    # The LRS returns every contextActivities value as an array (Data 2.4.6.2), so it stores them that way.
+    # Containers are copied on the way down: the caller's dicts stay untouched.
+    for holder, key in ((stmt, "context"), (stmt.get("object"), "context")):
+        if not isinstance(holder, dict) or not isinstance(holder.get(key), dict):
+            continue
+        activities = holder[key].get("contextActivities")
+        if isinstance(activities, dict) and any(isinstance(v, dict) for v in activities.values()):
+            if holder is not stmt:
+                holder = stmt["object"] = dict(holder)
+            holder[key] = {**holder[key], "contextActivities": {
+                name: [value] if isinstance(value, dict) else value for name, value in activities.items()}}
+
+
+def _agent_keys(agent: Any) -> list[str]:
+    """IFI keys of an Agent/Group and of a Group's members."""
+    if not isinstance(agent, dict):
+        return []
+    keys = [key for key in [_ifi_or_empty(agent)] if key]
+    if agent.get("objectType") == "Group":
+        keys += [k for k in (_ifi_or_empty(m) for m in agent.get("member") or []) if k]
+    return keys
+
+
+def _context_agents(context: Any) -> list[dict]:
+    if not isinstance(context, dict):
+        return []
+    agents = [context.get("instructor"), context.get("team")]
+    agents += [item.get("agent") for item in context.get("contextAgents") or [] if isinstance(item, dict)]
+    agents += [item.get("group") for item in context.get("contextGroups") or [] if isinstance(item, dict)]
+    return [agent for agent in agents if isinstance(agent, dict)]
+
+
+def statement_agents(stmt: dict) -> dict[str, str]:
+    """Index rows for a statement: IFI -> 'actor' (actor/object and their members) or 'related'."""
+    found: dict[str, str] = {}
+    obj = stmt.get("object") if isinstance(stmt.get("object"), dict) else {}
+    # Communication 2.1.3 "agent": a Group whose members include the Agent matches as well.
+    direct = [stmt.get("actor")] + ([obj] if obj.get("objectType") in ("Agent", "Group") else [])
+    related = [stmt.get("authority")] + _context_agents(stmt.get("context"))
+    if obj.get("objectType") == "SubStatement":
+        related.append(obj.get("actor"))
+        sub_obj = obj.get("object")
+        if isinstance(sub_obj, dict) and sub_obj.get("objectType") in ("Agent", "Group"):
+            related.append(sub_obj)
+        related += _context_agents(obj.get("context"))
+    for agent in direct:
+        for key in _agent_keys(agent):
+            found[key] = "actor"
+    for agent in related:
+        for key in _agent_keys(agent):
+            found.setdefault(key, "related")
+    return found
+
+
+def _context_activity_ids(context: Any) -> Iterable[str]:
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if not isinstance(activities, dict):
+        return []
+    out = []
+    for value in activities.values():
+        for activity in value if isinstance(value, list) else [value]:
+            if isinstance(activity, dict) and isinstance(activity.get("id"), str):
+                out.append(activity["id"])
+    return out
+
+
+def statement_activities(stmt: dict) -> dict[str, str]:
+    """Index rows for a statement: activity id -> 'object' or 'related' (context, SubStatement)."""
+    found: dict[str, str] = {}
+    own = _activity_id(stmt)
+    if own:
+        found[own] = "object"
+    related = list(_context_activity_ids(stmt.get("context")))
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        sub_activity = _activity_id(obj)
+        if sub_activity:
+            related.append(sub_activity)
+        related += _context_activity_ids(obj.get("context"))
+    for activity_id in related:
+        found.setdefault(activity_id, "related")
+    return found
+
+
+# --- Statement comparison (Data 2.3.1): differences the LRS itself could have caused are ignored. ---
+
+def statements_equivalent(a: dict, b: dict) -> bool:
+    """True if two statements match under the Statement comparison requirements (Data 2.3.1)."""
+    left, right = _canonical_statement(a, top=True), _canonical_statement(b, top=True)
+    # A missing timestamp is filled in by the LRS, so only two given timestamps are compared.
+    if "timestamp" not in left or "timestamp" not in right:
+        left.pop("timestamp", None)
+        right.pop("timestamp", None)
+    return _dump(left) == _dump(right)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(_numbers(value), sort_keys=True, ensure_ascii=False)
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
+
+
+def _instant(value: Any) -> Any:
+    # Timestamps compare as points in time at millisecond precision (Data 2.3.1, 4.5).
+    try:
+        return format_time(parse_timestamp(value))
+    except StatementError:
+        return value
+
+
+def _canonical_statement(stmt: dict, *, top: bool) -> dict:
+    out: dict[str, Any] = {}
+    for key, value in stmt.items():
+        if top and key in _LRS_KEYS:
+            continue
+        if key == "timestamp":
+            out[key] = _instant(value)
+        elif key in ("actor", "authority"):
+            out[key] = _canonical_agent(value)
+        elif key == "verb":
+            # The Verb's display is not part of the statement (Data 2.3.1).
+            out[key] = {"id": value.get("id")} if isinstance(value, dict) else value
+        elif key == "object":
+            out[key] = _canonical_object(value)
+        elif key == "context":
+            out[key] = _canonical_context(value)
+        elif key == "attachments" and isinstance(value, list):
+            out[key] = [_canonical_attachment(a) for a in value]
+        else:
+            out[key] = value
+    return out
+
+
+def _canonical_agent(agent: Any) -> Any:
+    if not isinstance(agent, dict):
+        return agent
+    out = dict(agent)
+    out.setdefault("objectType", "Agent")
+    if isinstance(out.get("mbox"), str):
+        scheme, _, address = out["mbox"].partition(":")
+        local, at, domain = address.rpartition("@")
+        out["mbox"] = f"{scheme.lower()}:{local}{at}{domain.lower()}"
+    if isinstance(out.get("mbox_sha1sum"), str):
+        out["mbox_sha1sum"] = out["mbox_sha1sum"].lower()
+    if isinstance(out.get("member"), list):
+        # Group members are an unordered list (Data 2.3.1).
+        out["member"] = sorted((_canonical_agent(m) for m in out["member"]), key=_dump)
+    return out
+
+
+def _canonical_activity(activity: Any) -> Any:
+    # Activity definitions are not part of the statement (Data 2.3.1): only the id counts.
+    if not isinstance(activity, dict):
+        return activity
+    return {"objectType": "Activity", "id": activity.get("id")}
+
+
+def _canonical_object(obj: Any) -> Any:
+    if not isinstance(obj, dict):
+        return obj
+    object_type = obj.get("objectType", "Activity")
+    if object_type == "Activity":
+        return _canonical_activity(obj)
+    if object_type in ("Agent", "Group"):
+        return _canonical_agent(obj)
+    if object_type == "StatementRef":
+        return {"objectType": "StatementRef", "id": str(obj.get("id", "")).lower()}
+    return _canonical_statement(obj, top=False)
+
+
+def _canonical_context(context: Any) -> Any:
+    if not isinstance(context, dict):
+        return context
+    out = dict(context)
+    if isinstance(out.get("registration"), str):
+        out["registration"] = out["registration"].lower()
+    if isinstance(out.get("language"), str):
+        out["language"] = out["language"].lower()
+    for key in ("instructor", "team"):
+        if key in out:
+            out[key] = _canonical_agent(out[key])
+    if isinstance(out.get("statement"), dict):
+        out["statement"] = _canonical_object(out["statement"])
+    for key, member in (("contextAgents", "agent"), ("contextGroups", "group")):
+        if isinstance(out.get(key), list):
+            out[key] = [{**item, member: _canonical_agent(item.get(member))} if isinstance(item, dict) else item
+                        for item in out[key]]
+    activities = out.get("contextActivities")
+    if isinstance(activities, dict):
+        out["contextActivities"] = {
+            key: [_canonical_activity(a) for a in (value if isinstance(value, list) else [value])]
+            for key, value in activities.items()}
+    return out
+
+
+def _canonical_attachment(attachment: Any) -> Any:
+    if not isinstance(attachment, dict):
+        return attachment
+    out = dict(attachment)
+    if isinstance(out.get("sha2"), str):
+        out["sha2"] = out["sha2"].lower()
+    for key in _LANG_MAP_KEYS:
+        if isinstance(out.get(key), dict):
+            # Language tags are case-insensitive (RFC 5646).
+            out[key] = {str(tag).lower(): text for tag, text in out[key].items()}
+    return out
