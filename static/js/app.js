@@ -30,8 +30,21 @@
 
   // Forms that should not be submitted twice by a double click.
   document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    var sent = false;
+    form.addEventListener("submit", function (ev) {
+      if (sent) { ev.preventDefault(); return; }
+      sent = true;
+      // Disabled after the browser has built the form data: disabling inside the handler would drop the
+      // clicked button's name/value (e.g. a scenario decision) from the request.
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+    // Back-button restores from the page cache would otherwise leave the form dead.
+    window.addEventListener("pageshow", function (ev) {
+      if (!ev.persisted) { return; }
+      sent = false;
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
     });
   });
 
