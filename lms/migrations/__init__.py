@@ -8,17 +8,14 @@ from alembic import command
 from alembic.config import Config
 
 HERE = Path(__file__).parent
-MODEL_MODULES = ["auth", "courses", "quizzes", "xapi", "certificates", "reports", "guidelines", "forwarding"]
+MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
+                 "certificates.models", "guidelines.models", "forwarding.models"]
 
 
 def import_models() -> None:
     """Import every package's models so Base.metadata knows all tables."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(f"lms.{name}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"lms.{name}", f"lms.{name}.models"):
-                raise
+        importlib.import_module(f"lms.{name}")
 
 
 def alembic_config(url: str) -> Config:

@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from flask import g, has_request_context
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Organisation, User
@@ -164,12 +165,8 @@ def summary(db: Session, org: Organisation, course: Course) -> Summary:
         select(func.count(Enrolment.id), func.count(Enrolment.completed_at), func.avg(Enrolment.progress))
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True))).one()
-    best = (select(func.max(QuizAttempt.scaled).label("best"))
-            .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
-                   QuizAttempt.status == "submitted")
-            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
-    average = db.scalar(select(func.avg(best.c.best)))
-    return Summary(learners, enrolled, completed, float(progress or 0), float(average) if average is not None else None)
+    bands = score_bands(db, org, course)
+    return Summary(learners, enrolled, completed, float(progress or 0), bands.average)
 
 
 def completions_by_week(db: Session, org: Organisation, course: Course, weeks: int = 12) -> list[tuple[datetime, int]]:
@@ -184,16 +181,43 @@ def completions_by_week(db: Session, org: Organisation, course: Course, weeks: i
     return [(start + timedelta(weeks=i), counts.get((start + timedelta(weeks=i)).date(), 0)) for i in range(weeks)]
 
 
-def score_distribution(db: Session, org: Organisation, course: Course, buckets: int = 10) -> list[int]:
-    """How many (learner, quiz) best scores fall into each 10 % band."""
+@dataclass
+class ScoreBands:
+    """Best quiz scores per (learner, quiz): how many fall into each 10 % band, and their mean."""
+
+    counts: list[int]
+    average: float | None
+
+
+def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 10) -> ScoreBands:
+    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query.
+
+    Cached per request: the headline average and the distribution chart share it.
+    """
+    cache = g.setdefault("lms_score_bands", {}) if has_request_context() else {}
+    key = (org.id, course.slug, buckets)
+    if key in cache:
+        return cache[key]
     best = (select(func.max(QuizAttempt.scaled).label("best"))
             .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
                    QuizAttempt.status == "submitted")
             .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
+    # Banding in SQL with CASE (not CAST, which rounds on PostgreSQL and truncates on SQLite).
+    band = case(*[(func.coalesce(best.c.best, 0) >= i / buckets, i) for i in range(buckets - 1, 0, -1)], else_=0)
     counts = [0] * buckets
-    for value in db.scalars(select(best.c.best)):
-        counts[min(buckets - 1, int((value or 0) * buckets))] += 1
-    return counts
+    total, weighted = 0, 0.0
+    for index, count, summed in db.execute(select(band, func.count(), func.sum(best.c.best)).group_by(band)):
+        counts[int(index)] += count
+        total += count
+        weighted += float(summed or 0)
+    result = ScoreBands(counts, weighted / total if total else None)
+    cache[key] = result
+    return result
+
+
+def score_distribution(db: Session, org: Organisation, course: Course, buckets: int = 10) -> list[int]:
+    """How many (learner, quiz) best scores fall into each 10 % band."""
+    return score_bands(db, org, course, buckets).counts
 
 
 def inactive_learners(db: Session, org: Organisation, course: Course, days: int) -> list[tuple[User, datetime | None]]:

@@ -176,3 +176,36 @@ def test_reports_point_biserial_values():
     assert point_biserial([1, 0, 1, 0], [0.1, 0.9, 0.2, 0.8]) < -0.9
     assert point_biserial([1, 1, 1], [0.1, 0.5, 0.9]) is None
     assert point_biserial([1, 0], [1, 0]) is None
+
+
+def test_reports_score_bands_use_best_attempt_and_band_edges(app, world, db):
+    """Best score per (learner, quiz) is banded by 10 %: 0.7 lands in 70–80, 1.0 in the top band; open attempts
+    and other organisations do not count; the mean is over the best scores."""
+    from lms.catalog import get_catalog
+    from lms.quizzes.models import QuizAttempt
+    from lms.reports import queries
+
+    def enrol(user):
+        enrolment = Enrolment(user_id=user.id, org_id=user.org_id, course_slug="mini")
+        db.add(enrolment)
+        db.flush()
+        return enrolment
+
+    def attempt(enrolment, quiz, number, scaled, status="submitted"):
+        db.add(QuizAttempt(enrolment_id=enrolment.id, org_id=enrolment.org_id, user_id=enrolment.user_id,
+                           course_slug="mini", quiz_id=quiz, number=number, seed=1, plan=[], status=status,
+                           scaled=scaled))
+
+    lea, lars, other = enrol(world["learner_a"]), enrol(world["learner_a2"]), enrol(world["learner_b"])
+    attempt(lea, "m1", 1, 0.3)
+    attempt(lea, "m1", 2, 0.7)        # best of two → band 7
+    attempt(lea, "m2", 1, 1.0)        # top band
+    attempt(lars, "m1", 1, 0.0)       # bottom band
+    attempt(lars, "m2", 1, None, status="open")  # unfinished: not counted
+    attempt(other, "m1", 1, 0.5)      # other organisation: not counted
+    db.commit()
+    with app.app_context():
+        course = get_catalog().courses["mini"]
+        bands = queries.score_bands(db, db.get(Organisation, world["org_a"].id), course)
+    assert bands.counts == [1, 0, 0, 0, 0, 0, 0, 1, 0, 1]
+    assert abs(bands.average - (0.7 + 1.0 + 0.0) / 3) < 1e-9
