@@ -63,13 +63,25 @@ def matches(db: Session, target: ForwardTarget, statement: Statement) -> bool:
     return False
 
 
+def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
+    """The organisation's active targets, read once per transaction (a batch of 100 statements asks once)."""
+    transaction = db.get_transaction()
+    cached = db.info.get("lms_forward_targets")
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        db.info["lms_forward_targets"] = cached
+    by_org = cached[1]
+    if org_id not in by_org:
+        by_org[org_id] = db.scalars(select(ForwardTarget).where(ForwardTarget.org_id == org_id,
+                                                                ForwardTarget.active.is_(True))).all()
+    return by_org[org_id]
+
+
 def on_statement_stored(sender: Session, statement: Statement, **_) -> None:
     """Queue the new statement for every active target of its organisation whose filter matches (same session)."""
     db = sender
-    targets = db.scalars(select(ForwardTarget).where(ForwardTarget.org_id == statement.org_id,
-                                                     ForwardTarget.active.is_(True))).all()
     now = utcnow()
-    for target in targets:
+    for target in _active_targets(db, statement.org_id):
         if matches(db, target, statement):
             db.add(OutboxItem(target_id=target.id, seq=statement.seq, org_id=statement.org_id, status=PENDING,
                               attempts=0, next_attempt_at=now, created_at=now))
