@@ -1,6 +1,7 @@
 # Container image for deployments (not used by the tests). Configure with LMS_* environment variables.
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LMS_BIND=0.0.0.0:8000
+# serve.sh binds 127.0.0.1 by default; publish the port deliberately: docker run -e LMS_BIND=0.0.0.0:8000 …
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 lms
 WORKDIR /app

@@ -30,7 +30,7 @@ run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	@echo "Serving on http://127.0.0.1:5000  (stop with Ctrl+C)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	LMS_RELAY_IN_APP=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install, check the content, run the whole suite on SQLite and on PostgreSQL 15
 test: test-deps
