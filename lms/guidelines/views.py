@@ -285,14 +285,20 @@ def index():
                            body=_render_body(version) if version else None)
 
 
+def _own_version_or_404(db, number: int):
+    """A published guideline version of the current user's organisation, else 404."""
+    version = services.get_version(db, current_user.org_id, number)
+    if version is None:
+        abort(404)
+    return version
+
+
 @bp.route("/versions/<int:number>")
 @login_required
 def show_version(number: int):
     """One published version (also earlier ones) of the organisation's guideline."""
     db = get_session()
-    version = services.get_version(db, current_user.org_id, number)
-    if version is None:
-        abort(404)
+    version = _own_version_or_404(db, number)
     current = services.current_version(db, current_user.org_id)
     return render_template("guidelines/version.html", version=version, body=_render_body(version),
                            current=current, ack=services.acknowledgement(db, current_user, version))
@@ -303,9 +309,7 @@ def show_version(number: int):
 def acknowledge(number: int):
     """Acknowledge the current version (read and understood)."""
     db = get_session()
-    version = services.get_version(db, current_user.org_id, number)
-    if version is None:
-        abort(404)
+    version = _own_version_or_404(db, number)
     current = services.current_version(db, current_user.org_id)
     if current.id != version.id:
         flash(_("Es gibt eine neuere Version. Bitte lesen und bestätigen Sie diese."), "error")
@@ -375,9 +379,7 @@ def settings():
 def version_acknowledgements(number: int):
     """Who acknowledged a version, and who has not yet."""
     db = get_session()
-    version = services.get_version(db, current_user.org_id, number)
-    if version is None:
-        abort(404)
+    version = _own_version_or_404(db, number)
     return render_template("guidelines/acknowledgements.html", version=version,
                            rows=services.acknowledgements(db, current_user.org_id, number),
                            missing=services.open_acknowledgements(db, current_user.org_id, version))
