@@ -52,3 +52,12 @@ def answer_all(app, client, db, quiz_id, slug="mini", correct=True):
     client.post(f"/quizzes/{slug}/{quiz_id}/attempts/{attempt_id}/submit", data=form if correct else {})
     db.rollback()
     return attempt_id
+
+
+def complete_course(app, client, db, slug="mini", lessons=("b-one", "b-two", "m-one"), quizzes=("m1", "m2", "final")):
+    """Drive a signed-in learner through the whole test course through the real pages."""
+    client.post(f"/courses/{slug}/start")
+    for lesson in lessons:
+        client.post(f"/courses/{slug}/lessons/{lesson}/done")
+    for quiz in quizzes:
+        answer_all(app, client, db, quiz, slug)

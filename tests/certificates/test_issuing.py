@@ -8,17 +8,7 @@ from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.xapi.models import Statement
-
-
-def complete_course(app, client, db):
-    """Drive a learner through the whole test course through the real pages."""
-    from tests_quiz_helpers import answer_all
-
-    client.post("/courses/mini/start")
-    for lesson in ("b-one", "b-two", "m-one"):
-        client.post(f"/courses/mini/lessons/{lesson}/done")
-    for quiz in ("m1", "m2", "final"):
-        answer_all(app, client, db, quiz)
+from tests_quiz_helpers import complete_course
 
 
 def test_issuing_completion_issues_one_certificate(app, client, login_as, db):
