@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -46,6 +47,9 @@ def demo_load():
     """Load demo organisations and users (idempotent) and print the logins."""
     with session_scope() as db:
         logins = load_demo(db)
+        # Other packages add demo content (e.g. course progress) without auth importing them.
+        for loader in current_app.extensions.get("lms_demo_loaders", []):
+            loader(db)
     click.echo("Demo logins:")
     for org, role, email, password in logins:
         click.echo(f"  {org:<12} {role:<8} {email:<28} {password}")

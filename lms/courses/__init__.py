@@ -7,8 +7,9 @@ from ..blueprint import add_child
 def init_app(app: Flask) -> None:
     """Load the content catalog and register the learner pages and the content CLI."""
     from .. import catalog
-    from . import cli, views
+    from . import cli, demo, views
 
     catalog.init_app(app)
     add_child(views.bp)
     app.cli.add_command(cli.content_cli)
+    app.extensions.setdefault("lms_demo_loaders", []).append(demo.load_progress)

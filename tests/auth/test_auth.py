@@ -170,3 +170,25 @@ def test_auth_demo_load_is_idempotent(runner, db):
     assert "admin@muster.example" in second.output
     assert db.scalar(select(User).where(User.email == "admin@muster.example")) is not None
     assert len(db.scalars(select(User)).all()) == 6
+
+
+def test_auth_demo_load_records_progress_once_through_the_services(runner, db):
+    """Demo learners get enrolments, lesson progress and the matching xAPI statements, once."""
+    from sqlalchemy import func
+
+    from lms.courses.models import Enrolment, LessonProgress
+    from lms.xapi.models import Statement
+
+    runner.invoke(args=["demo", "load"])
+    db.rollback()
+    counts = (db.scalar(select(func.count(Enrolment.id))), db.scalar(select(func.count(LessonProgress.id))),
+              db.scalar(select(func.count(Statement.seq))))
+    lena = db.scalar(select(User).where(User.email == "lena@muster.example"))
+    enrolment = db.scalar(select(Enrolment).where(Enrolment.user_id == lena.id))
+    assert counts[0] == 3 and enrolment.progress > 0 and counts[2] > counts[1] > 0
+    completed = db.scalars(select(Statement.verb_id).where(Statement.org_id == lena.org_id)).all()
+    assert "http://adlnet.gov/expapi/verbs/completed" in completed
+    runner.invoke(args=["demo", "load"])
+    db.rollback()
+    assert (db.scalar(select(func.count(Enrolment.id))), db.scalar(select(func.count(LessonProgress.id))),
+            db.scalar(select(func.count(Statement.seq)))) == counts
