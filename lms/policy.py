@@ -1,0 +1,134 @@
+"""Who may call which endpoint: the access policy of every route, checked against the URL map by a test.
+
+The views enforce access themselves (``login_required``, ``role_required``, organisation-scoped queries, LRS Basic
+credentials); this table states the intent in one place so that tests/test_access_matrix.py can walk
+``app.url_map`` and prove, cell by cell, that the views do what the table says, and so that a new route without
+an entry here fails the build.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANONYMOUS, LEARNER, TRAINER, ADMIN = "anonymous", "learner", "trainer", "admin"
+ROLES = (ANONYMOUS, LEARNER, TRAINER, ADMIN)
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = frozenset({LEARNER, TRAINER, ADMIN})
+STAFF = frozenset({TRAINER, ADMIN})
+ADMINS = frozenset({ADMIN})
+LRS = frozenset()  # no session role: HTTP Basic with the organisation's LRS client credentials
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call an endpoint, and which organisation-owned object its URL names.
+
+    ``owner``: the kind of object in the URL (``user``, ``attempt``, ``certificate``, ``target``, ``credential``,
+    ``enrolment``, ``guideline_version``), or None. ``scope``: ``org`` (any allowed role of the object's
+    organisation), ``self`` (only the person the object belongs to) or ``self_or_staff`` (that person, or a trainer
+    or admin of their organisation). Objects of another organisation are always answered with 403 or 404.
+    ``may_be_absent``: the allowed caller can still get 404 because the object is in the wrong state (e.g. nothing
+    to re-certify). Learning routes act on the caller's own enrolment, so staff who learn are learners there too.
+    """
+
+    roles: frozenset
+    owner: str | None = None
+    scope: str = "org"
+    may_be_absent: bool = False
+    ends_at_login: bool = False  # success redirects to the login page (signing out)
+
+    @property
+    def lrs(self) -> bool:
+        """Whether the endpoint is part of the LRS (HTTP Basic credentials instead of a session)."""
+        return self.roles is LRS
+
+
+POLICY: dict[str, Access] = {
+    # Core
+    "lms.static": Access(PUBLIC),
+    "lms.home": Access(SIGNED_IN),  # sends each role to its start page
+    "lms.healthz": Access(PUBLIC),
+    # Accounts and administration
+    "lms.auth.login": Access(PUBLIC),
+    "lms.auth.logout": Access(SIGNED_IN, ends_at_login=True),
+    "lms.auth.account": Access(SIGNED_IN),
+    "lms.auth.users": Access(ADMINS),
+    "lms.auth.reset_password": Access(ADMINS, owner="user"),
+    "lms.auth.deactivate": Access(ADMINS, owner="user"),
+    "lms.auth.activate": Access(ADMINS, owner="user"),
+    "lms.auth.organisation": Access(ADMINS),
+    # Learning
+    "lms.courses.index": Access(SIGNED_IN),
+    "lms.courses.overview": Access(SIGNED_IN),
+    "lms.courses.start": Access(SIGNED_IN),
+    "lms.courses.resume": Access(SIGNED_IN),
+    "lms.courses.lesson": Access(SIGNED_IN),
+    "lms.courses.lesson_done": Access(SIGNED_IN),
+    "lms.courses.lesson_beacon": Access(SIGNED_IN),
+    "lms.quizzes.intro": Access(SIGNED_IN),
+    "lms.quizzes.start": Access(SIGNED_IN),
+    "lms.quizzes.attempt": Access(SIGNED_IN, owner="attempt", scope="self"),
+    "lms.quizzes.save": Access(SIGNED_IN, owner="attempt", scope="self"),
+    "lms.quizzes.submit": Access(SIGNED_IN, owner="attempt", scope="self"),
+    # Needs questionnaire, guideline builder, published guideline
+    "lms.guidelines.questionnaire": Access(SIGNED_IN),
+    "lms.guidelines.use_defaults": Access(SIGNED_IN),
+    "lms.guidelines.path": Access(SIGNED_IN),
+    "lms.guidelines.builder": Access(SIGNED_IN),
+    "lms.guidelines.autosave": Access(SIGNED_IN),
+    "lms.guidelines.result": Access(SIGNED_IN),
+    "lms.guidelines.download": Access(SIGNED_IN),
+    "lms.guidelines.index": Access(SIGNED_IN),
+    "lms.guidelines.show_version": Access(SIGNED_IN, owner="guideline_version"),
+    "lms.guidelines.acknowledge": Access(SIGNED_IN, owner="guideline_version"),
+    "lms.guidelines.manage": Access(ADMINS),
+    "lms.guidelines.publish": Access(ADMINS),
+    "lms.guidelines.settings": Access(ADMINS),
+    "lms.guidelines.version_acknowledgements": Access(ADMINS, owner="guideline_version"),
+    "lms.guidelines.acknowledgements_csv": Access(ADMINS),
+    "lms.guidelines.defaults": Access(ADMINS),
+    "lms.guidelines.team": Access(STAFF),
+    "lms.guidelines.team_detail": Access(STAFF, owner="enrolment"),
+    # Certificates (verification is public by design)
+    "lms.certificates.mine": Access(SIGNED_IN),
+    "lms.certificates.pdf": Access(SIGNED_IN, owner="certificate", scope="self_or_staff"),
+    "lms.certificates.credential_file": Access(SIGNED_IN, owner="certificate", scope="self_or_staff"),
+    "lms.certificates.revoke": Access(STAFF, owner="certificate"),
+    "lms.certificates.recertify": Access(SIGNED_IN, may_be_absent=True),
+    "lms.certificates.verify_form": Access(PUBLIC),
+    "lms.certificates.verify": Access(PUBLIC),
+    "lms.certificates.verify_upload": Access(PUBLIC),
+    "lms.certificates.public_key": Access(PUBLIC),
+    # Trainer reports
+    "lms.reports.overview": Access(STAFF),
+    "lms.reports.learner": Access(STAFF, owner="user"),
+    "lms.reports.quiz": Access(STAFF),
+    "lms.reports.export_csv": Access(STAFF),
+    "lms.reports.export_xlsx": Access(STAFF),
+    # Forwarding and statement export
+    "lms.forwarding.targets": Access(ADMINS),
+    "lms.forwarding.create": Access(ADMINS),
+    "lms.forwarding.edit": Access(ADMINS, owner="target"),
+    "lms.forwarding.toggle": Access(ADMINS, owner="target"),
+    "lms.forwarding.test_connection": Access(ADMINS, owner="target"),
+    "lms.forwarding.delete": Access(ADMINS, owner="target"),
+    "lms.forwarding.backfill": Access(ADMINS, owner="target"),
+    "lms.forwarding.dead": Access(ADMINS, owner="target"),
+    "lms.forwarding.dead_action": Access(ADMINS, owner="target"),
+    "lms.forwarding.export": Access(STAFF),
+    "lms.forwarding.export_download": Access(STAFF),
+    # The LRS and its credentials
+    "lms.xapi_admin.credentials": Access(ADMINS),
+    "lms.xapi_admin.deactivate": Access(ADMINS, owner="credential"),
+    "lms.xapi.statements": Access(LRS),
+    "lms.xapi_documents.state": Access(LRS),
+    "lms.xapi_documents.activity_profile": Access(LRS),
+    "lms.xapi_documents.agent_profile": Access(LRS),
+    "lms.xapi_documents.activities": Access(LRS),
+    "lms.xapi_documents.agents": Access(LRS),
+    "lms.xapi_documents.about": Access(PUBLIC),
+}
+
+
+def access_for(endpoint: str) -> Access | None:
+    """The policy entry of an endpoint, or None when the table does not list it."""
+    return POLICY.get(endpoint)

@@ -1,0 +1,266 @@
+"""Access-control matrix generated from the URL map and checked against the policy table in lms/policy.py.
+
+Every route × method × anonymous/learner/trainer/admin × own/other organisation. A route missing from the table
+fails; every cross-organisation cell must answer 403 or 404; no cell may answer 5xx.
+"""
+from __future__ import annotations
+
+import base64
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from conftest import PG_URL, login, make_app
+from lms import policy
+
+ACTORS = {"learner": "learner@alpha.example", "trainer": "trainer@alpha.example", "admin": "admin@alpha.example"}
+OTHER_LEARNER = "learner2@alpha.example"  # same organisation and role as the owner of "self" objects
+REFUSED = (403, 404)
+XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
+FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css"}
+ACTION_VALUES = {"lms.forwarding.toggle": "deactivate", "lms.forwarding.dead_action": "retry"}
+OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
+              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version"}
+
+
+def _rules():
+    """The app's URL rules (collected once, at import, to parametrize the tests)."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = make_app("sqlite://", Path(folder))
+        rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+        app.extensions["lms_db"][0].dispose()
+    return rules
+
+
+RULES = _rules()
+
+
+def test_access_matrix_every_route_is_in_the_policy_table():
+    """A new route without a policy entry fails here; so does an entry whose route is gone."""
+    endpoints = {rule.endpoint for rule in RULES}
+    assert sorted(endpoints - set(policy.POLICY)) == [], "routes missing from lms/policy.py"
+    assert sorted(set(policy.POLICY) - endpoints) == [], "lms/policy.py lists endpoints that no longer exist"
+
+
+def test_access_matrix_every_object_argument_has_an_owner_kind():
+    """A URL that names an organisation-owned object must say which kind, so the matrix checks other orgs."""
+    for rule in RULES:
+        access = policy.access_for(rule.endpoint)
+        owned = [arg for arg in rule.arguments if arg in OWNER_ARGS]
+        if owned and access is not None:
+            assert access.owner == OWNER_ARGS[owned[0]], rule.endpoint
+        unknown = set(rule.arguments) - set(OWNER_ARGS) - set(FIXED_VALUES) - {"code", "action"}
+        assert not unknown, f"{rule.endpoint}: the matrix does not know how to fill {unknown}"
+
+
+# ---------------------------------------------------------------------------------------------- the prepared world
+
+
+@pytest.fixture(scope="session")
+def prepared(template_database, tmp_path_factory):
+    """Both organisations with real activity, prepared once per worker: finished courses (attempts, certificates),
+    forwarding targets, LRS credentials and published guideline versions (A: 1, B: 1 and 2)."""
+    from factories import build_world
+    from tests_quiz_helpers import complete_course
+
+    kind, template, admin = template_database
+    folder = tmp_path_factory.mktemp("matrix")
+    if kind == "sqlite":
+        path = folder / "prepared.sqlite3"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"lms_matrix_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        url = f"{PG_URL}/{name}"
+    app = make_app(url, folder)
+    db = app.extensions["lms_db"][1]()
+    world = build_world(db)
+    ids = {}
+    for email in ("learner@alpha.example", "learner@beta.example"):
+        client = app.test_client()
+        login(client, email)
+        complete_course(app, client, db)
+    for email in ("trainer@alpha.example", "admin@alpha.example", OTHER_LEARNER):  # staff may learn, too
+        client = app.test_client()
+        login(client, email)
+        client.post("/courses/mini/start")
+    with app.app_context():
+        from lms.certificates.models import Certificate
+        from lms.courses.models import Enrolment
+        from lms.forwarding.crypto import encrypt_secret
+        from lms.forwarding.models import ForwardTarget
+        from lms.guidelines import services as guidelines
+        from lms.quizzes.models import QuizAttempt
+        from lms.xapi.lrs_auth import create_credential
+
+        db.rollback()
+        secrets = {}
+        for side, org, learner, admin_user, versions in (
+                ("own", world["org_a"], world["learner_a"], world["admin_a"], 1),
+                ("other", world["org_b"], world["learner_b"], world["admin_b"], 2)):
+            target = ForwardTarget(org_id=org.id, name=f"LRS {side}", endpoint="https://lrs.example.com/xapi/",
+                                   username="u", secret_encrypted=encrypt_secret("s", "test-secret"),
+                                   xapi_version="1.0.3", course_slugs=[], verb_ids=[], active=True, batch_size=100,
+                                   connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
+            db.add(target)
+            credential, secret = create_credential(db, org.id, f"client {side}")
+            admin_obj = db.get(type(admin_user), admin_user.id)
+            for n in range(versions):
+                guidelines.publish_version(db, admin_obj, f"Richtlinie {n + 1}", "Text der Richtlinie.")
+            db.flush()
+            enrolment = db.scalar(select(Enrolment).where(Enrolment.user_id == learner.id))
+            certificate = db.scalar(select(Certificate).where(Certificate.user_id == learner.id))
+            attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == learner.id,
+                                                          QuizAttempt.quiz_id == "m1"))
+            ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
+                         "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
+                         "guideline_version": versions, "code": certificate.code}
+            secrets[side] = (credential.key, secret)
+        db.commit()
+    db.close()
+    app.extensions["lms_db"][0].dispose()
+    yield {"kind": kind, "source": path if kind == "sqlite" else name, "admin": admin, "ids": ids,
+           "lrs": secrets["own"]}
+    if kind != "sqlite":
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def matrix_app(prepared, tmp_path):
+    """A fresh copy of the prepared world, served by a new app."""
+    if prepared["kind"] == "sqlite":
+        target = tmp_path / "cell.sqlite3"
+        shutil.copy(prepared["source"], target)
+        url, cleanup = f"sqlite:///{target}", None
+    else:
+        name = f"lms_cell_{uuid.uuid4().hex[:8]}"
+        with prepared["admin"].connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{prepared["source"]}"'))
+        url, cleanup = f"{PG_URL}/{name}", name
+    app = make_app(url, tmp_path)
+    yield app
+    app.extensions["lms_db"][0].dispose()
+    if cleanup:
+        with prepared["admin"].connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{cleanup}" WITH (FORCE)'))
+
+
+# ---------------------------------------------------------------------------------------------- the cells
+
+
+def _url(app, rule, ids: dict, side: str) -> str:
+    values = {}
+    for arg in rule.arguments:
+        if arg in FIXED_VALUES:
+            values[arg] = FIXED_VALUES[arg]
+        elif arg == "action":
+            values[arg] = ACTION_VALUES[rule.endpoint]
+        elif arg == "code":
+            values[arg] = ids["own"]["code"]
+        else:
+            values[arg] = ids[side][OWNER_ARGS[arg]]
+    return app.url_map.bind("localhost").build(rule.endpoint, values, method=None)
+
+
+def _call(client, method: str, url: str, headers=None):
+    """One request with an empty body (CSRF token added to POSTs); streamed bodies are read and closed."""
+    if method == "POST":
+        response = client.post(url, data={}, headers=headers)
+    else:
+        response = client.open(url, method=method, headers=headers)
+    response.get_data()
+    response.close()
+    return response
+
+
+def _allowed(response, cell: str, access: policy.Access | None = None) -> None:
+    status = response.status_code
+    refused = {401, 403} | (set() if access and access.may_be_absent else {404})
+    assert status < 500 and status not in refused, f"{cell}: expected access, got {status}"
+    if not (access and access.ends_at_login):
+        assert "/login" not in response.headers.get("Location", ""), f"{cell}: sent to the login page"
+
+
+def _refused(response, cell: str) -> None:
+    assert response.status_code in REFUSED, f"{cell}: expected 403/404, got {response.status_code}"
+
+
+def _role(actor: str) -> str:
+    """The session role of an actor ("owner" is the learner whose objects the URLs name)."""
+    return "learner" if actor in ("owner", "learner") else actor
+
+
+def _may_act(access: policy.Access, actor: str) -> bool:
+    """Whether this signed-in actor may call the route on its own organisation's object."""
+    if _role(actor) not in access.roles:
+        return False
+    if access.scope == "self":
+        return actor == "owner"
+    if access.scope == "self_or_staff":
+        return actor in ("owner", "trainer", "admin")
+    return True
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.endpoint}")
+def test_access_matrix(rule, matrix_app, prepared):
+    """Every cell of one route: other organisation first (refused), then refused roles, anonymous, allowed."""
+    access = policy.access_for(rule.endpoint)
+    assert access is not None, f"{rule.endpoint} is not in lms/policy.py"
+    app, ids = matrix_app, prepared["ids"]
+    methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+    if access.lrs:
+        key, secret = prepared["lrs"]
+        basic = {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(), **XAPI_HEADERS}
+        for method in methods:
+            url = _url(app, rule, ids, "own")
+            for actor, email in [("anonymous", None), *ACTORS.items()]:
+                client = app.test_client()
+                if email:
+                    login(client, email)
+                response = _call(client, method, url, XAPI_HEADERS)
+                assert response.status_code == 401, f"{method} {url} as {actor} without LRS credentials"
+            _allowed(_call(app.test_client(), method, url, basic), f"{method} {url} with LRS credentials")
+        return
+
+    clients = {"anonymous": app.test_client()}
+    for actor, email in ACTORS.items():
+        clients[actor] = app.test_client()
+        login(clients[actor], email)
+    # The owner of "self" objects is the learner; a second learner of the same organisation must be refused.
+    clients["owner"] = clients["learner"]
+    if access.scope in ("self", "self_or_staff"):
+        clients["learner"] = app.test_client()
+        login(clients["learner"], OTHER_LEARNER)
+    actors = ["owner", "trainer", "admin"] + (["learner"] if access.scope != "org" else [])
+
+    for method in methods:
+        # Order matters: refused cells change nothing, so the allowed ones (which may delete or deactivate) come last.
+        cells = [(actor, "other") for actor in actors] if access.owner else []
+        cells += [(actor, "own") for actor in actors if not _may_act(access, actor)]
+        cells.append(("anonymous", "own"))
+        cells += [(actor, "own") for actor in actors if _may_act(access, actor)]
+        for actor, side in cells:
+            url = _url(app, rule, ids, side)
+            cell = f"{method} {url} as {actor} ({side} organisation)"
+            response = _call(clients[actor], method, url)
+            assert response.status_code < 500, f"{cell}: {response.status_code}"
+            if actor == "anonymous":
+                if access.roles == policy.PUBLIC:
+                    _allowed(response, cell)
+                else:
+                    assert response.status_code == 401 or (
+                        response.status_code == 302 and "/login" in response.headers["Location"]), cell
+            elif access.roles == policy.PUBLIC:
+                _allowed(response, cell)
+            elif side == "other" or not _may_act(access, actor):
+                _refused(response, cell)
+            else:
+                _allowed(response, cell, access)
