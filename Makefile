@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := lms
 
-.PHONY: run test setup test-deps content-check test-sqlite test-postgres serve translations clean bench
+.PHONY: run test setup test-deps messages content-check test-sqlite test-postgres serve translations clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,7 +23,13 @@ test-deps: setup
 	scripts/fetch-axe.sh >/dev/null
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -f -q -d lms/translations 2>/dev/null || true
+	$(BIN)/pybabel compile -f -q -d lms/translations
+
+## messages: after changing UI texts, refresh the catalog template and the English catalog (then translate)
+MSG_KEYWORDS := -k _l -k _ -k AnswerError -k QuizUnavailable -k AccountError
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(MSG_KEYWORDS) -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --width 120
 
 ## make run: install, migrate the SQLite database, load demo data, serve on http://127.0.0.1:5000
 run: setup

@@ -49,6 +49,7 @@ POLICY: dict[str, Access] = {
     "lms.healthz": Access(PUBLIC),
     # Accounts and administration
     "lms.auth.login": Access(PUBLIC),
+    "lms.auth.language": Access(PUBLIC),
     "lms.auth.logout": Access(SIGNED_IN, ends_at_login=True),
     "lms.auth.account": Access(SIGNED_IN),
     "lms.auth.users": Access(ADMINS),

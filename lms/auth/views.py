@@ -30,6 +30,20 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface language: kept in a cookie, and for a signed-in user in their profile."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        get_session().get(User, current_user.id).locale = lang
+    response = redirect(_safe_next(request.form.get("next")) or url_for("lms.home"))
+    response.set_cookie("lms_lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show and handle the sign-in form."""
@@ -113,7 +127,7 @@ def users():
                                  password=password, role=form.role.data, department=form.department.data or "",
                                  locale=form.locale.data)
         except services.AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors.append(_(str(exc)))
         else:
             db.flush()
             new_password = (form.email.data.strip().lower(), password)

@@ -67,20 +67,26 @@ def start(slug: str, quiz_id: str):
     return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt.id))
 
 
+def _error_text(error: AnswerError) -> str:
+    """The answer error in the learner's language (its template is a German msgid)."""
+    return _(error.template, **error.params)
+
+
 def _render_attempt(course, quiz, attempt, pool, errors=None, status=200):
     items = []
     plan = services.plan_of(attempt)
     drafts = attempt.answers or {}
     for number, (question, order) in enumerate(plan.questions(pool), start=1):
         view = scoring.public_view(question, order)
+        error = (errors or {}).get(question.id)
         item = {"number": number, "question": question, "view": view, "field": f"q-{question.id}",
-                "error": (errors or {}).get(question.id)}
+                "error": _error_text(error) if error else None}
         if question.type == "scenario":
             path = services.scenario_path(attempt, question)
             item["trail"] = scoring.scenario_trail(question, path)
             item["step"] = scoring.scenario_next(question, path, order)
         items.append(item)
-    stray = [str(e) for key, e in (errors or {}).items() if key.startswith("q-")]
+    stray = [_error_text(e) for key, e in (errors or {}).items() if key.startswith("q-")]
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt, items=items,
                            drafts=drafts, stray=stray, module=course.module(quiz.module) if quiz.module else None,
                            ), status
