@@ -7,7 +7,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf 
 WORKDIR /app
 COPY . /app
 RUN python -m venv .venv && .venv/bin/pip install --no-cache-dir -e '.[postgres]'
-RUN .venv/bin/pybabel compile -f -q -d lms/translations && mkdir -p /app/instance && chown -R lms /app/instance
+RUN .venv/bin/pybabel compile -f -d lms/translations && mkdir -p /app/instance && chown -R lms /app/instance
 USER lms
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"

@@ -23,7 +23,7 @@ test-deps: setup
 	scripts/fetch-axe.sh >/dev/null
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -f -q -d lms/translations
+	$(BIN)/pybabel compile -f -d lms/translations
 
 ## messages: after changing UI texts, refresh the catalog template and the English catalog (then translate)
 MSG_KEYWORDS := -k _l -k _ -k AnswerError -k QuizUnavailable -k AccountError
