@@ -23,9 +23,12 @@ class Access:
     """Who may call an endpoint, and which organisation-owned object its URL names.
 
     ``owner``: the kind of object in the URL (``user``, ``attempt``, ``certificate``, ``target``, ``credential``,
-    ``enrolment``, ``guideline_version``), or None. ``scope``: ``org`` (any allowed role of the object's
+    ``enrolment``, ``guideline_version``; for the LRS, what its query names: ``statement``, ``document``,
+    ``activity``, ``agent``), or None. ``scope``: ``org`` (any allowed role of the object's
     organisation), ``self`` (only the person the object belongs to) or ``self_or_staff`` (that person, or a trainer
     or admin of their organisation). Objects of another organisation are always answered with 403 or 404.
+    ``denied``: what a signed-in caller of the same organisation who may not call it gets: 403, or 404 where the app
+    hides that the object exists (someone else's quiz attempt or certificate).
     ``may_be_absent``: the allowed caller can still get 404 because the object is in the wrong state (e.g. nothing
     to re-certify). Learning routes act on the caller's own enrolment, so staff who learn are learners there too.
     """
@@ -33,6 +36,7 @@ class Access:
     roles: frozenset
     owner: str | None = None
     scope: str = "org"
+    denied: int = 403
     may_be_absent: bool = False
     ends_at_login: bool = False  # success redirects to the login page (signing out)
 
@@ -67,9 +71,9 @@ POLICY: dict[str, Access] = {
     "lms.courses.lesson_beacon": Access(SIGNED_IN),
     "lms.quizzes.intro": Access(SIGNED_IN),
     "lms.quizzes.start": Access(SIGNED_IN),
-    "lms.quizzes.attempt": Access(SIGNED_IN, owner="attempt", scope="self"),
-    "lms.quizzes.save": Access(SIGNED_IN, owner="attempt", scope="self"),
-    "lms.quizzes.submit": Access(SIGNED_IN, owner="attempt", scope="self"),
+    "lms.quizzes.attempt": Access(SIGNED_IN, owner="attempt", scope="self", denied=404),
+    "lms.quizzes.save": Access(SIGNED_IN, owner="attempt", scope="self", denied=404),
+    "lms.quizzes.submit": Access(SIGNED_IN, owner="attempt", scope="self", denied=404),
     # Needs questionnaire, guideline builder, published guideline
     "lms.guidelines.questionnaire": Access(SIGNED_IN),
     "lms.guidelines.use_defaults": Access(SIGNED_IN),
@@ -91,8 +95,8 @@ POLICY: dict[str, Access] = {
     "lms.guidelines.team_detail": Access(STAFF, owner="enrolment"),
     # Certificates (verification is public by design)
     "lms.certificates.mine": Access(SIGNED_IN),
-    "lms.certificates.pdf": Access(SIGNED_IN, owner="certificate", scope="self_or_staff"),
-    "lms.certificates.credential_file": Access(SIGNED_IN, owner="certificate", scope="self_or_staff"),
+    "lms.certificates.pdf": Access(SIGNED_IN, owner="certificate", scope="self_or_staff", denied=404),
+    "lms.certificates.credential_file": Access(SIGNED_IN, owner="certificate", scope="self_or_staff", denied=404),
     "lms.certificates.revoke": Access(STAFF, owner="certificate"),
     "lms.certificates.recertify": Access(SIGNED_IN, may_be_absent=True),
     "lms.certificates.verify_form": Access(PUBLIC),
@@ -120,12 +124,12 @@ POLICY: dict[str, Access] = {
     # The LRS and its credentials
     "lms.xapi_admin.credentials": Access(ADMINS),
     "lms.xapi_admin.deactivate": Access(ADMINS, owner="credential"),
-    "lms.xapi.statements": Access(LRS),
-    "lms.xapi_documents.state": Access(LRS),
-    "lms.xapi_documents.activity_profile": Access(LRS),
-    "lms.xapi_documents.agent_profile": Access(LRS),
-    "lms.xapi_documents.activities": Access(LRS),
-    "lms.xapi_documents.agents": Access(LRS),
+    "lms.xapi.statements": Access(LRS, owner="statement"),
+    "lms.xapi_documents.state": Access(LRS, owner="document"),
+    "lms.xapi_documents.activity_profile": Access(LRS, owner="document"),
+    "lms.xapi_documents.agent_profile": Access(LRS, owner="document"),
+    "lms.xapi_documents.activities": Access(LRS, owner="activity"),
+    "lms.xapi_documents.agents": Access(LRS, owner="agent"),
     "lms.xapi_documents.about": Access(PUBLIC),
 }
 

@@ -6,10 +6,12 @@ fails; every cross-organisation cell must answer 403 or 404; no cell may answer 
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import select, text
@@ -23,6 +25,16 @@ REFUSED = (403, 404)
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
 FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css"}
 ACTION_VALUES = {"lms.forwarding.toggle": "deactivate", "lms.forwarding.dead_action": "retry"}
+# What organisation B's LRS client stored; organisation A's credentials must never reach it (see LRS_OTHER).
+SECRET = "Beta Geheim"
+B_AGENT = {"objectType": "Agent", "mbox": "mailto:ben@beta.example", "name": SECRET}
+B_ACTIVITY = "http://beta.example/activities/secret"
+B_STATEMENT = "5f0b3c2e-8d4a-4b7e-9c61-2a7d0e9f4b11"
+B_DOCUMENTS = {
+    "lms.xapi_documents.state": ("activities/state", {"activityId": B_ACTIVITY, "agent": B_AGENT, "stateId": "beta"}),
+    "lms.xapi_documents.activity_profile": ("activities/profile", {"activityId": B_ACTIVITY, "profileId": "beta"}),
+    "lms.xapi_documents.agent_profile": ("agents/profile", {"agent": B_AGENT, "profileId": "beta"}),
+}
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version"}
 
@@ -55,6 +67,25 @@ def test_access_matrix_every_object_argument_has_an_owner_kind():
             assert access.owner == OWNER_ARGS[owned[0]], rule.endpoint
         unknown = set(rule.arguments) - set(OWNER_ARGS) - set(FIXED_VALUES) - {"code", "action"}
         assert not unknown, f"{rule.endpoint}: the matrix does not know how to fill {unknown}"
+        if access is not None and access.lrs and access.owner:
+            assert rule.endpoint in LRS_OTHER, f"{rule.endpoint}: no cross-organisation LRS cells"
+
+
+def _lrs_query(params: dict) -> str:
+    return "?" + urlencode({k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()})
+
+
+def _lrs_store_other(client, auth: dict) -> None:
+    """Organisation B's LRS client stores a statement and one document per Document Resource."""
+    statement = {"id": B_STATEMENT, "actor": B_AGENT,
+                 "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "experienced"}},
+                 "object": {"objectType": "Activity", "id": B_ACTIVITY,
+                            "definition": {"name": {"en-US": SECRET}}}}
+    response = client.post("/xapi/statements", json=statement, headers=auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    for path, params in B_DOCUMENTS.values():
+        response = client.post(f"/xapi/{path}{_lrs_query(params)}", json={"secret": SECRET}, headers=auth)
+        assert response.status_code == 204, response.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------------------------- the prepared world
@@ -123,10 +154,11 @@ def prepared(template_database, tmp_path_factory):
                          "guideline_version": versions, "code": certificate.code}
             secrets[side] = (credential.key, secret)
         db.commit()
+    _lrs_store_other(app.test_client(), _basic(*secrets["other"]))
     db.close()
     app.extensions["lms_db"][0].dispose()
     yield {"kind": kind, "source": path if kind == "sqlite" else name, "admin": admin, "ids": ids,
-           "lrs": secrets["own"]}
+           "lrs": secrets["own"], "lrs_other": secrets["other"]}
     if kind != "sqlite":
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -153,6 +185,58 @@ def matrix_app(prepared, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- the cells
+
+
+def _basic(key: str, secret: str) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(), **XAPI_HEADERS}
+
+
+def _lrs_read_refused(path: str, params: dict):
+    """Reading B's object with A's credentials: 404, as if it did not exist."""
+    def check(client, own, other):
+        response = client.get(f"/xapi/{path}{_lrs_query(params)}", headers=own)
+        assert response.status_code == 404, f"GET {path} of organisation B with A's credentials"
+    return check
+
+
+def _lrs_document(endpoint: str):
+    """B's document: A's GET is a 404, A's DELETE of the same key leaves B's document alone."""
+    path, params = B_DOCUMENTS[endpoint]
+
+    def check(client, own, other):
+        _lrs_read_refused(path, params)(client, own, other)
+        client.delete(f"/xapi/{path}{_lrs_query(params)}", headers=own)
+        response = client.get(f"/xapi/{path}{_lrs_query(params)}", headers=other)
+        assert response.status_code == 200 and SECRET in response.get_data(as_text=True), \
+            f"DELETE {path} with A's credentials removed organisation B's document"
+    return check
+
+
+def _lrs_no_leak(path: str, params: dict):
+    """Resources that answer every query (Activities, Agents, statement lists): nothing of B's in the answer."""
+    def check(client, own, other):
+        response = client.get(f"/xapi/{path}{_lrs_query(params)}", headers=own)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and SECRET not in body and B_STATEMENT not in body, \
+            f"GET {path} with A's credentials shows organisation B's data"
+    return check
+
+
+def _lrs_statements(client, own, other):
+    _lrs_read_refused("statements", {"statementId": B_STATEMENT})(client, own, other)
+    _lrs_no_leak("statements", {})(client, own, other)
+    _lrs_no_leak("statements", {"agent": B_AGENT})(client, own, other)
+
+
+# The LRS "other organisation" cells: A's credentials against what B's client stored (the URL names no object;
+# the query does). Activities and Agents must answer any id with 200 (Communication 2.4/2.5), so B's data must
+# simply not appear.
+LRS_OTHER = {
+    "lms.xapi.statements": _lrs_statements,
+    **{endpoint: _lrs_document(endpoint) for endpoint in B_DOCUMENTS},
+    "lms.xapi_documents.activities": _lrs_no_leak("activities", {"activityId": B_ACTIVITY}),
+    "lms.xapi_documents.agents": _lrs_no_leak("agents", {"agent": {"mbox": B_AGENT["mbox"]}}),
+}
 
 
 def _url(app, rule, ids: dict, side: str) -> str:
@@ -188,8 +272,10 @@ def _allowed(response, cell: str, access: policy.Access | None = None) -> None:
         assert "/login" not in response.headers.get("Location", ""), f"{cell}: sent to the login page"
 
 
-def _refused(response, cell: str) -> None:
-    assert response.status_code in REFUSED, f"{cell}: expected 403/404, got {response.status_code}"
+def _refused(response, cell: str, status: int | None = None) -> None:
+    expected = (status,) if status else REFUSED
+    assert response.status_code in expected, f"{cell}: expected {'/'.join(map(str, expected))}, " \
+                                             f"got {response.status_code}"
 
 
 def _role(actor: str) -> str:
@@ -217,8 +303,7 @@ def test_access_matrix(rule, matrix_app, prepared):
     methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
 
     if access.lrs:
-        key, secret = prepared["lrs"]
-        basic = {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(), **XAPI_HEADERS}
+        basic = _basic(*prepared["lrs"])
         for method in methods:
             url = _url(app, rule, ids, "own")
             for actor, email in [("anonymous", None), *ACTORS.items()]:
@@ -228,7 +313,10 @@ def test_access_matrix(rule, matrix_app, prepared):
                 response = _call(client, method, url, XAPI_HEADERS)
                 assert response.status_code == 401, f"{method} {url} as {actor} without LRS credentials"
             _allowed(_call(app.test_client(), method, url, basic), f"{method} {url} with LRS credentials")
+        if access.owner:
+            LRS_OTHER[rule.endpoint](app.test_client(), basic, _basic(*prepared["lrs_other"]))
         return
+    login_path = urlsplit(app.url_map.bind("localhost").build("lms.auth.login")).path
 
     clients = {"anonymous": app.test_client()}
     for actor, email in ACTORS.items():
@@ -256,11 +344,14 @@ def test_access_matrix(rule, matrix_app, prepared):
                 if access.roles == policy.PUBLIC:
                     _allowed(response, cell)
                 else:
-                    assert response.status_code == 401 or (
-                        response.status_code == 302 and "/login" in response.headers["Location"]), cell
+                    location = urlsplit(response.headers.get("Location", "")).path
+                    assert response.status_code == 302 and location == login_path, \
+                        f"{cell}: expected a redirect to the login page, got {response.status_code} {location}"
             elif access.roles == policy.PUBLIC:
                 _allowed(response, cell)
-            elif side == "other" or not _may_act(access, actor):
+            elif side == "other":
                 _refused(response, cell)
+            elif not _may_act(access, actor):
+                _refused(response, cell, access.denied)
             else:
                 _allowed(response, cell, access)
