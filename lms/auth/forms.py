@@ -1,7 +1,7 @@
 """Sign-in and user administration forms (CSRF-protected by Flask-WTF)."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _l
 
@@ -43,5 +43,7 @@ class OrganisationForm(FlaskForm):
 
     actor_mode = SelectField(_l("Kennung in xAPI-Daten"), choices=[
         ("account", _l("pseudonym (zufällige Kennung, empfohlen)")), ("mbox", _l("E-Mail-Adresse"))])
+    inactivity_days = IntegerField(_l("Als inaktiv gelten Lernende nach (Tagen)"),
+                                   validators=[InputRequired(), NumberRange(min=1, max=365)])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
         ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

@@ -26,6 +26,8 @@ class Organisation(Base):
     actor_mode: Mapped[str] = mapped_column(String(10), default="account")
     # Reports show pseudonyms instead of names (e.g. at the works council's request).
     pseudonymous_reports: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days without course activity after which the dashboard lists a learner as inactive (None: app default).
+    inactivity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

@@ -36,7 +36,7 @@ def overview():
     course = _course()
     filters = queries.Filters.from_args(request.args)
     rows, total = queries.learner_rows(db, org, course, filters)
-    days = current_app.config["INACTIVITY_DAYS"]
+    days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
     extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
     return render_template(
         "reports/overview.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,

@@ -125,7 +125,8 @@ def test_reports_pseudonymous_hides_names_everywhere(app, client, login_as, worl
 def test_reports_admin_switches_pseudonymous_reporting(client, login_as, world, db):
     """An admin turns pseudonymous reporting on with the organisation settings form."""
     login_as("admin_a")
-    response = client.post("/admin/organisation", data={"actor_mode": "account", "pseudonymous_reports": "1"})
+    response = client.post("/admin/organisation", data={"actor_mode": "account", "pseudonymous_reports": "1",
+                                                         "inactivity_days": "7"})
     assert response.status_code == 302
     db.rollback()
     db.expire_all()  # world objects live in this session's identity map
@@ -144,6 +145,34 @@ def test_reports_inactive_learners_listed(app, client, login_as, world, db):
     body = client.get("/reports/").get_data(as_text=True)
     section = body.split("Inaktiv seit 7 Tagen")[1].split("</section>")[0]
     assert "Lea Lernend" in section and "Lars Lernend" not in section
+
+
+def test_reports_inactivity_days_set_per_organisation(app, client, login_as, world, db):
+    """The admin sets the threshold; the dashboard uses it; nonsense values are refused and change nothing."""
+    _learn(app, "learner@alpha.example")
+    db.rollback()
+    enrolment = db.scalar(select(Enrolment).where(Enrolment.user_id == world["learner_a"].id))
+    enrolment.last_activity_at = utcnow() - timedelta(days=10)
+    db.commit()
+    login_as("admin_a")
+    settings = {"actor_mode": "account", "pseudonymous_reports": "0"}
+    assert client.get("/admin/organisation").get_data(as_text=True).count('value="7"') == 1  # the default shown
+    assert client.post("/admin/organisation", data={**settings, "inactivity_days": "0"}).status_code == 400
+    assert client.post("/admin/organisation", data={**settings, "inactivity_days": "14"}).status_code == 302
+    login_as("trainer_a")
+    body = client.get("/reports/").get_data(as_text=True)
+    assert "Inaktiv seit 14 Tagen" in body
+    assert "Lea Lernend" not in body.split("Inaktiv seit 14 Tagen")[1].split("</section>")[0]
+    login_as("admin_a")
+    client.post("/admin/organisation", data={**settings, "inactivity_days": "9"})
+    login_as("trainer_a")
+    body = client.get("/reports/").get_data(as_text=True)
+    assert "Lea Lernend" in body.split("Inaktiv seit 9 Tagen")[1].split("</section>")[0]
+    from conftest import login
+
+    other = app.test_client()  # the other organisation keeps the default
+    login(other, "trainer@beta.example")
+    assert "Inaktiv seit 7 Tagen" in other.get("/reports/").get_data(as_text=True)
 
 
 def test_reports_learner_detail_shows_lessons_and_timeline(app, client, login_as, world):
