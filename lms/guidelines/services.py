@@ -287,9 +287,17 @@ def render_pdf(user: User, draft: GuidelineDraft | None, locale: str = "de") -> 
                      empty="(still open)" if locale == "en" else "(noch offen)", footer=title)
 
 
+def render_docx(user: User, draft: GuidelineDraft | None, locale: str = "de") -> bytes:
+    """The draft as a Word document (DOCX bytes)."""
+    from .docx import build_docx
+
+    return build_docx(document_title(draft, locale), _subtitle(user, utcnow(), locale),
+                      document_sections(draft, locale), empty="(still open)" if locale == "en" else "(noch offen)")
+
+
 def produce(db: Session, user: User, course: Course, enrolment: Enrolment, fmt: str,
             locale: str = "de") -> tuple[bytes, str, str]:
-    """Build (content, mimetype, file name) as md or pdf; the first download sends guideline_produced."""
+    """Build (content, mimetype, file name) as md, pdf or docx; the first download sends guideline_produced."""
     draft = get_draft(db, enrolment)
     if draft is None or not any((text or "").strip() for values in draft.answers.values() for text in values.values()):
         raise GuidelineError("Der Entwurf ist noch leer.")
@@ -300,6 +308,9 @@ def produce(db: Session, user: User, course: Course, enrolment: Enrolment, fmt: 
         result = (content, "text/markdown; charset=utf-8", f"{slug}.md")
     elif fmt == "pdf":
         result = (render_pdf(user, draft, locale), "application/pdf", f"{slug}.pdf")
+    elif fmt == "docx":
+        result = (render_docx(user, draft, locale),
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", f"{slug}.docx")
     else:
         raise GuidelineError("Unbekanntes Format.")
     if draft.produced_at is None:

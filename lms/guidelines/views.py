@@ -203,7 +203,7 @@ def download(slug: str):
     """Download the draft as Markdown or PDF (POST: the first download is recorded)."""
     db, course, enrolment = _builder_context(slug)
     fmt = request.form.get("format", "")
-    if fmt not in ("md", "pdf"):
+    if fmt not in ("md", "pdf", "docx"):
         abort(400)
     try:
         content, mimetype, filename = services.produce(db, current_user, course, enrolment, fmt,
