@@ -20,7 +20,7 @@ import uharfbuzz as hb
 
 from .codes import format_code
 
-FONT_DIR = Path(__file__).parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # shared with the guideline PDF
 FONTS = {  # (family, style) -> file
     ("sans", ""): "DejaVuSans.ttf",  # Latin, Greek, Cyrillic, Arabic, Hebrew, …
     ("sans", "B"): "DejaVuSans-Bold.ttf",
