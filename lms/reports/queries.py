@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -157,15 +156,14 @@ class Summary:
     average_score: float | None
 
 
-def summary(db: Session, org: Organisation, course: Course) -> Summary:
-    """Learners, enrolled, completed, average progress and average best quiz score."""
+def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands) -> Summary:
+    """Learners, enrolled, completed, average progress, and the average best quiz score from ``bands``."""
     learners = db.scalar(select(func.count(User.id)).where(User.org_id == org.id, User.role == "learner",
                                                            User.active.is_(True)))
     enrolled, completed, progress = db.execute(
         select(func.count(Enrolment.id), func.count(Enrolment.completed_at), func.avg(Enrolment.progress))
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True))).one()
-    bands = score_bands(db, org, course)
     return Summary(learners, enrolled, completed, float(progress or 0), bands.average)
 
 
@@ -190,14 +188,7 @@ class ScoreBands:
 
 
 def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 10) -> ScoreBands:
-    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query.
-
-    Cached per request: the headline average and the distribution chart share it.
-    """
-    cache = g.setdefault("lms_score_bands", {}) if has_request_context() else {}
-    key = (org.id, course.slug, buckets)
-    if key in cache:
-        return cache[key]
+    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query."""
     best = (select(func.max(QuizAttempt.scaled).label("best"))
             .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
                    QuizAttempt.status == "submitted")
@@ -210,14 +201,7 @@ def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 1
         counts[int(index)] += count
         total += count
         weighted += float(summed or 0)
-    result = ScoreBands(counts, weighted / total if total else None)
-    cache[key] = result
-    return result
-
-
-def score_distribution(db: Session, org: Organisation, course: Course, buckets: int = 10) -> list[int]:
-    """How many (learner, quiz) best scores fall into each 10 % band."""
-    return score_bands(db, org, course, buckets).counts
+    return ScoreBands(counts, weighted / total if total else None)
 
 
 def inactive_learners(db: Session, org: Organisation, course: Course, days: int) -> list[tuple[User, datetime | None]]:

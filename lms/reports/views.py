@@ -38,15 +38,16 @@ def overview():
     rows, total = queries.learner_rows(db, org, course, filters)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
     extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
+    bands = queries.score_bands(db, org, course)  # one aggregate for the headline average and the chart
     return render_template(
         "reports/overview.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,
         filters=filters, pages=max(1, -(-total // filters.per_page)),
-        departments=queries.departments(db, org), summary=queries.summary(db, org, course),
+        departments=queries.departments(db, org), summary=queries.summary(db, org, course, bands),
         completion_chart=charts.bar_chart(
             [(d.strftime("%d.%m."), n) for d, n in queries.completions_by_week(db, org, course)],
             _("Abschlüsse pro Woche")),
         score_chart=charts.bar_chart(
-            [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(queries.score_distribution(db, org, course))],
+            [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
             _("Verteilung der besten Quiz-Ergebnisse (%)")),
         inactive=queries.inactive_learners(db, org, course, days), days=days, extras=extras,
         status_labels=STATUS_LABELS, pseudonymous=org.pseudonymous_reports, display=queries.display_name)
