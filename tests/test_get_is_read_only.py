@@ -6,7 +6,7 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from conftest import login
 from lms.db import Base

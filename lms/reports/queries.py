@@ -13,7 +13,7 @@ from ..auth.models import Organisation, User
 from ..courses.content import Course
 from ..courses.models import Enrolment, LessonProgress, ModuleProgress
 from ..db import utcnow
-from ..quizzes.models import QuestionResult, QuizAttempt
+from ..quizzes.models import QuizAttempt
 
 STATUSES = ("not_started", "in_progress", "completed")
 SORTS = {"name": User.name, "department": User.department, "progress": Enrolment.progress,

@@ -3,7 +3,6 @@ import json
 import re
 import subprocess
 
-import pytest
 from sqlalchemy import select
 
 from lms.certificates.models import Certificate

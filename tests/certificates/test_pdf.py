@@ -1,5 +1,4 @@
 """Certificate PDF: literal names in every script, both languages, one page, QR code, metadata, speed paths."""
-import io
 import re
 import shutil
 import subprocess

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
 from sqlalchemy import select
 
 from lms.courses.models import Enrolment
