@@ -36,8 +36,6 @@ UNEMBEDDED_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sb
 # False loads every font the plain fpdf2 way, per document (slow; the tests compare both paths).
 CACHE_FONTS = True
 
-_HARFBUZZ = fpdf_fonts.hb is not None  # fpdf2 shapes text only when it found uharfbuzz itself
-
 PAGE_W, PAGE_H = 297.0, 210.0
 LINE_HEIGHT = 0.45  # mm of line pitch per point of font size (about 1.28 × the size)
 NAVY = (23, 48, 84)
@@ -130,8 +128,8 @@ def _qr_png(url: str) -> io.BytesIO:
 class _CachedFont:
     prototype: TTFFont  # parsed once; each document gets a shallow copy with its own glyph subset
     output_bytes: bytes  # the file without the tables fpdf2 drops (same glyph order and names)
-    shaping_face: object | None  # HarfBuzz face of the original file (with GSUB/GPOS) for text shaping
-    subset_face: object | None  # HarfBuzz face prepared for fast subsetting of output_bytes
+    shaping_face: object  # HarfBuzz face of the original file (with GSUB/GPOS) for text shaping
+    subset_face: object  # HarfBuzz face prepared for fast subsetting of output_bytes
 
 
 class _FontCache:
@@ -176,10 +174,8 @@ class _FontCache:
         prototype = TTFFont(FPDF(), io.BytesIO(output_bytes), f"{family}{style}", style)
         prototype.ttfont.getGlyphID(".notdef")  # build the lookups layout needs before threads share them
         prototype.ttfont["hmtx"]
-        shaping_face = subset_face = None
-        if _HARFBUZZ:
-            shaping_face = hb.Face(path.read_bytes())
-            subset_face = hb.subset_preprocess(hb.Face(output_bytes))
+        shaping_face = hb.Face(path.read_bytes())
+        subset_face = hb.subset_preprocess(hb.Face(output_bytes))
         return _CachedFont(prototype, output_bytes, shaping_face, subset_face)
 
 
@@ -187,9 +183,7 @@ _FONT_CACHE = _FontCache()
 
 
 def _subset_font(cached: _CachedFont, font: TTFFont) -> TTFont:
-    """A private TTFont for fpdf2's output() to subset: cut down by HarfBuzz first when available."""
-    if cached.subset_face is None:
-        return TTFont(io.BytesIO(cached.output_bytes), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    """A private TTFont for fpdf2's output() to subset, cut down by HarfBuzz first."""
     request = hb.SubsetInput()
     request.flags = hb.SubsetFlags.GLYPH_NAMES | hb.SubsetFlags.NOTDEF_OUTLINE
     request.glyph_set.add(0)
@@ -228,7 +222,7 @@ class _CertificatePDF(FPDF):
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         font.subset = SubsetMap(font)
-        font._hbfont = fpdf_fonts.HarfBuzzFont(cached.shaping_face) if cached.shaping_face is not None else None
+        font._hbfont = fpdf_fonts.HarfBuzzFont(cached.shaping_face)
         self.fonts[fontkey] = font
         self._cached[fontkey] = cached
 
@@ -261,7 +255,7 @@ class _CertificatePDF(FPDF):
                   align: str = "C") -> None:
         """Print one line of text in a box, shaping it only where the script needs it."""
         self.use_font(family, style, size, text)
-        shaping = _HARFBUZZ and _needs_shaping(text)
+        shaping = _needs_shaping(text)
         if shaping:
             self.set_text_shaping(True)
         self.set_xy(x, y)
@@ -272,7 +266,7 @@ class _CertificatePDF(FPDF):
     def fit_lines(self, text: str, family: str, style: str, w: float, h: float, max_size: float,
                   min_size: float, max_lines: int) -> tuple[float, list[str]]:
         """The font size and lines for text in a w×h box: one line if it fits fairly large, else wrapped."""
-        shaping = _HARFBUZZ and _needs_shaping(text)
+        shaping = _needs_shaping(text)
         self.set_text_shaping(shaping)  # shaped text has other widths: measure it as it will be printed
         try:
             return self._fit_lines(text, family, style, w, h, max_size, min_size, max_lines)
