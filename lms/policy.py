@@ -109,6 +109,11 @@ POLICY: dict[str, Access] = {
     "lms.reports.quiz": Access(STAFF),
     "lms.reports.export_csv": Access(STAFF),
     "lms.reports.export_xlsx": Access(STAFF),
+    # Assignments (the due-date form names its learner assignment in the body; other organisations get 404)
+    "lms.assignments.manage": Access(STAFF),
+    "lms.assignments.status": Access(STAFF),
+    "lms.assignments.export_csv": Access(STAFF),
+    "lms.assignments.change_due": Access(STAFF),
     # Forwarding and statement export
     "lms.forwarding.targets": Access(ADMINS),
     "lms.forwarding.create": Access(ADMINS),

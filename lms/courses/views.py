@@ -32,7 +32,9 @@ def index():
     rows = []
     for course in get_catalog().courses.values():
         rows.append((course, services.get_enrolment(db, current_user, course)))
-    return render_template("courses/index.html", rows=rows)
+    # Other packages put panels at the top of the learner's home (e.g. assignments with due dates).
+    panels = [panel(db, current_user) for panel in current_app.extensions.get("lms_home_panels", [])]
+    return render_template("courses/index.html", rows=rows, panels=panels)
 
 
 @bp.route("/<slug>/")

@@ -23,6 +23,10 @@ VERBS = {
     "created": _verb("http://activitystrea.ms/schema/1.0/create", "hat erstellt", "created"),
     "accepted": _verb("http://activitystrea.ms/schema/1.0/accept", "hat bestätigt", "accepted"),
     "voided": _verb(ADL + "voided", "hat ungültig gemacht", "voided"),
+    # Assignments (docs/xapi-assignments.md): no registered verb says these, so they live in our namespace.
+    "assigned": _verb("https://lms.example/xapi/verbs/assigned", "wurde zugewiesen", "was assigned"),
+    "rescheduled": _verb("https://lms.example/xapi/verbs/rescheduled", "hat eine neue Frist", "was rescheduled"),
+    "overdue": _verb("https://lms.example/xapi/verbs/overdue", "ist überfällig", "is overdue"),
 }
 
 ACTIVITY_TYPES = {
@@ -35,6 +39,7 @@ ACTIVITY_TYPES = {
     "certificate": "http://id.tincanapi.com/activitytype/certificate",
     "document": "http://id.tincanapi.com/activitytype/document",
     "policy": "http://id.tincanapi.com/activitytype/legal-document",
+    "assignment": "https://lms.example/xapi/activitytypes/assignment",
 }
 
 # Our own extensions live under the same reserved namespace as the course IRIs: stable, never resolved.
@@ -47,4 +52,9 @@ EXTENSIONS = {
     "certificate_code": EXT + "certificate-code",
     "guideline_version": EXT + "guideline-version",
     "session_seconds": EXT + "reading-seconds",
+    "due_date": EXT + "due-date",
+    "previous_due_date": EXT + "previous-due-date",
+    "mandatory": EXT + "mandatory",
+    "assignment_reason": EXT + "assignment-reason",
+    "late": EXT + "completed-late",
 }
