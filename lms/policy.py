@@ -114,6 +114,13 @@ POLICY: dict[str, Access] = {
     "lms.assignments.status": Access(STAFF),
     "lms.assignments.export_csv": Access(STAFF),
     "lms.assignments.change_due": Access(STAFF),
+    # E-mail: password links and one-click unsubscribe carry their own token; admins see their organisation's mail
+    "lms.mail.forgot": Access(PUBLIC),
+    "lms.mail.set_password": Access(PUBLIC),
+    "lms.mail.unsubscribe": Access(PUBLIC),
+    "lms.mail.preferences": Access(SIGNED_IN),
+    "lms.mail.outbox": Access(ADMINS),
+    "lms.mail.dead_action": Access(ADMINS),
     # Forwarding and statement export
     "lms.forwarding.targets": Access(ADMINS),
     "lms.forwarding.create": Access(ADMINS),

@@ -41,3 +41,5 @@ assignment_due_changed = lms_signals.signal("assignment-due-changed")
 assignment_overdue = lms_signals.signal("assignment-overdue")
 #: assignments: an assigned course was completed. kwargs: assignment, user, course, late (bool)
 assignment_completed = lms_signals.signal("assignment-completed")
+#: auth: an admin created an account to be activated by e-mail. kwargs: user, actor
+user_invited = lms_signals.signal("user-invited")

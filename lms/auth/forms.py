@@ -22,6 +22,8 @@ class UserForm(FlaskForm):
                                               ("admin", _l("Administrator:in"))])
     department = StringField(_l("Abteilung / Gruppe"), validators=[Optional(), Length(max=100)])
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    handover = SelectField(_l("Zugang"), choices=[("invite", _l("Einladung per E-Mail (Link zum Festlegen des Passworts)")),
+                                                  ("password", _l("vorläufiges Passwort anzeigen"))], default="invite")
 
 
 class ChangePasswordForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from urllib.parse import urlsplit
 
+from .. import signals
 from ..db import get_session, utcnow
 from ..i18n import _
 from . import services
@@ -123,14 +124,18 @@ def users():
     if form.validate_on_submit():
         password = services.generate_password()
         try:
-            services.create_user(db, current_user.organisation, email=form.email.data, name=form.name.data,
-                                 password=password, role=form.role.data, department=form.department.data or "",
-                                 locale=form.locale.data)
+            user = services.create_user(db, current_user.organisation, email=form.email.data, name=form.name.data,
+                                        password=password, role=form.role.data,
+                                        department=form.department.data or "", locale=form.locale.data)
         except services.AccountError as exc:
             form.email.errors.append(_(str(exc)))
         else:
             db.flush()
-            new_password = (form.email.data.strip().lower(), password)
+            if form.handover.data == "invite":  # the mail package queues the invitation with a set-password link
+                signals.user_invited.send(db, user=user, actor=current_user)
+                flash(_("Einladung an %(email)s wird verschickt.", email=user.email), "success")
+            else:
+                new_password = (user.email, password)
             form = UserForm(formdata=None)
     people = db.scalars(select(User).where(User.org_id == current_user.org_id).order_by(User.name)).all()
     status = 200 if not form.errors else 400

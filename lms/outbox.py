@@ -1,0 +1,54 @@
+"""Shared claim pattern of the app's outboxes (statement forwarding, e-mail): leases on due rows, backoff.
+
+An outbox table has ``id``, ``status`` ("pending" while deliverable), ``next_attempt_at``, ``claimed_by`` and
+``claimed_until``. A claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are
+not due for anyone else until the lease runs out; a worker that dies loses its rows when its lease ends. On
+PostgreSQL concurrent claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write
+transaction (BEGIN IMMEDIATE) serialises claims.
+"""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+PENDING = "pending"
+
+
+def worker_id() -> str:
+    """A name for this claimer, unique across hosts, processes and threads."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}:{uuid.uuid4().hex[:8]}"
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng=random) -> float:
+    """Capped exponential backoff with jitter: uniform in [c/2, c] for c = min(cap, base * 2**(attempt-1))."""
+    ceiling = min(cap, base * (2 ** max(0, min(attempt - 1, 30))))
+    # Half fixed, half random: the wait still grows with every failure, and workers do not retry in step.
+    return rng.uniform(ceiling / 2, ceiling)
+
+
+def claim_due(db, model, *, worker: str, limit: int, lease: float, now: datetime, where=()) -> list[int]:
+    """Lease up to ``limit`` due rows of ``model`` to ``worker`` (inside a write transaction); returns their ids."""
+    query = (select(model.id).where(model.status == PENDING, model.next_attempt_at <= now, *where)
+             .order_by(model.next_attempt_at, model.id).limit(limit))
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.scalars(query))
+    if ids:
+        until = now + timedelta(seconds=lease)
+        db.execute(update(model).where(model.id.in_(ids))
+                   .values(claimed_by=worker, claimed_until=until, next_attempt_at=until))
+    return ids
+
+
+def renew_claim(db, model, *, worker: str, ids: list[int], lease: float, now: datetime) -> set[int]:
+    """Extend the worker's lease on the rows it still holds (inside a write transaction); returns those ids."""
+    held = (model.id.in_(ids), model.claimed_by == worker, model.status == PENDING)
+    until = now + timedelta(seconds=lease)
+    db.execute(update(model).where(*held).values(claimed_until=until, next_attempt_at=until))
+    return set(db.scalars(select(model.id).where(*held)))
