@@ -24,10 +24,10 @@ def stage(now: datetime, due: datetime, days_before: list[int], overdue_every: i
     """The reminder stage at ``now`` for a due date: 'before7', 'dueday', 'overdue0', 'overdue1', … or None."""
     if now > due:
         return f"overdue{int((now - due).total_seconds() // (overdue_every * 86400))}"
-    if now.date() == due.date():
+    days_left = (due.date() - now.date()).days  # calendar days: "1 day before" is the whole day before
+    if days_left <= 0:
         return "dueday"
-    left = (due - now).total_seconds() / 86400
-    reached = [n for n in sorted(days_before) if left <= n]
+    reached = [n for n in sorted(days_before) if days_left <= n]
     return f"before{reached[0]}" if reached else None
 
 
@@ -47,7 +47,7 @@ def queue_reminders(db: Session) -> int:
     urls: dict[str, str] = {}
     items = []
     for item, user in rows:
-        if (item.due_at - now).total_seconds() > horizon * 86400:
+        if (item.due_at.date() - now.date()).days > horizon:
             continue
         current = stage(now, item.due_at, days_before, every)
         course = courses.get(item.course_slug)
