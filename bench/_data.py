@@ -29,6 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+# Tables whose rows name their columns, so columns added later by migrations (with defaults) do not shift them.
+COLUMNS = {"users": "(id, org_id, email, name, password_hash, role, locale, active, session_token, actor_id, "
+                    "must_change_password, created_at, last_login_at, department_id)"}
 COURSE_SLUG = "social_media_manager"
 BASE_IRI = "https://lms.example.com"
 PLATFORM = "Social Media LMS"
@@ -109,10 +112,11 @@ class _People:
         self.now = now
         self.learners, self.small = learners, small
         self.course, self.quizzes, self.pools = load_course()
-        self.rows = {name: [] for name in ("organisations", "users", "enrolments", "lesson_progress",
+        self.rows = {name: [] for name in ("organisations", "departments", "users", "enrolments", "lesson_progress",
                                            "module_progress", "quiz_attempts", "quiz_question_results")}
         self.enrolments: list[_Enrolment] = []
         self.user_seq = self.enrol_seq = self.lp_seq = self.mp_seq = self.att_seq = self.qr_seq = 0
+        self.department_ids: dict[tuple[int, str], int] = {}
 
     def uuid(self) -> str:
         """A seeded random UUID4."""
@@ -133,11 +137,21 @@ class _People:
             for i in range(count):
                 self._learner(org_id, i, domain)
 
+    def _department(self, org_id: int, name: str) -> int | None:
+        if not name:
+            return None
+        if (org_id, name) not in self.department_ids:
+            self.department_ids[(org_id, name)] = len(self.department_ids) + 1
+            self.rows["departments"].append((len(self.department_ids), org_id, name,
+                                             db_time(self.now - timedelta(days=400))))
+        return self.department_ids[(org_id, name)]
+
     def _user(self, org_id, email, name, role, department, password_hash, active=True, created=None) -> int:
         self.user_seq += 1
         created = created or self.now - timedelta(days=380)
-        self.rows["users"].append((self.user_seq, org_id, email, name, password_hash, role, department, "de",
-                                   int(active), self.uuid().replace("-", ""), self.uuid(), 0, db_time(created), None))
+        self.rows["users"].append((self.user_seq, org_id, email, name, password_hash, role, "de",
+                                   int(active), self.uuid().replace("-", ""), self.uuid(), 0, db_time(created), None,
+                                   self._department(org_id, department)))
         return self.user_seq
 
     def _learner(self, org_id: int, i: int, domain: str) -> None:
@@ -148,7 +162,7 @@ class _People:
         email = f"{first}.{last}.{i}@{domain}".translate(ASCII).lower()
         user_id = self._user(org_id, email, f"{first} {last}", "learner", department,
                              "scrypt:32768:8:1$bench$not-a-real-hash", active=rng.random() > 0.03, created=created)
-        actor_id = self.rows["users"][-1][10]
+        actor_id = self.rows["users"][-1][9]
         roll = rng.random()
         if roll < 0.12:
             return  # never enrolled: "not started"
@@ -530,7 +544,8 @@ def generate(path: Path, learners: int = 5000, statements: int = 1_000_000, *, s
     conn.execute("BEGIN")
     for table, rows in people.rows.items():
         if rows:
-            conn.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+            columns = COLUMNS.get(table, "")
+            conn.executemany(f"INSERT INTO {table} {columns} VALUES ({','.join('?' * len(rows[0]))})", rows)
         info.counts[table] = len(rows)
     conn.execute("COMMIT")
     info.seconds["people"] = time.perf_counter() - t1

@@ -151,8 +151,9 @@ def describe(path: Path) -> dict:
         shown = conn.execute("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner' AND active")\
             .fetchone()[0]
         statements = conn.execute("SELECT MAX(seq) FROM xapi_statements").fetchone()[0] or 0
-        department = conn.execute("SELECT department FROM users WHERE org_id = 1 AND role = 'learner' "
-                                  "GROUP BY department ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+        department = conn.execute("SELECT d.name FROM users u JOIN departments d ON d.id = u.department_id "
+                                  "WHERE u.org_id = 1 AND u.role = 'learner' GROUP BY d.name "
+                                  "ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
     finally:
         conn.close()
     return {"learners": learners, "active": shown, "statements": statements, "department": department}

@@ -60,6 +60,10 @@ def render(mail: Mail) -> Rendered:
     """Render the mail's templates in its locale with its context and the links every mail carries."""
     cfg = current_app.config
     context = dict(mail.context)
+    if "course" in context:  # scheduled mails name the course by slug only
+        course = current_app.extensions["lms_catalog"].courses.get(context["course"])
+        context.setdefault("course_title", course.title if course else {"de": context["course"]})
+        context.setdefault("course_url", absolute_url("lms.courses.overview", slug=context["course"]))
     locale = mail.locale or "de"
     context.update(format_day=lambda iso: format_date(date.fromisoformat(iso), "long", locale=locale),
                    platform=cfg["PLATFORM_NAME"], home_url=absolute_url("lms.home"),
