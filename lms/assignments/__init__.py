@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     nav.register(app, "lms.assignments.manage", _l("Zuweisungen"), ("trainer", "admin"))
     app.extensions.setdefault("lms_home_panels", []).append(views.learner_panel)
     app.extensions.setdefault("lms_demo_loaders", []).append(demo.load_assignments)
+    app.extensions.setdefault("lms_enrol_guards", []).append(services.may_self_enrol)
     signals.course_completed.connect(services.on_course_completed)
     signals.certificate_issued.connect(services.on_certificate_issued)
     for signal, receiver in statements.CONNECTIONS:

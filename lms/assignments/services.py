@@ -189,3 +189,10 @@ def on_certificate_issued(db: Session, user, course, certificate, **_) -> None:
     if item is not None:
         item.expires_at = certificate.expires_at
         db.flush()
+
+
+def may_self_enrol(db: Session, user: User, course: Course) -> bool:
+    """Enrolment guard: learners start unassigned courses only where their organisation allows self-enrolment."""
+    if user.role != "learner" or user.organisation.self_enrolment:
+        return True
+    return open_assignment(db, user.id, course.slug) is not None

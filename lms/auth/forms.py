@@ -47,5 +47,7 @@ class OrganisationForm(FlaskForm):
         ("account", _l("pseudonym (zufällige Kennung, empfohlen)")), ("mbox", _l("E-Mail-Adresse"))])
     inactivity_days = IntegerField(_l("Als inaktiv gelten Lernende nach (Tagen)"),
                                    validators=[InputRequired(), NumberRange(min=1, max=365)])
+    self_enrolment = SelectField(_l("Selbst einschreiben"), choices=[
+        ("1", _l("Lernende dürfen jeden Kurs selbst beginnen")), ("0", _l("nur zugewiesene Kurse"))])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
         ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

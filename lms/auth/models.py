@@ -28,6 +28,8 @@ class Organisation(Base):
     pseudonymous_reports: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days without course activity after which the dashboard lists a learner as inactive (None: app default).
     inactivity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Learners may start courses nobody assigned to them (assigned courses can always be started).
+    self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

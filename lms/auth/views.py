@@ -184,11 +184,13 @@ def organisation():
     """Settings of the admin's organisation: xAPI actor identification, pseudonymous reports, inactivity days."""
     org = current_user.organisation
     form = OrganisationForm(actor_mode=org.actor_mode, pseudonymous_reports="1" if org.pseudonymous_reports else "0",
-                            inactivity_days=org.inactivity_days or current_app.config["INACTIVITY_DAYS"])
+                            inactivity_days=org.inactivity_days or current_app.config["INACTIVITY_DAYS"],
+                            self_enrolment="1" if org.self_enrolment else "0")
     if form.validate_on_submit():
         org.actor_mode = form.actor_mode.data
         org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
         org.inactivity_days = form.inactivity_days.data
+        org.self_enrolment = form.self_enrolment.data == "1"
         flash(_("Einstellungen gespeichert."), "success")
         return redirect(url_for("lms.auth.organisation"))
     return render_template("auth/organisation.html", form=form, org=org), 400 if form.errors else 200

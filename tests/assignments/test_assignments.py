@@ -143,3 +143,29 @@ def test_assignments_future_members_are_assigned_by_sync(app, db, world, clock):
         assert services.sync_future_members(db) == 0
         db.commit()
     assert db.scalar(select(LearnerAssignment).where(LearnerAssignment.user_id == newcomer.id)) is not None
+
+
+def test_assignments_self_enrolment_switch(app, db, world, login_as, clock):
+    """With self-enrolment off, a learner can start only assigned courses; the list hides the others."""
+    from lms.auth.models import Organisation
+
+    db.get(Organisation, world["org_a"].id).self_enrolment = False
+    db.commit()
+    client = login_as("learner_a")
+    assert "Minikurs" not in client.get("/courses/").get_data(as_text=True)
+    assert client.post("/courses/mini/start").status_code == 403
+    _assign(app, db, world, scope="users", user_ids=[world["learner_a"].id], due_days=7)
+    assert "Minikurs" in client.get("/courses/").get_data(as_text=True)
+    assert client.post("/courses/mini/start").status_code == 302
+
+
+def test_assignments_admin_turns_self_enrolment_off(app, db, world, login_as):
+    """The organisation settings page switches self-enrolment."""
+    from lms.auth.models import Organisation
+
+    client = login_as("admin_a")
+    response = client.post("/admin/organisation", data={"actor_mode": "account", "pseudonymous_reports": "0",
+                                                        "inactivity_days": "7", "self_enrolment": "0"})
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Organisation, world["org_a"].id).self_enrolment is False

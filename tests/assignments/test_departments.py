@@ -22,6 +22,9 @@ def test_departments_migration_moves_free_text_into_entities(tmp_path):
                               "active, session_token, actor_id, must_change_password, created_at) VALUES "
                               "(:u, :o, :e, 'n', 'x', 'learner', :d, 'de', 1, :e, :e, 0, '2026-01-01')"),
                          {"u": uid, "o": org_id, "e": f"u{uid}@x.example", "d": dept})
+        # A row that references users: the rebuild of the users table must keep it (foreign keys stay intact).
+        conn.execute(text("INSERT INTO enrolments (id, user_id, org_id, course_slug, registration, started_at, "
+                          "last_activity_at, progress) VALUES (1, 1, 1, 'mini', 'r-1', '2026-01-01', '2026-01-01', 0)"))
     engine.dispose()
     upgrade(url)
     engine = create_engine(url)
@@ -29,6 +32,8 @@ def test_departments_migration_moves_free_text_into_entities(tmp_path):
         departments = conn.execute(text("SELECT org_id, name FROM departments ORDER BY org_id, name")).all()
         links = dict(conn.execute(text("SELECT u.id, d.name FROM users u LEFT JOIN departments d "
                                        "ON d.id = u.department_id")).all())
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert conn.execute(text("SELECT user_id FROM enrolments")).scalar() == 1
     engine.dispose()
     assert departments == [(1, "Marketing"), (2, "Marketing"), (2, "Vertrieb")]
     assert links == {1: "Marketing", 2: "Marketing", 3: None, 4: "Marketing", 5: "Vertrieb"}
