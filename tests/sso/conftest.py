@@ -7,4 +7,4 @@ from pathlib import Path
 # Appended, not prepended: other test packages import the top-level tests/conftest.py as `conftest`.
 sys.path.append(str(Path(__file__).parent))
 
-from sso_helpers import oidc_org, oidc_provider  # noqa: E402,F401
+from sso_helpers import oidc_org, oidc_provider, saml_idp, saml_org  # noqa: E402,F401
