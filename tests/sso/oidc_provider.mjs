@@ -23,7 +23,8 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups', 'department'] },
   scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+  // registration: the browser tests register a client for their live server's port at run time.
+  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true }, registration: { enabled: true } },
   async findAccount(ctx, id) {
     const entry = accounts[id];
     if (!entry) return undefined;
