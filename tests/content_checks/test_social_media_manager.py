@@ -151,3 +151,19 @@ def test_course_no_longest_answer_cue(catalog):
         assert mean_right <= 1.25 * mean_wrong, (q.id, mean_right, mean_wrong)
         longest += q.type == "single" and right[0] > max(wrong)
     assert longest * 10 <= len(singles) * 3, (longest, len(singles))
+
+
+def test_course_questionnaire_routes_prize_draws_and_statistics_pages(course):
+    """Prize draws lead to the prize-draw lesson; an Instagram or LinkedIn page alone makes the fan-page lesson
+    required (review F10, F12); the >= 250 reason names the real § 13(4) UWG threshold (F07)."""
+    from lms.guidelines import rules
+    questionnaire = rules.load_for_course(course)
+    path, reasons = rules.compute_path(questionnaire, course, {"werbeaktionen": "ja"})
+    assert path["m3-gewinnspiele"] == "required" and path["m3-werbekennzeichnung"] == "required"
+    for platform in ("instagram", "linkedin", "facebook"):
+        path, _ = rules.compute_path(questionnaire, course, {"plattformen": [platform]})
+        assert path["m3-fanpages-datenschutz"] == "required", platform
+    path, _ = rules.compute_path(questionnaire, course, {"plattformen": ["tiktok"]})
+    assert path["m3-fanpages-datenschutz"] == "recommended"
+    reason = questionnaire.rule("ab-250-recht-pflicht").reason["de"]
+    assert "weniger als 250" in reason and "Datenschutz" in reason
