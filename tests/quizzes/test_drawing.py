@@ -53,6 +53,9 @@ def test_drawing_final_own_questions_drawn_last(tmp_path):
     assert [key.split("/")[0] for key in plan.keys] == ["01-basics"] * 3 + ["02-extra"] * 2 + ["final"] * 2
     assert len(set(plan.keys)) == 7 and draw_attempt(final, pool, seed=11) == plan
     assert draw_attempt(final, pool, seed=11).keys[:5] == draw_attempt(FINAL, FINAL_POOL, seed=11).keys
+    answers, errors = parse_form(plan, pool, {})
+    result = grade(final, plan, pool, answers)
+    assert errors == {} and set(result.points) == set(plan.keys) and result.max_points >= 7
 
 
 def test_drawing_option_orders_per_type():
