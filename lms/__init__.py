@@ -30,11 +30,11 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     errors.init_app(app)
     nav.init_app(app)
     from . import (assignments, auth, certificates, courses, forwarding, guidelines, jobs, mail, quizzes, reports,
-                   xapi)
+                   sso, xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
     # assignments after certificates: its course_completed receiver runs after the certificate is issued.
-    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, forwarding, assignments,
+    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, forwarding, sso, assignments,
                     mail, jobs):
         package.init_app(app)
     from .dbcli import db_cli

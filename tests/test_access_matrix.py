@@ -36,7 +36,8 @@ B_DOCUMENTS = {
     "lms.xapi_documents.agent_profile": ("agents/profile", {"agent": B_AGENT, "profileId": "beta"}),
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
-              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version"}
+              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
+              "provider_id": "identity_provider"}
 
 
 def _rules():
@@ -128,6 +129,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
         from lms.quizzes.models import QuizAttempt
+        from lms.sso.models import IdentityProvider
         from lms.xapi.lrs_auth import create_credential
 
         db.rollback()
@@ -140,6 +142,9 @@ def prepared(template_database, tmp_path_factory):
                                    xapi_version="1.0.3", course_slugs=[], verb_ids=[], active=True, batch_size=100,
                                    connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
             db.add(target)
+            provider = IdentityProvider(org_id=org.id, kind="saml", name=f"IdP {side}", enabled=False,
+                                        issuer=f"https://idp.{side}.example/", domains=[f"{side}.example"])
+            db.add(provider)
             credential, secret = create_credential(db, org.id, f"client {side}")
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
@@ -151,7 +156,8 @@ def prepared(template_database, tmp_path_factory):
                                                           QuizAttempt.quiz_id == "m1"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code}
+                         "guideline_version": versions, "code": certificate.code,
+                         "identity_provider": provider.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))
