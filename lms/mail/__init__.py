@@ -24,7 +24,7 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     """Settings, pages, CLI, the receivers that queue mails, and a pass in the in-app relay loop."""
-    from .. import nav, signals
+    from .. import nav
     from ..i18n import _l
     from ..security import csrf
     from . import cli, receivers, views

@@ -1,7 +1,7 @@
 """Queueing mails: rows written in the caller's transaction (the cause and its mails commit together)."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -31,13 +31,11 @@ def _insert_ignoring_duplicates(db: Session, rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(Mail.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    if len(rows) == 1:
-        return max(db.execute(stmt.values(**rows[0])).rowcount or 0, 0)
-    before = db.scalar(select(Mail.id).order_by(Mail.id.desc()).limit(1)) or 0
-    # Core executemany on the session's connection: the ORM's bulk path costs more than the rows themselves.
-    db.connection().execute(stmt, rows)
-    return db.scalar(select(func.count()).select_from(Mail).where(Mail.id > before)) or 0
+    # RETURNING names the rows that were inserted (rowcount is not reliable for ON CONFLICT on every driver);
+    # a Core executemany on the session's connection, since the ORM's bulk path costs more than the rows.
+    stmt = (dialect_insert(Mail.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Mail.__table__.c.id))
+    return len(db.connection().execute(stmt, rows).all())
 
 
 def queue(db: Session, user, kind: str, template: str, context: dict, dedupe_key: str | None = None) -> bool:
