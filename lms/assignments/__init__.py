@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("lms_home_panels", []).append(views.learner_panel)
     app.extensions.setdefault("lms_demo_loaders", []).append(demo.load_assignments)
     app.extensions.setdefault("lms_enrol_guards", []).append(services.may_self_enrol)
+    app.extensions.setdefault("lms_report_extras", []).append(views.overdue_extra)
     signals.course_completed.connect(services.on_course_completed)
     signals.certificate_issued.connect(services.on_certificate_issued)
     for signal, receiver in statements.CONNECTIONS:

@@ -119,3 +119,12 @@ def learner_panel(db, user) -> Markup:
         return Markup("")
     return Markup(render_template("assignments/_learner_panel.html", rows=rows, labels=LABELS,
                                   courses=get_catalog().courses))
+
+
+def overdue_extra(db, org, course):
+    """For the trainer overview: who is overdue with this course (links to the learner pages)."""
+    rows = queries.org_rows(db, org.id, queries.Filters(course=course.slug, status="overdue"))
+    items = [{"label": _("Lernende:r") if org.pseudonymous_reports else r.user.name,
+              "url": url_for("lms.reports.learner", user_id=r.user.id, course=course.slug),
+              "note": _("fällig seit %(d)s", d=r.item.due_at.strftime("%d.%m.%Y"))} for r in rows]
+    return {"title": _("Überfällige Zuweisungen"), "items": items, "empty": _("Niemand ist überfällig.")}

@@ -11,6 +11,7 @@ from ..auth.models import User
 from ..auth.services import AccountError
 from ..db import get_session
 from ..i18n import _
+from ..ratelimit import RateLimiter
 from . import render, services, tokens
 from .forms import ForgotForm, PreferencesForm, SetPasswordForm
 from .models import DEAD, PENDING, SENT, Mail
@@ -18,12 +19,20 @@ from .models import DEAD, PENDING, SENT, Mail
 bp = Blueprint("mail", __name__, template_folder="templates")
 
 
+def _forgot_allowed() -> bool:
+    """Each request may queue a mail, so a client address gets a few per quarter hour (the answer stays the same)."""
+    limiter = current_app.extensions.setdefault(
+        "lms_forgot_limiter", RateLimiter(limit=int(current_app.config["MAIL_FORGOT_LIMIT"]), window=15 * 60))
+    return limiter.allow(request.remote_addr or "-")
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()
     if form.validate_on_submit():
-        services.request_reset(get_session(), form.email.data)
+        if _forgot_allowed():
+            services.request_reset(get_session(), form.email.data)
         return render_template("mail/forgot.html", form=None, done=True)
     return render_template("mail/forgot.html", form=form, done=False), 400 if form.errors else 200
 

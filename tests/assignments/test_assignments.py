@@ -169,3 +169,11 @@ def test_assignments_admin_turns_self_enrolment_off(app, db, world, login_as):
     assert response.status_code == 302
     db.expire_all()
     assert db.get(Organisation, world["org_a"].id).self_enrolment is False
+
+
+def test_assignments_overdue_list_on_trainer_dashboard(app, db, world, login_as, clock):
+    """The trainer overview lists overdue learners of the course."""
+    _assign(app, db, world, due_days=2)
+    clock.advance(days=3)
+    page = login_as("trainer_a").get("/reports/?course=mini").get_data(as_text=True)
+    assert "Überfällige Zuweisungen" in page and world["learner_a"].name in page

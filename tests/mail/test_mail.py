@@ -140,3 +140,11 @@ def test_mail_set_password_rejects_short_password(mail_app, mail_db, mail_world,
     assert client.get(path).status_code == 200
     mail_clock.advance(minutes=61)
     assert client.get(path).status_code == 400
+
+
+def test_mail_forgot_password_is_rate_limited_per_address(app, db, world, client):
+    """More than MAIL_FORGOT_LIMIT requests from one address queue no more mails; the answer stays the same."""
+    pages = {client.post("/password/forgot", data={"email": "learner@alpha.example"}).status_code for _ in range(7)}
+    assert pages == {200}
+    db.rollback()
+    assert len(db.scalars(select(Mail)).all()) == app.config["MAIL_FORGOT_LIMIT"]
