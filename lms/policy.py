@@ -114,6 +114,7 @@ POLICY: dict[str, Access] = {
     "lms.assignments.status": Access(STAFF),
     "lms.assignments.export_csv": Access(STAFF),
     "lms.assignments.change_due": Access(STAFF),
+    "lms.assignments.departments": Access(ADMINS),  # ids in the form; other organisations' ids are a 404
     # E-mail: password links and one-click unsubscribe carry their own token; admins see their organisation's mail
     "lms.mail.forgot": Access(PUBLIC),
     "lms.mail.set_password": Access(PUBLIC),

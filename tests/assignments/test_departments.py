@@ -45,3 +45,37 @@ def test_departments_create_user_links_one_department_per_name(app, db, world):
     assert names == {(world["org_a"].id, "Marketing"), (world["org_a"].id, "Vertrieb")}
     assert world["learner_a"].department_name == "Marketing"
     assert world["admin_a"].department is None
+
+
+def test_departments_admin_creates_renames_and_moves(app, db, world, login_as):
+    """The admin creates a department, renames it, moves a learner into it; names stay unique per organisation."""
+    client = login_as("admin_a")
+    assert client.post("/assignments/departments", data={"action": "save", "d-name": "Presse"}).status_code == 302
+    assert client.post("/assignments/departments", data={"action": "save", "d-name": "Presse"}).status_code == 400
+    db.rollback()
+    presse = db.scalar(select(Department).where(Department.name == "Presse"))
+    response = client.post("/assignments/departments", data={"action": "save", "d-department_id": str(presse.id),
+                                                             "d-name": "Presse & PR"})
+    assert response.status_code == 302
+    assert client.post("/assignments/departments", data={"action": "move", "m-user": str(world["learner_a"].id),
+                                                         "m-department": str(presse.id)}).status_code == 302
+    db.rollback()
+    from lms.auth.models import User
+
+    db.expire_all()
+    assert db.get(User, world["learner_a"].id).department.name == "Presse & PR"
+
+
+def test_departments_other_organisation_is_404(app, db, world):
+    """Another organisation's admin cannot rename the department or move people into it."""
+    from conftest import login
+
+    other = app.test_client()
+    login(other, world["admin_b"].email)
+    department = world["learner_a"].department_id
+    response = other.post("/assignments/departments", data={"action": "save", "d-department_id": str(department),
+                                                            "d-name": "Gekapert"})
+    assert response.status_code == 404
+    response = other.post("/assignments/departments", data={"action": "move", "m-user": str(world["learner_b"].id),
+                                                            "m-department": str(department)})
+    assert response.status_code == 404
