@@ -51,6 +51,11 @@ def save_department(db: Session, org_id: int, name: str, department: Department 
     return True
 
 
+def move_to_department(user: User, department: Department | None) -> None:
+    """Put a person into a department, or into none (both of the same organisation, checked by the caller)."""
+    user.department_id = department.id if department is not None else None
+
+
 @bp.route("/departments", methods=["GET", "POST"])
 @role_required("admin")
 def departments():
@@ -72,7 +77,7 @@ def departments():
         form.name.errors.append(_("Diese Abteilung gibt es schon."))
     elif action == "move" and move.validate_on_submit():
         user = _own(db, User, move.user.data)
-        user.department_id = _own(db, Department, move.department.data).id if move.department.data else None
+        move_to_department(user, _own(db, Department, move.department.data) if move.department.data else None)
         flash(_("Gespeichert."), "success")
         return redirect(url_for("lms.assignments.departments"))
     status = 400 if request.method == "POST" else 200
