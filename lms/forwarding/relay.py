@@ -200,10 +200,12 @@ class _Lease:
 class Relay:
     """Runs passes over all targets for one app; safe to run in several threads and processes at once."""
 
-    def __init__(self, app: Flask, worker: str | None = None):
+    def __init__(self, app: Flask, worker: str | None = None, extra_passes: bool = False):
         self.app = app
         self.worker = worker or worker_id()
         self.stop_event = threading.Event()
+        # The in-app loop also runs the other outboxes and jobs; `flask xapi relay` forwards only.
+        self.extra_passes = extra_passes
 
     def run_pass(self, max_batches: int | None = None) -> int:
         """Backfill and deliver for every due target, round-robin, until nothing is due; returns items delivered."""
@@ -283,7 +285,7 @@ class Relay:
             except Exception:  # noqa: BLE001 - a database hiccup must not end the relay
                 log.exception("forwarding relay pass failed")
             # Other outboxes and jobs (e-mail, reminders) ride on the same in-app loop.
-            for extra_pass in self.app.extensions.get("lms_relay_passes", []):
+            for extra_pass in self.app.extensions.get("lms_relay_passes", []) if self.extra_passes else ():
                 try:
                     extra_pass(self.app)
                 except Exception:  # noqa: BLE001 - one failing pass must not stop the others
@@ -312,7 +314,7 @@ def start_thread(app: Flask, interval: float = 2.0) -> Relay:
     """Start the in-app relay as a daemon thread that stops at interpreter exit."""
     import atexit
 
-    relay = Relay(app)
+    relay = Relay(app, extra_passes=True)
     thread = threading.Thread(target=relay.loop, args=(interval,), name="lms-forwarding-relay", daemon=True)
     app.extensions["lms_forwarding_relay"] = (relay, thread)
     thread.start()

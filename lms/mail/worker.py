@@ -54,7 +54,12 @@ class MailWorker:
         return delivered
 
     def claim(self) -> list[Mail]:
-        """Lease the next batch of due mails to this worker."""
+        """Lease the next batch of due mails to this worker (a cheap read first: no write lock when idle)."""
+        with dbmod.session_scope(write=False) as db:
+            due = db.scalar(select(Mail.id).where(Mail.status == PENDING, Mail.next_attempt_at <= clock.now())
+                            .limit(1))
+        if due is None:
+            return []
         with dbmod.session_scope(write=True) as db:
             ids = outbox.claim_due(db, Mail, worker=self.worker, limit=int(current_app.config["MAIL_BATCH_SIZE"]),
                                    lease=self.lease, now=clock.now())
