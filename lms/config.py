@@ -30,6 +30,10 @@ DEFAULTS = {
     "LANGUAGES": ["de", "en"],
     "INACTIVITY_DAYS": 7,
     "RELAY_IN_APP": False,
+    # Content freshness: a dated law/open box is due for review after this many months, and fails
+    # `flask content check` after the second number.
+    "CONTENT_REVIEW_MONTHS": 12,
+    "CONTENT_MAX_AGE_MONTHS": 24,
 }
 
 
