@@ -72,5 +72,6 @@ def extension_of(filename: str) -> str:
 
 def safe_name(filename: str, kind: str) -> str:
     """A harmless file name that ends in the extension of the detected type."""
+    filename = filename.replace("\\", "/").rsplit("/", 1)[-1]  # some browsers send the client-side path
     stem = secure_filename(filename.rsplit(".", 1)[0] if "." in filename else filename)[:120] or "abgabe"
     return f"{stem}.{kind}"
