@@ -23,7 +23,8 @@ ACTORS = {"learner": "learner@alpha.example", "trainer": "trainer@alpha.example"
 OTHER_LEARNER = "learner2@alpha.example"  # same organisation and role as the owner of "self" objects
 REFUSED = (403, 404)
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
-FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css"}
+FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css",
+                "task_id": "probe"}
 ACTION_VALUES = {"lms.forwarding.toggle": "deactivate", "lms.forwarding.dead_action": "retry"}
 # What organisation B's LRS client stored; organisation A's credentials must never reach it (see LRS_OTHER).
 SECRET = "Beta Geheim"
@@ -36,7 +37,8 @@ B_DOCUMENTS = {
     "lms.xapi_documents.agent_profile": ("agents/profile", {"agent": B_AGENT, "profileId": "beta"}),
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
-              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version"}
+              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
+              "submission_id": "submission"}
 
 
 def _rules():
@@ -94,7 +96,7 @@ def _lrs_store_other(client, auth: dict) -> None:
 @pytest.fixture(scope="session")
 def prepared(template_database, tmp_path_factory):
     """Both organisations with real activity, prepared once per worker: finished courses (attempts, certificates),
-    forwarding targets, LRS credentials and published guideline versions (A: 1, B: 1 and 2)."""
+    forwarding targets, LRS credentials, published guideline versions (A: 1, B: 1 and 2) and task hand-ins."""
     from factories import build_world
     from tests_quiz_helpers import complete_course
 
@@ -128,6 +130,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
         from lms.quizzes.models import QuizAttempt
+        from lms.tasks import services as tasks
         from lms.xapi.lrs_auth import create_credential
 
         db.rollback()
@@ -149,9 +152,12 @@ def prepared(template_database, tmp_path_factory):
             certificate = db.scalar(select(Certificate).where(Certificate.user_id == learner.id))
             attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == learner.id,
                                                           QuizAttempt.quiz_id == "m1"))
+            course = app.extensions["lms_catalog"].courses["mini"]
+            submission = tasks.submit(db, enrolment.user, course, enrolment, app.extensions["lms_catalog"].task(
+                "mini", "probe"), {"ziel": "Ein Ziel"}, tasks.Upload("ziel.pdf", b"%PDF-1.4\n%%EOF\n"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code}
+                         "guideline_version": versions, "code": certificate.code, "submission": submission.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))
