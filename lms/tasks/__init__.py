@@ -8,9 +8,10 @@ def init_app(app: Flask) -> None:
     """Register the pages, the trainer link, the lesson-page links and the module-completion requirement."""
     from .. import nav
     from ..i18n import _l
-    from . import review_views, services, views  # noqa: F401  (review_views adds its routes to views.bp)
+    from . import review_views, services, views  # review_views adds its routes to views.bp
 
     add_child(views.bp)
     app.extensions.setdefault("lms_lesson_extras", []).append(views.lesson_tasks)
     app.extensions.setdefault("lms_module_requirements", []).append(services.module_tasks_done)
+    app.extensions.setdefault("lms_report_extras", []).append(review_views.report_extra)
     nav.register(app, "lms.tasks.review_list", _l("Aufgaben"), ("trainer", "admin"))

@@ -58,12 +58,13 @@ def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200) -> l
     return list(db.scalars(query.order_by(TaskSubmission.submitted_at).limit(limit)))
 
 
-def status_counts(db: Session, org_id: int) -> dict[str, int]:
-    """How many newest hand-ins of the organisation are in each status."""
+def status_counts(db: Session, org_id: int, course_slug: str | None = None) -> dict[str, int]:
+    """How many newest hand-ins of the organisation (in one course, if given) are in each status."""
     rows = task_list(db, org_id, Filters(status=""), limit=100000)
     counts = {status: 0 for status in STATUSES}
     for row in rows:
-        counts[row.status] += 1
+        if course_slug is None or row.course_slug == course_slug:
+            counts[row.status] += 1
     return counts
 
 

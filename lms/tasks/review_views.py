@@ -69,3 +69,13 @@ def review_save(submission_id: int):
     if submission.decided:
         return redirect(url_for("lms.tasks.review_list"))
     return redirect(url_for("lms.tasks.review", submission_id=submission.id))
+
+
+def report_extra(db, org, course):
+    """For the trainer dashboard: the course's hand-ins per status, each linking to the filtered task list."""
+    if not get_catalog().course_tasks(course.slug):
+        return None
+    counts = queries.status_counts(db, org.id, course.slug)
+    items = [{"label": status_label(status), "url": url_for("lms.tasks.review_list", status=status),
+              "note": str(count)} for status, count in counts.items()]
+    return {"title": _("Praxisaufgaben"), "items": items, "empty": ""}

@@ -151,3 +151,16 @@ def test_tasks_views_other_organisation_gets_404(client, login_as, db, app, worl
     learner = app.test_client()
     login(learner, world["learner_a2"].email)
     assert learner.get("/tasks/review").status_code == 403
+
+
+def test_tasks_views_trainer_dashboard_shows_status_counts(client, login_as, db, app, world):
+    """The trainer dashboard lists the course's hand-ins per status with links to the filtered task list."""
+    from conftest import login
+
+    login_as("learner_a")
+    start(client)
+    hand_in(client)
+    trainer = app.test_client()
+    login(trainer, world["trainer_a"].email)
+    body = trainer.get("/reports/?course=mini").get_data(as_text=True)
+    assert "Praxisaufgaben" in body and 'href="/tasks/review?status=submitted"' in body
