@@ -133,6 +133,8 @@ def review(db: Session, reviewer: User, course: Course, task: Task, submission: 
         raise TaskError(_("Bitte wählen Sie eine Entscheidung."))
     if submission.decided:
         raise TaskError(_("Diese Abgabe ist bereits bewertet."))
+    if submission.user_id == reviewer.id:
+        raise TaskError(_("Die eigene Abgabe kann man nicht selbst bewerten."))
     final = decision != "draft"
     rubric, score = _rubric_score(task, levels, comments, complete=final)
     feedback = (feedback or "").strip()[:MAX_ANSWER_CHARS]

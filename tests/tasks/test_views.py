@@ -164,3 +164,14 @@ def test_tasks_views_trainer_dashboard_shows_status_counts(client, login_as, db,
     login(trainer, world["trainer_a"].email)
     body = trainer.get("/reports/?course=mini").get_data(as_text=True)
     assert "Praxisaufgaben" in body and 'href="/tasks/review?status=submitted"' in body
+
+
+def test_tasks_views_staff_cannot_review_own_hand_in(client, login_as, db):
+    """A trainer who learns too may hand in, but not accept their own hand-in."""
+    login_as("trainer_a")
+    start(client)
+    hand_in(client)
+    submission = _only_submission(db)
+    response = review(client, submission.id, "accepted")
+    assert response.status_code == 400 and "eigene Abgabe" in response.get_data(as_text=True)
+    assert _only_submission(db).status == "submitted"
