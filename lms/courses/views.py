@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
-from ..db import get_session
+from ..db import get_session, utcnow
 from ..i18n import _
 from . import markdown, services
 
@@ -180,7 +180,7 @@ def review_due():
     from . import freshness
 
     months = current_app.config["CONTENT_REVIEW_MONTHS"]
-    boxes = freshness.due_boxes(get_catalog().courses.values(), date.today(), months)
+    boxes = freshness.due_boxes(get_catalog().courses.values(), utcnow().date(), months)
     return render_template("courses/review_due.html", boxes=boxes, months=months)
 
 
