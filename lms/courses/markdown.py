@@ -10,7 +10,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 
 CALLOUT_KINDS = ("info", "tip", "warning", "example", "checklist", "law", "open")
-DATED_KINDS = ("law", "open")
+DATED_KINDS = ("law", "open")  # these must carry checked= (with freshness = true); any other callout may
 CALLOUT_LINE = re.compile(r"^\s*:::\s*(\S+)?(.*)$")
 CHECKED_TOKEN = re.compile(r"^checked=(\S*)\s*")
 CHECKED_VALUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -26,7 +26,7 @@ MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Augu
 
 @dataclass(frozen=True)
 class Box:
-    """A law or open-question callout: where it is, its title, when it was checked, whether it cites a URL."""
+    """A law/open callout, or any callout with checked=: where it is, its title, its date, whether it cites a URL."""
 
     kind: str
     line: int
@@ -94,7 +94,7 @@ def localize_checked(html: str, label) -> str:
 
 
 def dated_boxes(text: str) -> list[Box]:
-    """Every law/open callout of a lesson with its line, title, `checked=` value and whether it cites a URL."""
+    """Every law/open callout and every dated callout of a lesson: line, title, `checked=` value, URL or not."""
     boxes, stack = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         match = CALLOUT_LINE.match(line)
@@ -106,11 +106,9 @@ def dated_boxes(text: str) -> list[Box]:
             continue
         if match and match.group(1) in CALLOUT_KINDS:
             kind = match.group(1)
-            if kind in DATED_KINDS:
-                checked, title = split_info(kind, line.strip()[3:])
-                stack.append(Box(kind, number, title or DEFAULT_TITLES[kind], checked, False))
-            else:
-                stack.append(None)
+            checked, title = split_info(kind, line.strip()[3:])
+            dated = kind in DATED_KINDS or checked is not None
+            stack.append(Box(kind, number, title or DEFAULT_TITLES[kind], checked, False) if dated else None)
             continue
         if stack and stack[-1] is not None and URL_RE.search(line):
             stack[-1] = Box(**{**stack[-1].__dict__, "has_url": True})
@@ -135,8 +133,6 @@ def check_callouts(text: str) -> list[tuple[int, str]]:
             checked, _title = split_info(kind, line.strip()[3:])
             if checked is not None and not CHECKED_VALUE.match(checked):
                 problems.append((number, f"'checked={checked}' is not a month like checked=2026-12"))
-            elif checked is not None and kind not in DATED_KINDS:
-                problems.append((number, f"'checked=' belongs on law and open callouts, not on '{kind}'"))
         else:
             problems.append((number, f"unknown callout kind '{kind}' (allowed: {', '.join(CALLOUT_KINDS)})"))
     if depth:

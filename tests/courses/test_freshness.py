@@ -48,15 +48,17 @@ def test_freshness_boxes_found_with_line_date_and_url():
     boxes = dated_boxes(text)
     assert [(b.kind, b.line, b.title, b.checked, b.has_url) for b in boxes] == [
         ("law", 7, "A", "2025-03", True), ("open", 11, "B", None, False)]
+    dated_figure = dated_boxes("::: info checked=2026-11 Nutzerzahlen\n60 %, https://example.org/studie\n:::\n")
+    assert [(b.kind, b.checked, b.has_url) for b in dated_figure] == [("info", "2026-11", True)]
 
 
 @pytest.mark.parametrize("line, problem", [
     ("::: law checked=2026-13 X", "'checked=2026-13' is not a month"),
     ("::: open checked=12.2026", "'checked=12.2026' is not a month"),
-    ("::: tip checked=2026-12 X", "belongs on law and open callouts"),
+    ("::: info checked=2026-1 Zahlen", "'checked=2026-1' is not a month"),
 ])
 def test_freshness_malformed_date_is_a_content_error(line, problem):
-    """A malformed checked= value (or one on a callout kind without dates) is reported with its line."""
+    """A malformed checked= value, on any callout kind, is reported with its line."""
     problems = check_callouts(f"Text\n\n{line}\nBody\n:::\n")
     assert len(problems) == 1 and problems[0][0] == 3 and problem in problems[0][1]
 
