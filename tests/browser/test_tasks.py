@@ -74,3 +74,34 @@ def test_browser_task_hand_in_review_and_feedback(new_page, live_server, tmp_pat
     assert download.value.suggested_filename == "ziel.md"
     for page in (learner, trainer):
         assert not page.problems.page_errors and not page.problems.csp_console
+
+
+def test_browser_task_pages_axe_clean(new_page, live_server, axe_script, tmp_path):
+    """axe-core finds no serious or critical violation on the task, task list, review and review-due pages."""
+    from tests.browser.test_a11y import AXE_PATH, BLOCKING, _axe, _report
+
+    world = live_server.world
+    learner, staff = new_page(live_server), new_page(live_server)
+    for page in (learner, staff):
+        page.context.route(f"**{AXE_PATH}", lambda route: route.fulfill(
+            path=str(axe_script), content_type="text/javascript; charset=utf-8"))
+    found: dict[str, list] = {}
+    sign_in(learner, world["learner_a"].email)
+    learner.goto("/courses/mini/")
+    with learner.expect_navigation():
+        learner.click("main form button[type=submit]")
+    answer_questionnaire(learner)
+    learner.goto(TASK)
+    _axe(learner, "task", found)
+    _learner_hands_in(learner, tmp_path, "Ein Ziel.")
+    _axe(learner, "task handed in", found)
+    sign_in(staff, world["admin_a"].email)
+    staff.goto("/tasks/review")
+    _axe(staff, "task list", found)
+    with staff.expect_navigation():
+        staff.click("main table a[href^='/tasks/review/']")
+    _axe(staff, "review", found)
+    staff.goto("/courses/admin/review-due")
+    _axe(staff, "content due for review", found)
+    blocking = {label: [v for v in found[label] if v["impact"] in BLOCKING] for label in found}
+    assert not any(blocking.values()), "axe-core serious/critical violations:\n" + _report(blocking)
