@@ -141,6 +141,17 @@ POLICY: dict[str, Access] = {
     "lms.xapi_documents.activities": Access(LRS, owner="activity"),
     "lms.xapi_documents.agents": Access(LRS, owner="agent"),
     "lms.xapi_documents.about": Access(PUBLIC),
+    # Single sign-on: the sign-in steps are public (the protocol checks protect them); settings are admin-only
+    "lms.sso.start_page": Access(PUBLIC),
+    "lms.sso.start": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.oidc_callback": Access(PUBLIC),
+    "lms.sso.saml_acs": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.saml_metadata": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.logout": Access(PUBLIC),
+    "lms.sso.admin": Access(ADMINS),
+    "lms.sso.create": Access(ADMINS),
+    "lms.sso.edit": Access(ADMINS, owner="identity_provider"),
+    "lms.sso.delete": Access(ADMINS, owner="identity_provider"),
 }
 
 

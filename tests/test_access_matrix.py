@@ -38,7 +38,7 @@ B_DOCUMENTS = {
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
-              "submission_id": "submission"}
+              "provider_id": "identity_provider", "submission_id": "submission"}
 
 
 def _rules():
@@ -130,6 +130,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
         from lms.quizzes.models import QuizAttempt
+        from lms.sso.models import IdentityProvider
         from lms.tasks import services as tasks
         from lms.xapi.lrs_auth import create_credential
 
@@ -143,6 +144,9 @@ def prepared(template_database, tmp_path_factory):
                                    xapi_version="1.0.3", course_slugs=[], verb_ids=[], active=True, batch_size=100,
                                    connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
             db.add(target)
+            provider = IdentityProvider(org_id=org.id, kind="saml", name=f"IdP {side}", enabled=False,
+                                        issuer=f"https://idp.{side}.example/", domains=[f"{side}.example"])
+            db.add(provider)
             credential, secret = create_credential(db, org.id, f"client {side}")
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
@@ -157,7 +161,8 @@ def prepared(template_database, tmp_path_factory):
                 "mini", "probe"), {"ziel": "Ein Ziel"}, tasks.Upload("ziel.pdf", b"%PDF-1.4\n%%EOF\n"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code, "submission": submission.id}
+                         "guideline_version": versions, "code": certificate.code,
+                         "identity_provider": provider.id, "submission": submission.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))

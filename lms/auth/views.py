@@ -63,6 +63,9 @@ def login():
                                     window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
             return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
         services.clear_failures(db, keys[0])
+        for refusal in (check(db, user) for check in current_app.extensions.get("lms_password_login_checks", [])):
+            if refusal:  # e.g. the organisation signs its people in through its identity provider only
+                return render_template("auth/login.html", form=form, error=refusal), 403
         session.clear()  # a fresh session at sign-in: nothing from before carries over
         user.last_login_at = utcnow()
         login_user(user)
