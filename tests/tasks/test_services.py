@@ -128,3 +128,13 @@ def test_tasks_services_required_tasks_lists_only_required_modules(app):
         catalog = get_catalog()
         course = catalog.courses["mini"]
         assert services.required_tasks(course, None, course.module("basics"), catalog.course_tasks("mini")) == []
+
+
+def test_tasks_services_demo_load_hands_in_once(runner, db):
+    """`flask demo load` gives a demo learner one hand-in of the first task, and only once."""
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    db.rollback()
+    rows = db.scalars(select(TaskSubmission)).all()
+    assert [(row.task_id, row.status, row.number) for row in rows] == [("probe", "submitted", 1)]
+    assert rows[0].answers["ziel"].startswith("Beispielantwort")
