@@ -8,6 +8,7 @@ from conftest import TEST_COURSES, TEST_QUIZZES
 from lms import REPO_ROOT
 from lms.catalog import load_catalog
 from lms.courses.content import ContentError
+from lms.tasks.files import sniff
 
 
 @pytest.fixture
@@ -75,3 +76,6 @@ def test_tasks_definitions_shipped_course_has_six_reviewed_tasks():
     for task in tasks.values():
         assert task.title.get("en") and len(task.rubric) >= 3, task.id
         assert task.template is None or task.template.is_file()
+        if task.template is not None:  # a template is something the upload check itself would accept
+            kind = sniff(task.template.read_bytes(), task.template.suffix.lstrip("."))
+            assert kind == task.template.suffix.lstrip("."), task.template
