@@ -11,6 +11,7 @@ from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _, localized
 from . import queries, services
+from .files import MIME
 from .models import TaskSubmission
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks", template_folder="templates")
@@ -87,8 +88,6 @@ def template(slug: str, task_id: str):
         abort(404)
     data = task_obj.template.read_bytes()
     kind = task_obj.template.suffix.lstrip(".").lower()
-    from .files import MIME
-
     return attachment(data, task_obj.template.name, MIME.get(kind, "application/octet-stream"))
 
 
