@@ -9,7 +9,7 @@ from alembic.config import Config
 
 HERE = Path(__file__).parent
 MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
-                 "certificates.models", "guidelines.models", "forwarding.models"]
+                 "certificates.models", "guidelines.models", "forwarding.models", "audit.models"]
 
 
 def import_models() -> None:
