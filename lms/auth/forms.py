@@ -54,6 +54,6 @@ class OrganisationForm(FlaskForm):
     inactivity_days = IntegerField(_l("Als inaktiv gelten Lernende nach (Tagen)"),
                                    validators=[InputRequired(), NumberRange(min=1, max=365)])
     session_idle_minutes = IntegerField(_l("Automatische Abmeldung nach Inaktivität (Minuten)"),
-                                        validators=[InputRequired(), NumberRange(min=5, max=720)])
+                                        validators=[Optional(), NumberRange(min=5, max=720)])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
         ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

@@ -211,7 +211,7 @@ def organisation():
         org.actor_mode = form.actor_mode.data
         org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
         org.inactivity_days = form.inactivity_days.data
-        org.session_idle_minutes = form.session_idle_minutes.data
+        org.session_idle_minutes = form.session_idle_minutes.data or None  # empty: the app default
         changed = {key: f"{before[key]} → {value}" for key, value in _settings(org).items() if before[key] != value}
         if changed:
             record(get_session(), current_user, "organisation.settings", target_type="organisation",
