@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     """Register the audit pages, the admin's header link, and the one write the log does on GET."""
     from .. import nav
     from ..i18n import _l
-    from . import models, views  # noqa: F401  (models: the append-only guard is installed on import)
+    from . import views
 
     add_child(views.bp)
     app.extensions.setdefault("lms_write_on_get", set()).update(WRITES_ON_GET)

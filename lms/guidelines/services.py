@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..auth.models import Organisation, User
-from ..auth.pseudonyms import display_name, pseudonym  # noqa: F401  (the reports' pseudonyms, used by the views)
+from ..auth.pseudonyms import display_name
 from ..courses import services as courses
 from ..courses.content import ContentError, Course
 from ..courses.models import Enrolment

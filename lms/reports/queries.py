@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Organisation, User
-from ..auth.pseudonyms import display_name, pseudonym  # noqa: F401  (re-exported for the views)
+from ..auth.pseudonyms import display_name
 from ..courses.content import Course
 from ..courses.models import Enrolment, LessonProgress, ModuleProgress
 from ..db import utcnow
