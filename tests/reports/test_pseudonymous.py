@@ -136,3 +136,21 @@ def test_pseudonymous_pseudonym_is_keyed_not_derived_from_actor_id(db, world):
     user.organisation.pseudonym_key = "another-key"
     assert pseudonym(user) != first
     db.rollback()
+
+
+def test_pseudonymous_guideline_team_page_not_in_name_order(app, client, login_as, db, world):
+    """The trainers' guideline team list shows pseudonyms in random-key order, not in name order."""
+    org = db.get(Organisation, world["org_a"].id)
+    names = ["Anna A", "Bert B", "Cora C"]
+    users = [create_user(db, org, "learner", f"t{i}@alpha.example", name) for i, name in enumerate(names)]
+    for i, user in enumerate(users):
+        user.actor_id = f"{9 - i}0000000-0000-4000-8000-000000000000"
+    db.commit()
+    for user in users:
+        _learn(app, user.email)
+    _pseudonymous(db, world)
+    login_as("trainer_a")
+    body = client.get("/guidelines/team/").get_data(as_text=True)
+    positions = [body.index(pseudonym(db.get(User, u.id))) for u in users]
+    assert positions == sorted(positions, reverse=True)
+    assert not any(n in body for n in names)
