@@ -1,4 +1,4 @@
-"""Admin pages for forwarding targets (org-scoped, no writes on GET) and the statement download."""
+"""Forwarding target admin pages (org-scoped) and the statement download (its one GET write: the audit row)."""
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..auth.decorators import role_required
+from ..auth.pseudonyms import find_by_pseudonym
 from ..db import get_session, utcnow
 from ..i18n import _, localized
 from . import lrsclient, outbox
 from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, encrypt_secret
-from ..auth.pseudonyms import find_by_pseudonym
 from .export import ExportFilter, iter_export, learner_id, parse_when
-from .pseudonymise import Pseudonymiser
 from .forms import ExportForm, TargetForm, verb_lines
 from .models import DEAD, ForwardTarget, OutboxItem
+from .pseudonymise import Pseudonymiser
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
 DEAD_PAGE = 200

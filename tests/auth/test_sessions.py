@@ -72,8 +72,9 @@ def test_sessions_password_change_ends_other_sessions_keeps_this_one(app, client
     login(other, "learner@alpha.example")
     login_as("learner_a")
     captured = client.get_cookie("session").value
-    response = client.post("/account", data={"action": "password", "pw-current": "password-123",
-                                             "pw-new": "Quartz-Lantern-Ferry-93", "pw-repeat": "Quartz-Lantern-Ferry-93"})
+    new = "Quartz-Lantern-Ferry-93"
+    response = client.post("/account", data={"action": "password", "pw-current": "password-123", "pw-new": new,
+                                             "pw-repeat": new})
     assert response.status_code == 302
     assert client.get("/courses/").status_code == 200
     assert other.get("/courses/").status_code == 302
