@@ -60,7 +60,11 @@ POLICY: dict[str, Access] = {
     "lms.auth.reset_password": Access(ADMINS, owner="user"),
     "lms.auth.deactivate": Access(ADMINS, owner="user"),
     "lms.auth.activate": Access(ADMINS, owner="user"),
+    "lms.auth.change_role": Access(ADMINS, owner="user"),
     "lms.auth.organisation": Access(ADMINS),
+    # Audit log (read-only pages; no route changes or deletes a row)
+    "lms.audit.log": Access(ADMINS),
+    "lms.audit.export_csv": Access(ADMINS),
     # Learning
     "lms.courses.index": Access(SIGNED_IN),
     "lms.courses.overview": Access(SIGNED_IN),

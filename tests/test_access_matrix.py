@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import select, text
 
-from conftest import PG_URL, login, make_app
+from conftest import PG_URL, TEST_SECRET_KEY, login, make_app
 from lms import policy
 
 ACTORS = {"learner": "learner@alpha.example", "trainer": "trainer@alpha.example", "admin": "admin@alpha.example"}
@@ -140,7 +140,7 @@ def prepared(template_database, tmp_path_factory):
                 ("own", world["org_a"], world["learner_a"], world["admin_a"], 1),
                 ("other", world["org_b"], world["learner_b"], world["admin_b"], 2)):
             target = ForwardTarget(org_id=org.id, name=f"LRS {side}", endpoint="https://lrs.example.com/xapi/",
-                                   username="u", secret_encrypted=encrypt_secret("s", "test-secret"),
+                                   username="u", secret_encrypted=encrypt_secret("s", TEST_SECRET_KEY),
                                    xapi_version="1.0.3", course_slugs=[], verb_ids=[], active=True, batch_size=100,
                                    connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
             db.add(target)

@@ -26,9 +26,10 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def now() -> datetime:
-    """The current time; tests inject a clock through the SSO_CLOCK setting."""
-    clock = current_app.config.get("SSO_CLOCK")
-    return clock() if clock else utcnow()
+    """The current time from the app's clock (tests inject one: see auth.sessions.now)."""
+    from ..auth.sessions import now as clock_now
+
+    return clock_now()
 
 
 @dataclass

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from .. import db as dbmod
-from ..auth.decorators import role_required
-from ..db import get_session, utcnow
+from ..auth import sessions
+from ..auth.models import User
+from ..db import get_session
 from ..i18n import _
 from ..security import csrf
 from . import oidc, saml, services
@@ -39,9 +40,7 @@ def _refuse(exc: SsoError, provider: IdentityProvider | None = None):
 
 def _sign_in(provider: IdentityProvider, person: services.VerifiedIdentity, next_url: str):
     user = services.sign_in_user(get_session(), provider, person)
-    session.clear()  # a fresh session at sign-in: nothing from before carries over
-    user.last_login_at = utcnow()
-    login_user(user)
+    sessions.start_session(user)
     session["sso_provider"] = provider.id
     if person.id_token:
         session["sso_id_token"] = person.id_token
@@ -128,9 +127,8 @@ def saml_metadata(provider_id: int):
 def logout():
     """Sign out here, then offer the provider's sign-out (RP-initiated logout) where it has one."""
     provider_id, id_token = session.get("sso_provider"), session.get("sso_id_token")
-    if current_user.is_authenticated:
-        logout_user()
-    session.clear()
+    user = get_session().get(User, current_user.id) if current_user.is_authenticated else None
+    sessions.end_session(user)
     provider = get_session().get(IdentityProvider, provider_id) if provider_id else None
     url = None
     if provider is not None and provider.kind == "oidc":

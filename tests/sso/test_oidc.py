@@ -82,7 +82,7 @@ def test_sso_oidc_expired_id_token_is_refused(app, client, db, oidc_org):
     """The clock is moved past the ID token's exp (1 h): the LMS refuses it, with a plain message."""
     url = _start(client, oidc_org)
     back = follow_login(url, "anna")
-    app.config["SSO_CLOCK"] = lambda: utcnow() + timedelta(hours=2)
+    app.extensions["lms_clock"] = lambda: utcnow() + timedelta(hours=2)
     response = client.get(path_of(back))
     assert response.status_code == 400 and 'data-sso-error="expired"' in response.get_data(as_text=True)
     assert db.scalar(select(User).where(User.email == "anna@acme.example")) is None
