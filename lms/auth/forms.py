@@ -13,17 +13,25 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=500)])
 
 
+ROLE_CHOICES = [("learner", _l("Lernende:r")), ("trainer", _l("Trainer:in")), ("admin", _l("Administrator:in"))]
+
+
 class UserForm(FlaskForm):
     """Create a user in the admin's organisation."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Rolle"), choices=[("learner", _l("Lernende:r")), ("trainer", _l("Trainer:in")),
-                                              ("admin", _l("Administrator:in"))])
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
     department = StringField(_l("Abteilung / Gruppe"), validators=[Optional(), Length(max=100)])
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
     handover = SelectField(_l("Zugang"), choices=[("invite", _l("Einladung per E-Mail (Link zum Festlegen des Passworts)")),
                                                   ("password", _l("vorläufiges Passwort anzeigen"))], default="invite")
+
+
+class RoleForm(FlaskForm):
+    """Change a user's role."""
+
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
 
 
 class ChangePasswordForm(FlaskForm):
@@ -49,5 +57,7 @@ class OrganisationForm(FlaskForm):
                                    validators=[InputRequired(), NumberRange(min=1, max=365)])
     self_enrolment = SelectField(_l("Selbst einschreiben"), choices=[
         ("1", _l("Lernende dürfen jeden Kurs selbst beginnen")), ("0", _l("nur zugewiesene Kurse"))])
+    session_idle_minutes = IntegerField(_l("Automatische Abmeldung nach Inaktivität (Minuten)"),
+                                        validators=[Optional(), NumberRange(min=5, max=720)])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
         ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

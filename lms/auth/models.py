@@ -30,6 +30,10 @@ class Organisation(Base):
     inactivity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Learners may start courses nobody assigned to them (assigned courses can always be started).
     self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Minutes without a request after which a session ends (None: the app default SESSION_IDLE_MINUTES).
+    session_idle_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Secret key of the report pseudonyms: without it an actor id or e-mail cannot be turned into a pseudonym.
+    pseudonym_key: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

@@ -9,8 +9,8 @@ from alembic.config import Config
 
 HERE = Path(__file__).parent
 MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
-                 "certificates.models", "guidelines.models", "forwarding.models", "sso.models",
-                 "assignments.models", "mail.models"]
+                 "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
+                 "audit.models", "assignments.models", "mail.models"]
 
 
 def import_models() -> None:

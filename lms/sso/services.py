@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import services as accounts
 from ..auth.models import ROLES, Organisation, User
+from ..clock import now
 from ..db import utcnow
 from ..forwarding.crypto import decrypt_secret, encrypt_secret
 from .errors import SsoError
@@ -23,12 +24,6 @@ def external_url(endpoint: str, **values) -> str:
     from flask import url_for
 
     return current_app.config["BASE_IRI"].rstrip("/") + url_for(endpoint, **values)
-
-
-def now() -> datetime:
-    """The current time; tests inject a clock through the SSO_CLOCK setting."""
-    clock = current_app.config.get("SSO_CLOCK")
-    return clock() if clock else utcnow()
 
 
 @dataclass

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from .. import db as dbmod
-from ..auth.decorators import role_required
-from ..db import get_session, utcnow
+from ..audit import services as audit
+from ..auth import sessions
+from ..auth.models import User
+from ..db import get_session
 from ..i18n import _
 from ..security import csrf
 from . import oidc, saml, services
@@ -34,14 +36,16 @@ def _provider(provider_id: int, *, own_org: bool = False) -> IdentityProvider:
 def _refuse(exc: SsoError, provider: IdentityProvider | None = None):
     current_app.logger.warning("SSO sign-in refused (%s) provider=%s: %s", exc.code,
                                provider.id if provider else "-", exc.detail)
+    if provider is not None:  # the organisation's admins see refused sign-ins in their audit log
+        audit.record_refusal(get_session(), None, "sso.refused", org_id=provider.org_id,
+                             target_type="identity_provider", target_id=provider.id, target_label=provider.name,
+                             details={"reason": exc.code, "detail": exc.detail[:300]})
     return render_template("sso/error.html", message=exc.message, code=exc.code), 400 if exc.code != "deactivated" else 403
 
 
 def _sign_in(provider: IdentityProvider, person: services.VerifiedIdentity, next_url: str):
     user = services.sign_in_user(get_session(), provider, person)
-    session.clear()  # a fresh session at sign-in: nothing from before carries over
-    user.last_login_at = utcnow()
-    login_user(user)
+    sessions.start_session(user)
     session["sso_provider"] = provider.id
     if person.id_token:
         session["sso_id_token"] = person.id_token
@@ -111,7 +115,6 @@ def saml_acs(provider_id: int):
         services.consume_assertion(get_session(), provider, assertion_id, expires)
         return _sign_in(provider, person, _safe_next(relay.get("n")))
     except SsoError as exc:
-        get_session().rollback()
         return _refuse(exc, provider)
 
 
@@ -128,9 +131,8 @@ def saml_metadata(provider_id: int):
 def logout():
     """Sign out here, then offer the provider's sign-out (RP-initiated logout) where it has one."""
     provider_id, id_token = session.get("sso_provider"), session.get("sso_id_token")
-    if current_user.is_authenticated:
-        logout_user()
-    session.clear()
+    user = get_session().get(User, current_user.id) if current_user.is_authenticated else None
+    sessions.end_session(user)
     provider = get_session().get(IdentityProvider, provider_id) if provider_id else None
     url = None
     if provider is not None and provider.kind == "oidc":

@@ -27,6 +27,8 @@ VERBS = {
     "assigned": _verb("https://lms.example/xapi/verbs/assigned", "wurde zugewiesen", "was assigned"),
     "rescheduled": _verb("https://lms.example/xapi/verbs/rescheduled", "hat eine neue Frist", "was rescheduled"),
     "overdue": _verb("https://lms.example/xapi/verbs/overdue", "ist überfällig", "is overdue"),
+    # Practical tasks: the hand-in (Activity Streams "submit", listed in the xAPI registry) …
+    "submitted": _verb("http://activitystrea.ms/schema/1.0/submit", "hat eingereicht", "submitted"),
 }
 
 ACTIVITY_TYPES = {
@@ -40,6 +42,7 @@ ACTIVITY_TYPES = {
     "document": "http://id.tincanapi.com/activitytype/document",
     "policy": "http://id.tincanapi.com/activitytype/legal-document",
     "assignment": "https://lms.example/xapi/activitytypes/assignment",
+    "task": "http://adlnet.gov/expapi/activities/performance",  # a practical task reviewed by a trainer
 }
 
 # Our own extensions live under the same reserved namespace as the course IRIs: stable, never resolved.
@@ -57,4 +60,5 @@ EXTENSIONS = {
     "mandatory": EXT + "mandatory",
     "assignment_reason": EXT + "assignment-reason",
     "late": EXT + "completed-late",
+    "submission": EXT + "task-submission-number",
 }

@@ -1,7 +1,7 @@
 """Departments as an entity per organisation; the users' free-text department moves there.
 
 Revision ID: 0020_core_departments
-Revises: 0009_core_inactivity_days
+Revises: 0010_core_session_settings
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import lms.db
 
 revision = "0020_core_departments"
-down_revision = "0009_core_inactivity_days"
+down_revision = "0010_core_session_settings"
 branch_labels = None
 depends_on = None
 
