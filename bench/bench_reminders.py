@@ -46,8 +46,9 @@ def fill(path: Path, learners: int, now: datetime) -> None:
     stamp = (now - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
-    conn.execute("INSERT INTO organisations (id, name, slug, actor_mode, pseudonymous_reports, created_at) "
-                 "VALUES (1, 'Bench GmbH', 'bench', 'account', 0, ?)", (stamp,))
+    conn.execute("INSERT INTO organisations (id, name, slug, actor_mode, pseudonymous_reports, created_at, "
+                 "pseudonym_key, self_enrolment) VALUES (1, 'Bench GmbH', 'bench', 'account', 0, ?, ?, 1)",
+                 (stamp, "0" * 64))
     conn.executemany("INSERT INTO departments (id, org_id, name, created_at) VALUES (?, 1, ?, ?)",
                      [(n, f"Abteilung {n}", stamp) for n in range(1, 11)])
     conn.executemany(
@@ -117,7 +118,7 @@ def main() -> None:
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
         app = create_app({"DATABASE_URL": url, "COURSES_DIR": str(courses), "QUIZZES_DIR": str(quizzes),
-                          "SECRET_KEY": "bench", "BASE_IRI": "http://lms.bench", "MAIL_SMTP_HOST": "127.0.0.1",
+                          "SECRET_KEY": "bench-" + "k" * 40, "BASE_IRI": "http://lms.bench", "MAIL_SMTP_HOST": "127.0.0.1",
                           "MAIL_SMTP_PORT": port, "MAIL_SMTP_SECURITY": "none", "MAIL_SENDER": "LMS <lms@bench>",
                           "MAIL_BATCH_SIZE": 100})
         app.instance_path = str(folder / "instance")

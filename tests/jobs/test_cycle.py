@@ -44,6 +44,7 @@ def test_cycle_assign_remind_overdue_complete_expire_reassign(cycle_app, cycle_d
     clock.advance(days=6)  # 1 day before
     assert _step(app)["reminders"] == 1
     clock.advance(days=1, hours=1)  # the due date has passed
+    login(trainer, "trainer@alpha.example")  # days later the trainer's session has long timed out: a new one
     seen = len(recorder.messages)
     result = _step(app)
     assert result["overdue"] == 1 and result["reminders"] == 1 and result["digests"] == 1
@@ -73,6 +74,7 @@ def test_cycle_assign_remind_overdue_complete_expire_reassign(cycle_app, cycle_d
     assert items[1].due_at == items[0].expires_at and items[1].completed_at is None
     assert _step(app)["reassigned_expiring"] == 0  # idempotent
 
+    login(learner, "learner@alpha.example")  # 340 days on: a new session
     complete_course(app, learner, db, quizzes=("m1", "m2"))  # passing the module quizzes again
     db.rollback()
     certificates = db.scalars(select(Certificate).order_by(Certificate.id)).all()
