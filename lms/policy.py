@@ -136,6 +136,7 @@ POLICY: dict[str, Access] = {
     "lms.mail.preferences": Access(SIGNED_IN),
     "lms.mail.outbox": Access(ADMINS),
     "lms.mail.dead_action": Access(ADMINS),
+    "lms.mail.send_reset": Access(ADMINS, owner="user"),
     # Forwarding and statement export
     "lms.forwarding.targets": Access(ADMINS),
     "lms.forwarding.create": Access(ADMINS),

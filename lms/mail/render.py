@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import date
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -89,7 +90,9 @@ def cfg_domain() -> str:
 
 def build_message(mail: Mail, rendered: Rendered) -> EmailMessage:
     """The MIME message: multipart/alternative text + HTML, List-Unsubscribe where the mail is optional."""
-    msg = EmailMessage()
+    # Headers are folded at 998 characters only: a long List-Unsubscribe URL must stay a plain <URL>, which a
+    # mail program parses; the default 78 would turn it into RFC 2047 encoded words.
+    msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = mail.to_addr
     msg["Subject"] = rendered.subject

@@ -30,6 +30,11 @@ def request_reset(db: Session, email: str) -> None:
     user = db.scalar(select(User).where(User.email == (email or "").strip().lower()[:254]))
     if user is None or not user.active:
         return
+    send_reset(db, user)
+
+
+def send_reset(db: Session, user: User) -> None:
+    """Queue a single-use reset link to the user (self-service, or an admin instead of a temporary password)."""
     minutes = int(current_app.config["MAIL_RESET_MINUTES"])
     token = tokens.issue(db, user, "reset", timedelta(minutes=minutes))
     outbox.queue(db, user, "password_reset", "password_reset",

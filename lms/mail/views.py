@@ -90,6 +90,19 @@ def unsubscribe():
     return render_template("mail/unsubscribe.html", invalid=False, done=False, topic=found[1])
 
 
+@bp.route("/admin/users/<int:user_id>/send-reset", methods=["POST"])
+@role_required("admin")
+def send_reset(user_id: int):
+    """Send a user of the admin's organisation a reset link (instead of handing over a temporary password)."""
+    db = get_session()
+    user = db.scalar(select(User).where(User.id == user_id, User.org_id == current_user.org_id))
+    if user is None:
+        abort(404)
+    services.send_reset(db, user)
+    flash(_("Link zum Zurücksetzen an %(email)s wird verschickt.", email=user.email), "success")
+    return redirect(url_for("lms.auth.users"))
+
+
 @bp.route("/admin/mail")
 @role_required("admin")
 def outbox():

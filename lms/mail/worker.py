@@ -111,13 +111,19 @@ class MailWorker:
 
     def _keep(self, mails: list[Mail]) -> int:
         """Development mode (no SMTP host): render and keep each mail for the admins' 'sent mail' page."""
+        kept = 0
         with dbmod.session_scope(write=True) as db:
             for mail in mails:
-                subject = render.render(mail).subject
-                db.execute(update(Mail).where(Mail.id == mail.id, Mail.claimed_by == self.worker).values(
-                    status=SENT, sent_at=clock.now(), subject=subject, message_id=render.message_id(mail),
-                    transport="kept", claimed_by=None, claimed_until=None))
-        return len(mails)
+                try:
+                    values = {"status": SENT, "sent_at": clock.now(), "subject": render.render(mail).subject,
+                              "message_id": render.message_id(mail), "transport": "kept"}
+                    kept += 1
+                except Exception as exc:  # noqa: BLE001 - a broken template must not stop the others
+                    log.exception("mail %s could not be rendered", mail.id)
+                    values = {"status": DEAD, "attempts": mail.attempts + 1, "last_error": f"render: {exc}"[:2000]}
+                db.execute(update(Mail).where(Mail.id == mail.id, Mail.claimed_by == self.worker)
+                           .values(claimed_by=None, claimed_until=None, **values))
+        return kept
 
     def _record(self, mail: Mail, outcome: str, reason: str) -> None:
         """Commit one mail's outcome: sent, retry later with backoff, or dead letter after the last attempt."""

@@ -74,6 +74,8 @@ def test_jobs_unsubscribe_stops_reminders_not_assignments(cycle_app, cycle_db, c
     reminder = next(m for m in recorder.messages if m["To"] == "learner@alpha.example" and "Erinnerung" in m["Subject"])
     link = re.match(r"<http://lms\.test(/mail/unsubscribe\?token=[^>]+)>", reminder["List-Unsubscribe"]).group(1)
     assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = recorder.raw[recorder.messages.index(reminder)]
+    assert f"List-Unsubscribe: <http://lms.test{link}>".encode() in raw  # a plain URL, not encoded words
     mail_program = cycle_app.test_client()
     assert mail_program.post(link, data={"List-Unsubscribe": "One-Click"}, csrf=False).status_code == 200
     cycle_app.clock.advance(days=6)

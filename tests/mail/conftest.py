@@ -25,6 +25,7 @@ class Recorder:
 
     def __init__(self):
         self.messages = []
+        self.raw: list[bytes] = []  # the bytes as they arrived
         self.data_reply: str | None = None  # e.g. "451 4.3.0 try later" or "550 5.1.1 no such user"
         self.ehlo_delay = 0.0
 
@@ -37,6 +38,7 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         if self.data_reply:
             return self.data_reply
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 

@@ -148,3 +148,27 @@ def test_mail_forgot_password_is_rate_limited_per_address(app, db, world, client
     assert pages == {200}
     db.rollback()
     assert len(db.scalars(select(Mail)).all()) == app.config["MAIL_FORGOT_LIMIT"]
+
+
+def test_mail_broken_template_is_a_dead_letter_not_a_stuck_queue(app, db, world):
+    """A mail whose template cannot be rendered becomes a dead letter; the mails after it are still kept."""
+    from lms.mail import outbox
+
+    with app.app_context():
+        outbox.queue(db, world["learner_a"], "digest", "no_such_template", {})
+        outbox.queue(db, world["learner_a"], "password_reset", "password_reset",
+                     {"name": "Lea", "org_name": "Alpha GmbH", "minutes": 60, "action_url": "http://lms.test/x"})
+        db.commit()
+    assert deliver(app) == 1
+    db.rollback()
+    states = {m.template: (m.status, m.last_error[:7]) for m in db.scalars(select(Mail))}
+    assert states == {"no_such_template": ("dead", "render:"), "password_reset": ("sent", "")}
+
+
+def test_mail_admin_sends_reset_link_own_org_only(app, db, world, login_as):
+    """The admin's 'send reset link' queues a reset mail for a user of their organisation; others are 404."""
+    client = login_as("admin_a")
+    assert client.post(f"/admin/users/{world['learner_a'].id}/send-reset").status_code == 302
+    assert client.post(f"/admin/users/{world['learner_b'].id}/send-reset").status_code == 404
+    db.rollback()
+    assert [(m.kind, m.to_addr) for m in db.scalars(select(Mail))] == [("password_reset", "learner@alpha.example")]
