@@ -17,6 +17,7 @@ under the same gunicorn configuration and the same N concurrent clients, so the 
     .venv/bin/python bench/bench_load.py                        # 200 learners, 3 minutes, SQLite
     .venv/bin/python bench/bench_load.py --duration 60
     url=$(scripts/pg-cluster.sh start /tmp/pg) && .venv/bin/python bench/bench_load.py --duration 60 --postgres "$url"
+    .venv/bin/python bench/bench_load.py --smoke                # 4 learners, 4 seconds, 2 workers
 
 Exit status 1 when there were server errors, transport errors or lost progress.
 """
@@ -46,6 +47,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench._figures import add_smoke_flag, figure  # noqa: E402
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PASSWORD = "bench-learner-2026"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|data-csrf="([^"]+)"')
@@ -525,7 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-duration", type=float, help="seconds for the baseline (default: --duration)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the minimal-Flask baseline")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, gunicorn logs)")
+    add_smoke_flag(parser)
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.users, args.duration, args.ramp, args.workers, args.baseline_duration = 4, 4, 0.5, 2, 2
 
     from lms.catalog import load_catalog
     from lms.quizzes.services import pool_for
@@ -590,6 +596,13 @@ def main(argv: list[str] | None = None) -> int:
     if "Traceback" in log_text or "WORKER TIMEOUT" in log_text:
         print(f"  gunicorn log has errors: {tmp / 'gunicorn-lms.log'}")
     failed = bool(errors or lost or transport or aborted)
+    prefix = f"load.{engine_label.lower()}"
+    lms_rps = steady.total() / max(steady.finished - steady.started, 1e-6)
+    lesson = steady.latencies.get("lesson") or [0.0]
+    figure(f"{prefix}.lesson_page.p50", percentile(lesson, 50) * 1000, "ms", digits=0)
+    figure(f"{prefix}.lesson_page.p95", percentile(lesson, 95) * 1000, "ms", digits=0)
+    figure(f"{prefix}.server_errors", errors, "responses", digits=0)
+    figure(f"{prefix}.lost_progress", len(lost), "completions", digits=0)
 
     if not args.no_baseline:
         port = free_port()
@@ -603,13 +616,18 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_gunicorn(server)
         print_table("Baseline (minimal Flask app returning 'ok', same gunicorn, same number of clients)", baseline)
-        lms_rps = steady.total() / (steady.finished - steady.started)
         base_rps = baseline.total() / (baseline.finished - baseline.started)
         lms_p50 = percentile(list(itertools.chain(*steady.latencies.values())), 50) * 1000
         base_p50 = percentile(list(itertools.chain(*baseline.latencies.values())), 50) * 1000
         print(f"\n== LMS steady state {lms_rps:.1f} requests/s = {lms_rps / base_rps:.1%} of the minimal Flask "
               f"baseline ({base_rps:.1f} requests/s); p50 over all requests {lms_p50:.0f} ms vs {base_p50:.0f} ms")
         failed = failed or bool(baseline.server_errors() or baseline.transport_errors)
+        figure(f"{prefix}.requests_per_s", lms_rps, "requests/s", baseline=base_rps,
+               baseline_label="minimal Flask app")
+        figure(f"{prefix}.p50_all_requests", lms_p50, "ms", baseline=base_p50, baseline_label="minimal Flask app",
+               digits=0)
+    else:
+        figure(f"{prefix}.requests_per_s", lms_rps, "requests/s")
 
     if admin_engine is not None:
         from sqlalchemy import text
