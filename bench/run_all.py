@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,7 +158,8 @@ def main() -> int:
                         help="only the database-bound benchmarks, and only on PostgreSQL")
     parser.add_argument("--only", nargs="+", choices=[b.name for b in BENCHES], help="run only these benchmarks")
     parser.add_argument("--timeout", type=float, help="cap per script in seconds (smoke 120, full 3600)")
-    parser.add_argument("--quiet", action="store_true", help="show a script's output only when it fails")
+    parser.add_argument("--quiet", action="store_true",
+                        help="show a script's output only when it fails, and no table (as `make test` runs it)")
     args = parser.parse_args()
     timeout = args.timeout or (120 if args.smoke else 3600)
     selected = [b for b in BENCHES if (not args.only or b.name in args.only)
@@ -178,10 +180,13 @@ def main() -> int:
                 outcomes.append(run(bench, [*size, "--postgres", url], timeout, args.quiet, log_dir))
     finally:
         stop()
-    print(f"\nBenchmarks{' (smoke size: the figures only show the scripts run)' if args.smoke else ''}, "
-          f"started {taken} on {where}; logs in {log_dir}\n")
-    print(table(outcomes))
     failed = [o for o in outcomes if o.error]
+    if not args.quiet:
+        print(f"\nBenchmarks{' (smoke size: the figures only show the scripts run)' if args.smoke else ''}, "
+              f"started {taken} on {where}; logs in {log_dir}\n")
+        print(table(outcomes))
+    elif not failed:
+        shutil.rmtree(log_dir, ignore_errors=True)
     total = sum(o.seconds for o in outcomes)
     print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} runs ok in {total:.0f} s"
           + (f"; FAILED: {', '.join(o.command + ' (' + o.error + ')' for o in failed)}" if failed else ""))
