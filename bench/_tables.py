@@ -34,7 +34,7 @@ def lms_metadata() -> MetaData:
 class _Plan:
     """How one table is written for a given set of supplied columns: column order, defaults, processors."""
 
-    def __init__(self, table: Table, supplied: frozenset, dialect):
+    def __init__(self, table: Table, supplied: frozenset, engine: Engine):
         unknown = supplied - set(table.columns.keys())
         if unknown:
             raise MissingColumnValue(f"{table.name}: the generator fills columns the table does not have: "
@@ -46,13 +46,13 @@ class _Plan:
                 self.fillers.append(None)
             elif column.default is not None and not column.default.is_sequence:
                 self.columns.append(column)
-                self.fillers.append(_default_filler(column.default))
+                self.fillers.append(_default_filler(column.default, engine))
             elif column.server_default is not None or column.nullable or _autoincrement(column):
                 continue  # the database fills it (server default, NULL or the next id)
             else:
                 raise MissingColumnValue(f"{table.name}.{column.name} is NOT NULL without a default; teach the "
                                          "benchmark generator (bench/_data.py) a value for it")
-        self.processors = [column.type._cached_bind_processor(dialect) for column in self.columns]
+        self.processors = [column.type._cached_bind_processor(engine.dialect) for column in self.columns]
         self.names = [column.name for column in self.columns]
 
     def values(self, row: dict) -> tuple:
@@ -64,13 +64,18 @@ class _Plan:
         return tuple(out)
 
 
-def _default_filler(default):
-    """A zero-argument function giving a column default's value (callable defaults are called per row)."""
+def _default_filler(default, engine: Engine):
+    """A zero-argument function giving a column default's value (callable defaults are called per row).
+
+    A SQL-expression default (e.g. func.now()) is evaluated once for the whole load.
+    """
     if default.is_callable:
         return lambda: default.arg(None)
     if default.is_scalar:
         return lambda: default.arg
-    raise MissingColumnValue(f"SQL-expression default {default!r} is not supported by the bulk writer")
+    with engine.connect() as conn:
+        value = conn.scalar(select(default.arg))
+    return lambda: value
 
 
 def _autoincrement(column) -> bool:
@@ -106,7 +111,7 @@ class BulkWriter:
         supplied = frozenset(rows[0])
         key = (name, supplied)
         if key not in self._plans:
-            self._plans[key] = _Plan(self.table(name), supplied, self.dialect)
+            self._plans[key] = _Plan(self.table(name), supplied, self.engine)
         plan = self._plans[key]
         pk = self.table(name).primary_key.columns
         if len(pk) == 1 and next(iter(pk)).key in supplied:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, create_engine, text
+from sqlalchemy import Column, Integer, MetaData, String, create_engine, literal, text
 
 from bench._data import generate
 from bench._databases import ScratchDatabases
@@ -25,10 +25,11 @@ def metadata_with(extra: dict) -> MetaData:
 
 
 def probes() -> list:
-    """NOT NULL columns with a server default, a scalar Python default and a callable Python default."""
+    """NOT NULL columns with a server default and a scalar, a callable and a SQL-expression Python default."""
     return [lambda: Column("probe_server", Integer, nullable=False, server_default="7"),
             lambda: Column("probe_scalar", String(8), nullable=False, default="py"),
-            lambda: Column("probe_callable", String(8), nullable=False, default=lambda: "cb")]
+            lambda: Column("probe_callable", String(8), nullable=False, default=lambda: "cb"),
+            lambda: Column("probe_sql", Integer, nullable=False, default=literal(3) + 2)]
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def scratch():
 
 
 def test_bench_generator_new_not_null_columns_get_their_defaults(scratch):
-    """NOT NULL columns with a server, scalar or callable default, unknown to the generator, are filled."""
+    """NOT NULL columns with a server, scalar, callable or SQL default, unknown to the generator, are filled."""
     tables = ("organisations", "users", "xapi_statements", "quiz_attempts")
     metadata = metadata_with({name: probes() for name in tables})
     url = scratch.new("defaults")
@@ -50,8 +51,9 @@ def test_bench_generator_new_not_null_columns_get_their_defaults(scratch):
     assert info.counts["xapi_statements"] == 60
     with engine.connect() as conn:
         for name in tables:
-            rows = conn.execute(text(f"SELECT DISTINCT probe_server, probe_scalar, probe_callable FROM {name}")).all()
-            assert [tuple(row) for row in rows] == [(7, "py", "cb")], name
+            rows = conn.execute(text(f"SELECT DISTINCT probe_server, probe_scalar, probe_callable, probe_sql "
+                                     f"FROM {name}")).all()
+            assert [tuple(row) for row in rows] == [(7, "py", "cb", 5)], name
     engine.dispose()
 
 
