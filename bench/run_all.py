@@ -56,6 +56,7 @@ class Outcome:
     command: str
     figures: list
     seconds: float
+    load: tuple = ()
     error: str = ""
 
 
@@ -71,8 +72,7 @@ def machine() -> str:
         memory = f", {mem:.0f} GB RAM"
     except OSError:
         memory = ""
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}; load average {load}"
+    return f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
 
 
 def run(bench: Bench, args: list[str], timeout: float, quiet: bool, log_dir: Path) -> Outcome:
@@ -80,7 +80,7 @@ def run(bench: Bench, args: list[str], timeout: float, quiet: bool, log_dir: Pat
     shown = " ".join([".venv/bin/python", bench.script, *["\"$url\"" if a.startswith("postgresql") else a
                                                          for a in args]])
     log = log_dir / f"{bench.name}{'-pg' if '--postgres' in args else ''}.log"
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     print(f"\n=== {shown}", flush=True)
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, str(REPO / bench.script), *args], cwd=REPO, text=True,
@@ -113,9 +113,10 @@ def run(bench: Bench, args: list[str], timeout: float, quiet: bool, log_dir: Pat
         error = "printed no figures"
     if error and quiet:
         print(log.read_text()[-4000:])
-    print(f"=== {bench.name}: {len(figures)} figures in {seconds:.0f} s{' — FAILED: ' + error if error else ''}",
-          flush=True)
-    return Outcome(shown, figures, seconds, error)
+    load = (load_before, os.getloadavg()[0])
+    print(f"=== {bench.name}: {len(figures)} figures in {seconds:.0f} s (load average {load[0]:.1f} before, "
+          f"{load[1]:.1f} after){' — FAILED: ' + error if error else ''}", flush=True)
+    return Outcome(shown, figures, seconds, load, error)
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -169,7 +170,6 @@ def main() -> int:
     if args.database_only and not url:
         parser.error("--database-only needs a PostgreSQL server (--postgres URL or auto)")
     taken = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    where = machine()
     outcomes = []
     try:
         for bench in selected:
@@ -181,9 +181,12 @@ def main() -> int:
     finally:
         stop()
     failed = [o for o in outcomes if o.error]
+    loads = [x for o in outcomes for x in o.load] or [0.0]
+    low, high = min(loads), max(loads)
     if not args.quiet:
         print(f"\nBenchmarks{' (smoke size: the figures only show the scripts run)' if args.smoke else ''}, "
-              f"started {taken} on {where}; logs in {log_dir}\n")
+              f"started {taken} on {machine()}; 1-minute load average between {low:.1f} and {high:.1f} "
+              f"(sampled before and after each script); logs in {log_dir}\n")
         print(table(outcomes))
     elif not failed:
         shutil.rmtree(log_dir, ignore_errors=True)
