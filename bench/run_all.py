@@ -100,6 +100,9 @@ def run(bench: Bench, args: list[str], timeout: float, quiet: bool, log_dir: Pat
                 if not quiet:
                     print(line, end="", flush=True)
             code = process.wait()
+        except BaseException:  # Ctrl+C or SIGTERM: do not leave the script (and its servers) running
+            os.killpg(process.pid, signal.SIGTERM)
+            raise
         finally:
             watchdog.cancel()
     seconds = time.perf_counter() - started
@@ -166,6 +169,7 @@ def main() -> int:
     selected = [b for b in BENCHES if (not args.only or b.name in args.only)
                 and (not args.database_only or b.database_bound)]
     log_dir = Path(tempfile.mkdtemp(prefix="lms-bench-logs."))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops the PostgreSQL cluster
     url, stop = postgres_server(args.postgres, args.smoke)
     if args.database_only and not url:
         parser.error("--database-only needs a PostgreSQL server (--postgres URL or auto)")
