@@ -14,9 +14,13 @@ from pathlib import Path
 class ScratchDatabases:
     """Creates empty databases on demand and removes all of them at the end."""
 
-    def __init__(self, postgres: str | None = None, prefix: str = "lms_bench"):
-        """SQLite unless `postgres` is a server URL without a database name (scripts/pg-cluster.sh prints one)."""
+    def __init__(self, postgres: str | None = None, prefix: str = "lms_bench", keep: bool = False):
+        """SQLite unless `postgres` is a server URL without a database name (scripts/pg-cluster.sh prints one).
+
+        keep: leave the databases and the folder (logs) in place for a look afterwards.
+        """
         self.postgres = postgres.rstrip("/") if postgres else None
+        self.keep = keep
         self.prefix = prefix
         self.workdir = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
         self._names: list[str] = []
@@ -42,7 +46,10 @@ class ScratchDatabases:
         return f"{self.postgres}/{name}"
 
     def close(self) -> None:
-        """Drop the PostgreSQL databases and delete the temporary folder."""
+        """Drop the PostgreSQL databases and delete the temporary folder (unless asked to keep them)."""
+        if self.keep:
+            print(f"kept {self.workdir} {' '.join(self._names)}")
+            return
         if self._admin is not None:
             from sqlalchemy import text
 

@@ -28,12 +28,10 @@ import asyncio
 import itertools
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +40,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import PASSWORD, Stats, World, hello, learner, percentile, run_load  # noqa: E402
 
@@ -93,17 +92,20 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict, log: Path, c
         command[1:1] = ["--chdir", str(chdir)]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    stop_gunicorn(process)
-    raise SystemExit(f"gunicorn did not answer on port {port} within 30 s; see {log}")
+    try:
+        for _ in range(600):
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return process
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
+    except BaseException:  # also Ctrl+C / SIGTERM while waiting: never leave the server running
+        stop_gunicorn(process)
+        raise
 
 
 def stop_gunicorn(process) -> None:
@@ -181,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, gunicorn logs)")
     add_smoke_flag(parser)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally`: stop gunicorn, drop the database
     if args.smoke:
         args.users, args.duration, args.ramp, args.workers, args.baseline_duration = 4, 4, 0.5, 2, 2
 
@@ -192,18 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     quizzes = catalog.course_quizzes(course.slug)
     pools = {qid: {q.id: q for q in pool_for(quizzes, quiz).values()} for qid, quiz in quizzes.items()}
 
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    admin_engine, pg_name = None, None
-    if args.postgres:
-        from sqlalchemy import create_engine, text
+    with ScratchDatabases(args.postgres, prefix="lms_bench_load", keep=args.keep) as dbs:
+        return measure(args, course, pools, dbs.new("load"), dbs.workdir)
 
-        pg_name = f"lms_bench_{secrets.token_hex(4)}"
-        admin_engine = create_engine(f"{args.postgres.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = f"{args.postgres.rstrip('/')}/{pg_name}"
-    else:
-        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+
+def measure(args, course, pools: dict, url: str, tmp: Path) -> int:
+    """The LMS run and the baseline run on one database; prints tables and figures; 1 if anything failed."""
     engine_label = "PostgreSQL" if args.postgres else "SQLite"
     print(f"== bench_load: {args.users} learners, {args.duration:.0f} s, gunicorn {args.workers} sync workers, "
           f"{os.cpu_count()} cores, {engine_label}, course {course.slug} ({len(course.lessons)} lessons)")
@@ -280,14 +277,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         figure(f"{prefix}.requests_per_s", lms_rps, "requests/s")
 
-    if admin_engine is not None:
-        from sqlalchemy import text
-
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-        admin_engine.dispose()
-    if not args.keep:
-        shutil.rmtree(tmp, ignore_errors=True)
     print(f"\nload average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (includes this benchmark)")
     print(f"result: {'FAILED' if failed else 'ok'} (server errors {errors}, lost progress {len(lost)})")
     return 1 if failed else 0
