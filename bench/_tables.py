@@ -52,15 +52,18 @@ class _Plan:
             else:
                 raise MissingColumnValue(f"{table.name}.{column.name} is NOT NULL without a default; teach the "
                                          "benchmark generator (bench/_data.py) a value for it")
-        self.processors = [column.type._cached_bind_processor(engine.dialect) for column in self.columns]
+        dialect = engine.dialect
+        self.processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in self.columns]
+        # JSON columns store None as JSON null (as the ORM does); other types pass None on as SQL NULL.
+        self.process_none = [column.type.should_evaluate_none for column in self.columns]
         self.names = [column.name for column in self.columns]
 
     def values(self, row: dict) -> tuple:
         """One row as a tuple of driver values, in column order."""
         out = []
-        for column, filler, processor in zip(self.columns, self.fillers, self.processors):
+        for column, filler, processor, none in zip(self.columns, self.fillers, self.processors, self.process_none):
             value = row[column.key] if filler is None else filler()
-            out.append(processor(value) if processor is not None and value is not None else value)
+            out.append(processor(value) if processor is not None and (value is not None or none) else value)
         return tuple(out)
 
 
