@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ETags
 
+from .. import safejson
 from ..db import utcnow
 from .agents import agent_ifi, person_object
 from .document_models import XapiDocument
@@ -167,8 +168,8 @@ def post_document(db: Session, key: DocKey, content: bytes, content_type: str, p
 
 def _json_object(content: bytes, which: str) -> dict:
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = safejson.loads(content)
+    except safejson.JSONInputError:
         value = None
     if not isinstance(value, dict):
         raise DocumentError(400, f"The {which} document cannot be parsed as a JSON object, so the documents "

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Blueprint, Response, request
 from werkzeug.http import parse_etags
 
+from .. import safejson
 from ..db import get_session
 from .agents import agent_ifi, parse_agent_param
 from .document_models import ACTIVITY_ID_MAX, AGENT_IFI_MAX, CONTENT_TYPE_MAX, DOC_ID_MAX
@@ -264,10 +265,14 @@ def _content() -> tuple[bytes, str]:
         raise DocumentError(400, "The Content-Type header is too long.")
     if is_json_type(content_type):
         try:
-            json.loads(xreq.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise DocumentError(400, "The document has Content-Type application/json but is not valid "
-                                     "UTF-8 JSON.") from None
+            value = safejson.loads(xreq.body)
+        except safejson.JSONInputError as exc:
+            raise DocumentError(400, f"The document has Content-Type application/json but is not JSON this LRS "
+                                     f"accepts: {exc}.") from None
+        if xreq.method == "POST" and not isinstance(value, dict):
+            # Communication 2.2: a POSTed JSON document is merged, so it must be a JSON object even when no
+            # document exists yet.
+            raise DocumentError(400, "A JSON document sent with POST must be a JSON object (Communication 2.2).")
     return xreq.body, content_type
 
 
