@@ -62,6 +62,7 @@ def test_quizzes_scenario_broken_attempt_is_repaired(client, login_as, db):
         client.post(f"/quizzes/mini/m2/attempts/{attempt_id}/save", data={"decide": "s1", "decision-s1": choice})
     assert _answers(db, attempt_id)["q-s1"] == ["x,x"]
     assert client.post(f"/quizzes/mini/m2/attempts/{attempt_id}/submit", data={}).status_code == 302
+    db.rollback()
     assert db.scalar(select(QuestionResult).where(QuestionResult.question_key == "s1")).score == 1.0
 
 
