@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from werkzeug.http import parse_etags
 
 from .. import safejson
@@ -27,7 +27,14 @@ from .documents import (
     post_document,
     put_document,
 )
-from .lrs_auth import RESPONSE_VERSION, SUPPORTED_VERSIONS, current_client, lrs_endpoint, xapi_error, xapi_request
+from .lrs_auth import (
+    SUPPORTED_VERSIONS,
+    current_client,
+    lrs_endpoint,
+    response_version,
+    xapi_error,
+    xapi_request,
+)
 from .validation import StatementError, is_iri, is_uuid, parse_timestamp
 
 bp = Blueprint("xapi_documents", __name__, url_prefix="/xapi")
@@ -105,7 +112,7 @@ def about():
         return xapi_error(400, f"The About Resource takes no parameters (got {', '.join(request.args)}).")
     versions = sorted(SUPPORTED_VERSIONS, key=lambda v: tuple(int(p) for p in v.split(".")), reverse=True)
     response = Response(json.dumps({"version": versions}), mimetype="application/json")
-    response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+    response.headers["X-Experience-API-Version"] = response_version()
     return response
 
 
@@ -183,7 +190,10 @@ def _document_request(resource: _Resource) -> Response:
         # Documents are arbitrary client content (possibly HTML) served from our origin: never let it run.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
-    pre = _preconditions(required=method == "PUT" and resource is not STATE)
+    version_2 = g.xapi_version.startswith("2.")
+    put = method == "PUT"
+    pre = _preconditions(required=put and (resource is not STATE or version_2),
+                         required_on_create=put and resource is not STATE and not version_2)
     if method == "DELETE":
         delete_document(db, key, pre)
         return Response(status=204)
@@ -276,13 +286,13 @@ def _content() -> tuple[bytes, str]:
     return xreq.body, content_type
 
 
-def _preconditions(required: bool) -> Preconditions:
+def _preconditions(required: bool, required_on_create: bool) -> Preconditions:
     headers = xapi_request().headers
     if_match = headers.get("If-Match")
     if_none_match = headers.get("If-None-Match")
     return Preconditions(if_match=parse_etags(if_match) if if_match is not None else None,
                          if_none_match=parse_etags(if_none_match) if if_none_match is not None else None,
-                         required=required)
+                         required=required, required_on_create=required_on_create)
 
 
 def _json(value, last_modified: datetime | None = None) -> Response:

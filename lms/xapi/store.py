@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timezone
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from sqlalchemy import insert, select, update
@@ -339,9 +340,26 @@ def _canonical_statement(stmt: dict, *, top: bool) -> dict:
             out[key] = _canonical_context(value)
         elif key == "attachments" and isinstance(value, list):
             out[key] = [_canonical_attachment(a) for a in value]
+        elif key == "result" and isinstance(value, dict) and isinstance(value.get("duration"), str):
+            out[key] = {**value, "duration": _duration_key(value["duration"])}
         else:
             out[key] = value
     return out
+
+
+def _duration_key(duration: str) -> str:
+    """A duration for comparison: seconds cut (not rounded) to 0.01 s, as Data 4.6 / 2.0 Data 4.6 require."""
+    if not duration.startswith("P") or not duration.endswith("S"):
+        return duration
+    head = duration[:-1].rstrip("0123456789.,")
+    number = duration[len(head):-1]
+    if not head or len(number) > 40:
+        return duration
+    try:
+        seconds = Decimal(number.replace(",", ".")).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    except InvalidOperation:
+        return duration
+    return f"{head}{seconds}S"
 
 
 def _canonical_agent(agent: Any) -> Any:
