@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import clock, signals
+from .. import clock, safejson, signals
 from ..courses import services as courses
 from ..courses.content import Course
 from ..courses.models import Enrolment
@@ -157,8 +157,8 @@ def on_course_completed(db, enrolment, user, course, **_):
 def verify_uploaded(db: Session, data: bytes) -> tuple[str, Certificate | None, str]:
     """Check an uploaded credential file: ('valid'|'revoked'|'expired'|'superseded'|'invalid', certificate, reason)."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = safejson.loads(data)
+    except safejson.JSONInputError:
         return "invalid", None, "Die Datei ist kein JSON-Dokument."
     if not isinstance(document, dict):
         return "invalid", None, "Die Datei ist kein Nachweis-Dokument."

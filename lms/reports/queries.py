@@ -39,7 +39,7 @@ class Filters:
         sort = args.get("sort", "name")
         status = args.get("status", "")
         try:
-            page = max(1, int(args.get("page", 1)))
+            page = min(max(1, int(args.get("page", 1))), 1_000_000)  # the OFFSET must fit a 64-bit integer
         except ValueError:
             page = 1
         try:
