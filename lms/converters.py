@@ -28,3 +28,11 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Replace the app's ``int`` converter before any LMS route is registered (one place for every id in a URL)."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def id_arg(value: str | None) -> int | None:
+    """An id from a query or form value: ASCII digits within MAX_ID, else None (never int() on a huge string)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value.lstrip("0")) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None

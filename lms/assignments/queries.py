@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..auth.models import Department, User
+from ..converters import id_arg
 from ..courses.models import Enrolment
 from .models import Assignment, LearnerAssignment
 from .status import Windows, compute, sort_key
@@ -75,7 +76,7 @@ class Filters:
         status = args.get("status", "")
         department = args.get("department", "")
         return cls(course=args.get("course", "")[:80], status=status if status in STATUSES else "",
-                   department=int(department) if department.isdigit() else None)
+                   department=id_arg(department))
 
 
 def org_rows(db: Session, org_id: int, filters: Filters = Filters()) -> list[Row]:

@@ -9,6 +9,7 @@ from .. import clock
 from ..auth.decorators import role_required
 from ..auth.models import User
 from ..auth.services import AccountError
+from ..converters import id_arg
 from ..db import get_session
 from ..i18n import _
 from ..ratelimit import RateLimiter
@@ -116,8 +117,9 @@ def outbox():
     counts = dict(db.execute(select(Mail.status, func.count()).where(Mail.org_id == current_user.org_id)
                              .group_by(Mail.status)).all())
     shown, rendered = None, None
-    if request.args.get("show", "").isdigit():
-        shown = db.scalar(select(Mail).where(Mail.id == int(request.args["show"]), Mail.org_id == current_user.org_id))
+    show = id_arg(request.args.get("show"))
+    if show is not None:
+        shown = db.scalar(select(Mail).where(Mail.id == show, Mail.org_id == current_user.org_id))
         if shown is None:
             abort(404)
         rendered = render.render(shown) if _dev_mode() else None
