@@ -131,6 +131,16 @@ POLICY: dict[str, Access] = {
     "lms.xapi_documents.activities": Access(LRS, owner="activity"),
     "lms.xapi_documents.agents": Access(LRS, owner="agent"),
     "lms.xapi_documents.about": Access(PUBLIC),
+    # LTI 1.3 tool (login and launch are called by the platform and the browser it sends; the id_token decides)
+    "lms.lti.jwks": Access(PUBLIC),
+    "lms.lti.login": Access(PUBLIC),
+    "lms.lti.launch_view": Access(PUBLIC),
+    "lms.lti.deep_link": Access(STAFF, may_be_absent=True),  # 404 unless a deep-linking launch started it
+    "lms.lti.platforms": Access(ADMINS),
+    "lms.lti.create": Access(ADMINS),
+    "lms.lti.edit": Access(ADMINS, owner="lti_platform"),
+    "lms.lti.delete": Access(ADMINS, owner="lti_platform"),
+    "lms.lti.sync_roster": Access(ADMINS, owner="lti_platform"),
 }
 
 
