@@ -36,7 +36,8 @@ B_DOCUMENTS = {
     "lms.xapi_documents.agent_profile": ("agents/profile", {"agent": B_AGENT, "profileId": "beta"}),
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
-              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version"}
+              "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
+              "platform_id": "lti_platform"}
 
 
 def _rules():
@@ -127,6 +128,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.crypto import encrypt_secret
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
+        from lms.lti.models import LtiPlatform
         from lms.quizzes.models import QuizAttempt
         from lms.xapi.lrs_auth import create_credential
 
@@ -141,6 +143,11 @@ def prepared(template_database, tmp_path_factory):
                                    connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
             db.add(target)
             credential, secret = create_credential(db, org.id, f"client {side}")
+            lti_platform = LtiPlatform(org_id=org.id, name=f"LMS {side}", issuer=f"https://lms-{side}.example",
+                                       client_id="c", auth_login_url=f"https://lms-{side}.example/auth",
+                                       auth_token_url=f"https://lms-{side}.example/token",
+                                       jwks_url=f"https://lms-{side}.example/jwks", deployment_ids=["d"])
+            db.add(lti_platform)
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
                 guidelines.publish_version(db, admin_obj, f"Richtlinie {n + 1}", "Text der Richtlinie.")
@@ -151,7 +158,7 @@ def prepared(template_database, tmp_path_factory):
                                                           QuizAttempt.quiz_id == "m1"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code}
+                         "guideline_version": versions, "code": certificate.code, "lti_platform": lti_platform.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))

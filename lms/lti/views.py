@@ -172,9 +172,9 @@ def create():
 def edit(platform_id: int):
     """Change a platform's registration."""
     platform = _own_platform(platform_id)
-    form = PlatformForm(obj=platform)
-    if request.method == "GET":
-        form.deployment_ids.data = "\n".join(platform.deployment_ids or [])
+    form = PlatformForm(data={"name": platform.name, "issuer": platform.issuer, "client_id": platform.client_id,
+                              "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
+                              "jwks_url": platform.jwks_url, "deployment_ids": "\n".join(platform.deployment_ids)})
     if form.validate_on_submit():
         return _save(form, platform)
     return render_template("lti/platform_form.html", form=form, platform=platform, error=None)
