@@ -141,6 +141,12 @@ POLICY: dict[str, Access] = {
     "lms.lti.edit": Access(ADMINS, owner="lti_platform"),
     "lms.lti.delete": Access(ADMINS, owner="lti_platform"),
     "lms.lti.sync_roster": Access(ADMINS, owner="lti_platform"),
+    # cmi5 (the AU launch is opened by an external LMS; its fetch URL and State decide)
+    "lms.cmi5.au_launch": Access(PUBLIC),
+    "lms.cmi5.exit_au": Access(SIGNED_IN, may_be_absent=True),  # 404 outside a cmi5-launched session
+    "lms.cmi5.admin": Access(ADMINS),
+    "lms.cmi5.delete": Access(ADMINS, owner="cmi5_lms"),
+    "lms.cmi5.download": Access(ADMINS),
 }
 
 

@@ -37,7 +37,7 @@ B_DOCUMENTS = {
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
-              "platform_id": "lti_platform"}
+              "platform_id": "lti_platform", "lms_id": "cmi5_lms"}
 
 
 def _rules():
@@ -128,6 +128,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.crypto import encrypt_secret
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
+        from lms.cmi5.models import Cmi5Lms
         from lms.lti.models import LtiPlatform
         from lms.quizzes.models import QuizAttempt
         from lms.xapi.lrs_auth import create_credential
@@ -148,6 +149,8 @@ def prepared(template_database, tmp_path_factory):
                                        auth_token_url=f"https://lms-{side}.example/token",
                                        jwks_url=f"https://lms-{side}.example/jwks", deployment_ids=["d"])
             db.add(lti_platform)
+            cmi5_lms = Cmi5Lms(org_id=org.id, name=f"cmi5 {side}", endpoint=f"https://lms-{side}.example/xapi/")
+            db.add(cmi5_lms)
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
                 guidelines.publish_version(db, admin_obj, f"Richtlinie {n + 1}", "Text der Richtlinie.")
@@ -158,7 +161,8 @@ def prepared(template_database, tmp_path_factory):
                                                           QuizAttempt.quiz_id == "m1"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code, "lti_platform": lti_platform.id}
+                         "guideline_version": versions, "code": certificate.code, "lti_platform": lti_platform.id,
+                         "cmi5_lms": cmi5_lms.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))
