@@ -147,6 +147,11 @@ POLICY: dict[str, Access] = {
     "lms.cmi5.admin": Access(ADMINS),
     "lms.cmi5.delete": Access(ADMINS, owner="cmi5_lms"),
     "lms.cmi5.download": Access(ADMINS),
+    # SCORM (launch and status are called cross-origin by a package's launcher; signed tokens decide)
+    "lms.scorm.download": Access(ADMINS),
+    "lms.scorm.launch": Access(PUBLIC),
+    "lms.scorm.start": Access(PUBLIC),
+    "lms.scorm.status": Access(PUBLIC),
 }
 
 
