@@ -70,7 +70,7 @@ def au_launch(slug: str):
 @bp.route("/cmi5/exit", methods=["POST"])
 @login_required
 def exit_au():
-    """End the AU session ("terminated") and return to the LMS's returnURL."""
+    """End the AU session ("terminated") and offer the way back to the LMS's returnURL."""
     db = get_session()
     au_session = db.get(Cmi5Session, session.get(SESSION_KEY) or "")
     if au_session is None or au_session.user_id != current_user.id:
@@ -78,7 +78,8 @@ def exit_au():
     runtime.terminate(db, au_session)
     session.pop(SESSION_KEY, None)
     _deliver_after_response()
-    return redirect(au_session.return_url or url_for("lms.home"))
+    # A page with a link, not a redirect: the form-action policy ('self') would block a redirect to the LMS.
+    return render_template("cmi5/exited.html", return_url=au_session.return_url or url_for("lms.home"))
 
 
 @bp.route("/admin/cmi5/", methods=["GET", "POST"])

@@ -65,6 +65,7 @@ def _target_url(course, target: str) -> str:
 def launch_view():
     """Validate the id_token, provision and sign in the user, and open what the link points to."""
     db = get_session()
+    ensure_tool_key(db)  # the grade book and roster calls that follow a launch sign with it
     try:
         platform, claims = launch.validate_launch(db, request.form.get("state", ""), request.form.get("id_token", ""))
         user = services.provision_user(db, platform, str(claims.get("sub") or ""), email=claims.get("email"),

@@ -45,6 +45,10 @@ class Cmi5LmsRole:
                 return jsonify({"error-code": "1", "error-text": "already fetched"})
             return jsonify({"auth-token": self.token})
 
+        @app.get("/return")
+        def back():
+            return "<!doctype html><h1 id='lms-home'>Zurück im LMS</h1>"
+
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

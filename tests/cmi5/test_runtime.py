@@ -47,7 +47,7 @@ def test_cmi5_runtime_normal_launch_sends_defined_statements(app, client, db, wo
     exit_page = client.get("/courses/mini/")
     assert b"cmi5-exit" in exit_page.data
     back = client.post("/cmi5/exit")
-    assert back.headers["Location"] == "http://lms-role.example/return"
+    assert back.status_code == 200 and b'href="http://lms-role.example/return"' in back.data
     run_pass(app)
     statements = lms_role.statements()
     assert _verbs(statements) == ["launched", "initialized", "passed", "completed", "terminated"]

@@ -7,7 +7,7 @@ import html
 import secrets
 import threading
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from flask import Flask, jsonify, request
@@ -31,6 +31,7 @@ class TestPlatform:
         self.port = port
         self.tool_jwks = None  # a callable returning the tool's JWKS dict (tests) or None to fetch tool_jwks_url
         self.tool_jwks_url: str | None = None
+        self.tool_login_url = ""  # the tool's OIDC login initiation URL (for the /course page)
         self.lineitems: dict[str, dict] = {}
         self.scores: list[dict] = []
         self.members: list[dict] = []
@@ -80,6 +81,15 @@ class TestPlatform:
     def app(self) -> Flask:
         """The platform's HTTP endpoints."""
         app = Flask("test_platform")
+
+        @app.get("/course")
+        def course():
+            # A course page of the platform that shows the tool in an iframe, starting with login initiation.
+            query = urlencode({"iss": self.url, "login_hint": "hint-1", "target_link_uri": self.tool_login_url,
+                               "client_id": self.client_id, "lti_deployment_id": self.deployment_id})
+            return (f'<!doctype html><html><body><h1>Plattform-Kurs</h1><iframe id="tool" width="1000" '
+                    f'height="700" src="{html.escape(self.tool_login_url)}?{html.escape(query)}"></iframe>'
+                    "</body></html>")
 
         @app.get("/jwks")
         def jwks():
