@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from . import cli, views
     from .receivers import on_quiz_submitted
 
+    app.config.setdefault("CMI5_SEND_AFTER_RESPONSE", True)  # try the LMS's LRS right after each request
     signals.quiz_submitted.connect(on_quiz_submitted, weak=False)
     add_child(views.bp)
     nav.register(app, "lms.cmi5.admin", _l("cmi5/SCORM"), ("admin",))

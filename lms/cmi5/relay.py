@@ -20,7 +20,12 @@ MAX_ATTEMPTS = 20
 
 def _claim(db, worker: str, limit: int) -> list[int]:
     now = utcnow()
-    query = (select(Cmi5Outgoing.id).where(Cmi5Outgoing.status == PENDING, Cmi5Outgoing.next_attempt_at <= now)
+    # A session whose statements another relay holds is left alone, so one relay sends a session's statements
+    # in order (terminated must come last).
+    busy = select(Cmi5Outgoing.session_id).where(Cmi5Outgoing.status == PENDING, Cmi5Outgoing.claimed_by.is_not(None),
+                                                 Cmi5Outgoing.next_attempt_at > now)
+    query = (select(Cmi5Outgoing.id).where(Cmi5Outgoing.status == PENDING, Cmi5Outgoing.next_attempt_at <= now,
+                                           Cmi5Outgoing.session_id.not_in(busy))
              .order_by(Cmi5Outgoing.id).limit(limit))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)

@@ -29,6 +29,8 @@ def _target_url(course, au_key: str) -> str | None:
 
 def _deliver_after_response() -> None:
     app = current_app._get_current_object()
+    if not app.config["CMI5_SEND_AFTER_RESPONSE"]:
+        return
 
     @after_this_request
     def _hook(response):
