@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import httpx
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from .. import db as dbmod
 from ..db import utcnow
+from ..outboxes import claim_due
 from .models import DEAD, PENDING, Cmi5Outgoing, Cmi5Session
 from .runtime import retry_delay, send
 
@@ -19,21 +19,11 @@ MAX_ATTEMPTS = 20
 
 
 def _claim(db, worker: str, limit: int) -> list[int]:
-    now = utcnow()
     # A session whose statements another relay holds is left alone, so one relay sends a session's statements
     # in order (terminated must come last).
     busy = select(Cmi5Outgoing.session_id).where(Cmi5Outgoing.status == PENDING, Cmi5Outgoing.claimed_by.is_not(None),
-                                                 Cmi5Outgoing.next_attempt_at > now)
-    query = (select(Cmi5Outgoing.id).where(Cmi5Outgoing.status == PENDING, Cmi5Outgoing.next_attempt_at <= now,
-                                           Cmi5Outgoing.session_id.not_in(busy))
-             .order_by(Cmi5Outgoing.id).limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.scalars(query))
-    if ids:
-        db.execute(update(Cmi5Outgoing).where(Cmi5Outgoing.id.in_(ids))
-                   .values(claimed_by=worker, next_attempt_at=now + timedelta(seconds=LEASE_SECONDS)))
-    return ids
+                                                 Cmi5Outgoing.next_attempt_at > utcnow())
+    return claim_due(db, Cmi5Outgoing, worker, limit, LEASE_SECONDS, Cmi5Outgoing.session_id.not_in(busy))
 
 
 def run_pass(app: Flask, worker: str = "cmi5-relay", limit: int = 200) -> int:

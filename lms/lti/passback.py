@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import db as dbmod
 from ..db import utcnow
+from ..outboxes import claim_due
 from . import platform_client as pc
 from .keys import signing_key
 from .models import DEAD, PENDING, LtiLinkUser, LtiPlatform, LtiResourceLink, LtiScoreItem
@@ -51,17 +52,7 @@ def on_quiz_submitted(sender: Session, enrolment, user, course, quiz, attempt, *
 
 def claim(db: Session, worker: str, limit: int = 20) -> list[int]:
     """Lease due score rows to this worker (inside a write transaction); returns their ids."""
-    now = utcnow()
-    query = (select(LtiScoreItem.id).where(LtiScoreItem.status == PENDING, LtiScoreItem.next_attempt_at <= now)
-             .order_by(LtiScoreItem.next_attempt_at, LtiScoreItem.id).limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.scalars(query))
-    if ids:
-        # Moving next_attempt_at to the lease end keeps the rows from being due for anyone else meanwhile.
-        db.execute(update(LtiScoreItem).where(LtiScoreItem.id.in_(ids))
-                   .values(claimed_by=worker, next_attempt_at=now + timedelta(seconds=LEASE_SECONDS)))
-    return ids
+    return claim_due(db, LtiScoreItem, worker, limit, LEASE_SECONDS)
 
 
 def score_body(item: LtiScoreItem) -> dict:

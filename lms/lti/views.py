@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
                    session, url_for)
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from ..auth.decorators import role_required

@@ -108,3 +108,38 @@ def test_cmi5_runtime_fetch_url_single_use(client, lms_role, live_url):
 def test_cmi5_runtime_missing_parameters_refused(client, world):
     """A launch without the cmi5 parameters is a clear 400."""
     assert client.get("/cmi5/au/mini?au=module-basics&org=alpha").status_code == 400
+
+
+def test_cmi5_runtime_lrs_down_statements_kept_and_sent_in_order_once(app, client, db, lms_role, live_url):
+    """While the LMS's LRS is unreachable the statements stay queued; later they arrive once, in order."""
+    import socket
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.cmi5.models import Cmi5Outgoing, Cmi5Session
+    from lms.db import utcnow
+
+    app.config["CMI5_SEND_AFTER_RESPONSE"] = False
+    launch = lms_role.launch(_au_url(live_url), MODULE_IRI, mastery=0.7)
+    client.get(launch["url"].removeprefix(live_url))
+    _take_quiz(app, client, db, correct=True)
+    client.post("/cmi5/exit")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/xapi/"
+    db.rollback()
+    db.execute(update(Cmi5Session).values(endpoint=dead))
+    db.commit()
+    assert run_pass(app) == 0
+    db.rollback()
+    rows = db.scalars(select(Cmi5Outgoing).order_by(Cmi5Outgoing.id)).all()
+    assert len(rows) == 4 and rows[0].attempts == 1 and all(r.status == "pending" for r in rows)
+    assert all(r.next_attempt_at >= rows[0].next_attempt_at for r in rows)  # the rest wait behind the first
+    db.rollback()
+    db.execute(update(Cmi5Session).values(endpoint=f"{live_url}/xapi/"))
+    db.execute(update(Cmi5Outgoing).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    db.commit()
+    assert run_pass(app) == 4
+    assert run_pass(app) == 0
+    assert _verbs(lms_role.statements()) == ["launched", "initialized", "passed", "completed", "terminated"]

@@ -107,6 +107,12 @@ class TestPlatform:
                     f'<input type="hidden" name="state" value="{html.escape(args["state"])}">'
                     f'<button type="submit" id="go">Weiter</button></form>')
 
+        self._service_routes(app)
+        return app
+
+    def _service_routes(self, app: Flask) -> None:
+        """Token endpoint, AGS line items and scores, NRPS memberships."""
+
         @app.post("/token")
         def token():
             return self._token(request.form)
@@ -137,8 +143,6 @@ class TestPlatform:
             if not self._authorised():
                 return "", 401
             return jsonify({"id": request.url, "context": {"id": "ctx-1"}, "members": self.members})
-
-        return app
 
     def _authorised(self) -> bool:
         header = request.headers.get("Authorization", "")
