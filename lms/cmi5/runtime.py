@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from datetime import timedelta
 
 import httpx
@@ -55,10 +56,14 @@ class LaunchParams:
         return cls(endpoint, args["fetch"], actor, args["registration"], args["activityId"])
 
 
-def trusted_lms(db: Session, org: Organisation, endpoint: str) -> Cmi5Lms:
-    """The organisation's registered LMS whose LRS endpoint this launch names."""
+def trusted_lms(db: Session, org: Organisation, params: LaunchParams) -> Cmi5Lms:
+    """The organisation's registered LMS whose LRS endpoint this launch names; its fetch URL must be on the same
+    host, so a crafted launch cannot make this server call anywhere else."""
     for lms in db.scalars(select(Cmi5Lms).where(Cmi5Lms.org_id == org.id)):
-        if endpoint.startswith(lms.endpoint):
+        if params.endpoint.startswith(lms.endpoint):
+            fetch = urlsplit(params.fetch)
+            if fetch.scheme not in ("http", "https") or fetch.hostname != urlsplit(lms.endpoint).hostname:
+                raise Cmi5LaunchError("the fetch URL is not on the registered LMS's host")
             return lms
     raise Cmi5LaunchError("the launching LMS is not registered for this organisation")
 

@@ -52,7 +52,7 @@ def au_launch(slug: str):
         return render_template("cmi5/error.html", reason="unknown course, AU or organisation"), 400
     try:
         params = runtime.LaunchParams.parse(request.args)
-        lms = runtime.trusted_lms(db, org, params.endpoint)
+        lms = runtime.trusted_lms(db, org, params)
         token = runtime.fetch_token(params)
         data = runtime.launch_data(params, token)
         user = runtime.provision(db, lms, params.actor)

@@ -143,3 +143,11 @@ def test_cmi5_runtime_lrs_down_statements_kept_and_sent_in_order_once(app, clien
     assert run_pass(app) == 4
     assert run_pass(app) == 0
     assert _verbs(lms_role.statements()) == ["launched", "initialized", "passed", "completed", "terminated"]
+
+
+def test_cmi5_runtime_fetch_on_other_host_refused(client, lms_role, live_url):
+    """A launch whose fetch URL points away from the registered LMS's host is refused without calling it."""
+    launch = lms_role.launch(_au_url(live_url), MODULE_IRI, mastery=0.7)
+    path = launch["url"].removeprefix(live_url).replace("fetch=http%3A%2F%2F127.0.0.1", "fetch=http%3A%2F%2Flocalhost")
+    assert client.get(path).status_code == 400
+    assert lms_role.fetches == {}
