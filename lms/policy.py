@@ -138,6 +138,7 @@ POLICY: dict[str, Access] = {
     "lms.lti.deep_link": Access(STAFF, may_be_absent=True),  # 404 unless a deep-linking launch started it
     "lms.lti.platforms": Access(ADMINS),
     "lms.lti.create": Access(ADMINS),
+    "lms.lti.dynamic_registration": Access(ADMINS),
     "lms.lti.edit": Access(ADMINS, owner="lti_platform"),
     "lms.lti.delete": Access(ADMINS, owner="lti_platform"),
     "lms.lti.sync_roster": Access(ADMINS, owner="lti_platform"),

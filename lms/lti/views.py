@@ -11,7 +11,7 @@ from ..courses import services as courses
 from ..db import get_session, utcnow
 from ..i18n import _
 from ..security import CSP, csrf
-from . import deeplink, launch, roster, services
+from . import deeplink, dynreg, launch, roster, services
 from . import platform_client as pc
 from .forms import DeepLinkForm, PlatformForm
 from .keys import ensure_tool_key, public_jwks, signing_key
@@ -139,8 +139,7 @@ def platforms():
     """The organisation's registered platforms and the tool details to enter in the platform."""
     rows = get_session().scalars(select(LtiPlatform).where(LtiPlatform.org_id == current_user.org_id)
                                  .order_by(LtiPlatform.name)).all()
-    tool = {"login": url_for("lms.lti.login", _external=True), "launch": url_for("lms.lti.launch_view", _external=True),
-            "jwks": url_for("lms.lti.jwks", _external=True)}
+    tool = {**_tool_urls(), "register": url_for("lms.lti.dynamic_registration", _external=True)}
     return render_template("lti/platforms.html", platforms=rows, tool=tool)
 
 
@@ -156,6 +155,31 @@ def _save(form: PlatformForm, platform: LtiPlatform | None):
     ensure_tool_key(db)
     flash(_("Plattform gespeichert."))
     return redirect(url_for("lms.lti.platforms"))
+
+
+def _tool_urls() -> dict:
+    return {"login": url_for("lms.lti.login", _external=True), "launch": url_for("lms.lti.launch_view", _external=True),
+            "jwks": url_for("lms.lti.jwks", _external=True)}
+
+
+@bp.route("/admin/lti/register", methods=["GET", "POST"])
+@role_required("admin")
+def dynamic_registration():
+    """Dynamic Registration: the platform opens this page; the admin confirms, and the tool registers itself."""
+    config_url = request.values.get("openid_configuration", "")
+    token = request.values.get("registration_token", "")
+    if request.method == "GET" or not config_url:
+        return render_template("lti/register.html", config_url=config_url, token=token, error=None,
+                               done=None), (200 if config_url else 400)
+    db = get_session()
+    try:
+        platform = dynreg.register(db, current_user.organisation, config_url, token or None, _tool_urls(),
+                                   current_app.config["PLATFORM_NAME"])
+    except services.RegistrationError as exc:
+        return render_template("lti/register.html", config_url=config_url, token=token, error=str(exc),
+                               done=None), 400
+    ensure_tool_key(db)
+    return render_template("lti/register.html", config_url=config_url, token=token, error=None, done=platform)
 
 
 @bp.route("/admin/lti/new", methods=["GET", "POST"])

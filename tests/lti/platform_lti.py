@@ -35,6 +35,7 @@ class TestPlatform:
         self.lineitems: dict[str, dict] = {}
         self.scores: list[dict] = []
         self.members: list[dict] = []
+        self.registrations: list[dict] = []
         self.tokens: set[str] = set()
         self.pending_auth: dict | None = None  # the claims the next /auth call signs (browser tests)
         self.lock = threading.Lock()
@@ -111,7 +112,25 @@ class TestPlatform:
         return app
 
     def _service_routes(self, app: Flask) -> None:
-        """Token endpoint, AGS line items and scores, NRPS memberships."""
+        """Dynamic registration, token endpoint, AGS line items and scores, NRPS memberships."""
+
+        @app.get("/.well-known/openid-configuration")
+        def openid_configuration():
+            return jsonify({"issuer": self.url, "authorization_endpoint": f"{self.url}/auth",
+                            "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
+                            "registration_endpoint": f"{self.url}/register",
+                            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                                "product_family_code": "test-lms", "version": "1"}})
+
+        @app.post("/register")
+        def register():
+            if request.headers.get("Authorization") != "Bearer reg-token-1":
+                return jsonify({"error": "invalid_token"}), 401
+            self.registrations.append(request.get_json(force=True))
+            return jsonify({**self.registrations[-1], "client_id": self.client_id,
+                            "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                                **self.registrations[-1]["https://purl.imsglobal.org/spec/lti-tool-configuration"],
+                                "deployment_id": self.deployment_id}})
 
         @app.post("/token")
         def token():
