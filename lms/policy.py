@@ -150,6 +150,7 @@ POLICY: dict[str, Access] = {
     "lms.cmi5.download": Access(ADMINS),
     # SCORM (launch and status are called cross-origin by a package's launcher; signed tokens decide)
     "lms.scorm.download": Access(ADMINS),
+    "lms.scorm.revoke": Access(ADMINS, owner="scorm_package"),
     "lms.scorm.launch": Access(PUBLIC),
     "lms.scorm.start": Access(PUBLIC),
     "lms.scorm.status": Access(PUBLIC),

@@ -37,7 +37,8 @@ B_DOCUMENTS = {
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
-              "platform_id": "lti_platform", "lms_id": "cmi5_lms"}
+              "platform_id": "lti_platform", "lms_id": "cmi5_lms",
+              "package_id": "scorm_package"}
 
 
 def _rules():
@@ -130,6 +131,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.guidelines import services as guidelines
         from lms.cmi5.models import Cmi5Lms
         from lms.lti.models import LtiPlatform
+        from lms.scorm.models import ScormPackage
         from lms.quizzes.models import QuizAttempt
         from lms.xapi.lrs_auth import create_credential
 
@@ -151,6 +153,9 @@ def prepared(template_database, tmp_path_factory):
             db.add(lti_platform)
             cmi5_lms = Cmi5Lms(org_id=org.id, name=f"cmi5 {side}", endpoint=f"https://lms-{side}.example/xapi/")
             db.add(cmi5_lms)
+            scorm_package = ScormPackage(id=f"pkg{side}", org_id=org.id, course_slug="mini", version="1.2",
+                                         revoked=False)
+            db.add(scorm_package)
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
                 guidelines.publish_version(db, admin_obj, f"Richtlinie {n + 1}", "Text der Richtlinie.")
@@ -162,7 +167,7 @@ def prepared(template_database, tmp_path_factory):
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
                          "guideline_version": versions, "code": certificate.code, "lti_platform": lti_platform.id,
-                         "cmi5_lms": cmi5_lms.id}
+                         "cmi5_lms": cmi5_lms.id, "scorm_package": scorm_package.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))

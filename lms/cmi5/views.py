@@ -102,8 +102,15 @@ def admin():
     rows = db.scalars(select(Cmi5Lms).where(Cmi5Lms.org_id == current_user.org_id).order_by(Cmi5Lms.name)).all()
     catalog = current_app.extensions["lms_catalog"].courses
     # SCORM packages are offered here too when the scorm package is installed (cmi5 does not import it).
-    versions = ("1.2", "2004") if "lms.scorm.download" in current_app.view_functions else ()
-    return render_template("cmi5/admin.html", form=form, lmss=rows, courses=catalog, scorm_versions=versions)
+    versions, packages = (), []
+    if "lms.scorm.download" in current_app.view_functions:
+        from ..scorm.models import ScormPackage
+
+        versions = ("1.2", "2004")
+        packages = db.scalars(select(ScormPackage).where(ScormPackage.org_id == current_user.org_id)
+                              .order_by(ScormPackage.created_at.desc())).all()
+    return render_template("cmi5/admin.html", form=form, lmss=rows, courses=catalog, scorm_versions=versions,
+                           packages=packages)
 
 
 @bp.route("/admin/cmi5/<int:lms_id>/delete", methods=["POST"])

@@ -11,7 +11,7 @@ import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -59,6 +59,8 @@ def begin_login(db: Session, params: dict, redirect_uri: str) -> LoginRedirect:
     if deployment and deployment not in (platform.deployment_ids or []):
         raise LaunchError("unknown deployment")
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    # Old login states are useless after STATE_SECONDS; a day's margin keeps replays of them recognisable.
+    db.execute(delete(LtiLaunchState).where(LtiLaunchState.created_at < utcnow() - timedelta(days=1)))
     db.add(LtiLaunchState(state=state, nonce=nonce, platform_id=platform.id, created_at=utcnow()))
     query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
              "client_id": platform.client_id, "redirect_uri": redirect_uri, "login_hint": params["login_hint"],

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_user
+from sqlalchemy import select
 
 from ..auth.decorators import role_required
 from ..auth.models import User
 from ..courses import services as courses
 from ..db import get_session, utcnow
+from ..i18n import _
 from ..security import csrf
 from . import services
+from .models import ScormPackage
 
 bp = Blueprint("scorm", __name__, template_folder="templates")
 VERSIONS = ("1.2", "2004")
@@ -39,6 +43,19 @@ def download(slug: str):
     name = f"{slug}-scorm-{version.replace('.', '')}.zip"
     return current_app.response_class(data, mimetype="application/zip",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/admin/scorm/packages/<package_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke(package_id: str):
+    """Stop a downloaded package from launching (learners get a clear refusal in the LMS)."""
+    package = get_session().scalar(select(ScormPackage).where(ScormPackage.id == package_id,
+                                                              ScormPackage.org_id == current_user.org_id))
+    if package is None:
+        abort(404)
+    package.revoked = True
+    flash(_("Paket gesperrt."))
+    return redirect(url_for("lms.cmi5.admin") if "lms.cmi5.admin" in current_app.view_functions else url_for("lms.home"))
 
 
 @bp.route("/scorm/launch", methods=["POST"])

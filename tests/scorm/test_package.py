@@ -153,3 +153,13 @@ def test_scorm_download_admin_only(app, world):
     client = app.test_client()
     login(client, world["learner_a"].email)
     assert client.post("/admin/scorm/mini/package", data={"version": "1.2"}).status_code == 403
+
+
+def test_scorm_admin_revokes_package(app, db, login_as):
+    """The admin page lists downloaded packages; a revoked one no longer launches."""
+    admin = login_as("admin_a")
+    token = config_of(download(admin, "1.2"))["packageToken"]
+    page = admin.get("/admin/cmi5/").get_data(as_text=True)
+    revoke_url = re.search(r'action="(/admin/scorm/packages/[0-9a-f]+/revoke)"', page).group(1)
+    assert admin.post(revoke_url).status_code == 302
+    assert _launch(app.test_client(), token).status_code == 400
