@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth.decorators import role_required
 from ..courses import services as courses
-from ..db import get_session, utcnow
+from ..db import get_session, session_scope, utcnow
 from ..i18n import _
 from ..security import CSP, csrf
 from . import deeplink, dynreg, launch, roster, services
@@ -218,19 +218,23 @@ def delete(platform_id: int):
 @role_required("admin")
 def sync_roster(platform_id: int):
     """Bring the members of every linked platform course into the organisation (NRPS)."""
-    platform = _own_platform(platform_id)
+    # The platform is read outside the request's write transaction, so no database lock is held while it answers.
+    with session_scope(write=False) as read:
+        platform = read.scalar(select(LtiPlatform).where(LtiPlatform.id == platform_id,
+                                                         LtiPlatform.org_id == current_user.org_id))
+        if platform is None:
+            abort(404)
+        links = read.scalars(select(LtiResourceLink).where(LtiResourceLink.platform_id == platform.id,
+                                                           LtiResourceLink.memberships_url.is_not(None))).all()
+        try:
+            fetched = {}
+            for link in links:
+                if link.memberships_url not in fetched:
+                    fetched[link.memberships_url] = (link, roster.fetch_members(read, link))
+        except pc.PlatformError as exc:
+            flash(_("Teilnehmerliste nicht abrufbar: %(e)s", e=str(exc)))
+            return redirect(url_for("lms.lti.platforms"))
     db = get_session()
-    links = db.scalars(select(LtiResourceLink).where(LtiResourceLink.platform_id == platform.id,
-                                                     LtiResourceLink.memberships_url.is_not(None))).all()
-    seen, total = set(), 0
-    try:
-        for link in links:
-            if link.memberships_url in seen:
-                continue
-            seen.add(link.memberships_url)
-            total += roster.apply_members(db, link, roster.fetch_members(db, link)).provisioned
-    except pc.PlatformError as exc:
-        flash(_("Teilnehmerliste nicht abrufbar: %(e)s", e=str(exc)))
-        return redirect(url_for("lms.lti.platforms"))
+    total = sum(roster.apply_members(db, link, members).provisioned for link, members in fetched.values())
     flash(_("%(n)s Teilnehmende abgeglichen.", n=total))
     return redirect(url_for("lms.lti.platforms"))

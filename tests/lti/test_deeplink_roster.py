@@ -82,3 +82,20 @@ def test_lti_admin_registration_rejects_bad_url(app, world, platform):
     data = {**platform.registration(), "jwks_url": "ftp://x"}
     assert admin.post("/admin/lti/new", data=data).status_code == 400
     assert b"ftp://x" not in admin.get("/admin/lti/").data
+
+
+def test_lti_roster_sync_platform_down_changes_nothing(app, client, db, world, platform, registered):
+    """When the platform does not answer, the admin is told and no user is added."""
+    from sqlalchemy import func
+
+    assert launch(client, platform, sub="teacher-1", roles=[INSTRUCTOR]).status_code == 302
+    platform.members = [{"user_id": "m-1", "name": "Mia", "roles": [LEARNER]}]
+    platform.stop()
+    db.rollback()
+    before = db.scalar(select(func.count(User.id)))
+    admin = app.test_client()
+    login(admin, world["admin_a"].email)
+    response = admin.post(f"/admin/lti/{registered.id}/roster", follow_redirects=True)
+    assert response.status_code == 200 and b"Teilnehmerliste nicht abrufbar" in response.data
+    db.rollback()
+    assert db.scalar(select(func.count(User.id))) == before
