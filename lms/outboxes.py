@@ -27,3 +27,40 @@ def claim_due(db: Session, model, worker: str, limit: int, lease_seconds: float,
         db.execute(update(model).where(model.id.in_(ids))
                    .values(claimed_by=worker, next_attempt_at=now + timedelta(seconds=lease_seconds)))
     return ids
+
+
+def start_in_app(app, name: str, run_pass, interval: float) -> None:
+    """Run `run_pass(app)` every `interval` seconds in a daemon thread of this server process (RELAY_IN_APP).
+
+    Under gunicorn it starts at once; under `flask run` with the first request, so that other CLI commands never
+    grow a relay thread."""
+    import logging
+    import os
+    import threading
+
+    log = logging.getLogger(__name__)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            try:
+                run_pass(app)
+            except Exception:  # noqa: BLE001 - a database or network hiccup must not end the relay
+                log.exception("%s pass failed", name)
+            stop.wait(interval)
+
+    def start():
+        if name not in app.extensions.setdefault("lms_outbox_relays", {}):
+            thread = threading.Thread(target=loop, name=name, daemon=True)
+            app.extensions["lms_outbox_relays"][name] = (thread, stop)
+            thread.start()
+
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        start()
+        return
+    lock = threading.Lock()
+
+    @app.before_request
+    def _start_on_first_request():
+        with lock:
+            start()

@@ -16,3 +16,8 @@ def init_app(app: Flask) -> None:
     add_child(views.bp)
     nav.register(app, "lms.cmi5.admin", _l("cmi5/SCORM"), ("admin",))
     app.cli.add_command(cli.cmi5_cli)
+    if app.config.get("RELAY_IN_APP") and not app.config.get("TESTING"):
+        from ..outboxes import start_in_app
+        from .relay import run_pass as relay_pass
+
+        start_in_app(app, "cmi5-statement-relay", relay_pass, float(app.config.get("RELAY_INTERVAL", 2.0)))

@@ -25,6 +25,11 @@ def init_app(app: Flask) -> None:
     add_child(views.bp)
     nav.register(app, "lms.lti.platforms", _l("LTI-Plattformen"), ("admin",))
     app.cli.add_command(cli.lti_cli)
+    if app.config.get("RELAY_IN_APP") and not app.config.get("TESTING"):
+        from ..outboxes import start_in_app
+        from .passback import run_pass as relay_pass
+
+        start_in_app(app, "lti-passback-relay", relay_pass, float(app.config.get("RELAY_INTERVAL", 2.0)))
 
     @app.after_request
     def _allow_platform_frame(response):
