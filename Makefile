@@ -21,6 +21,7 @@ setup: $(STAMP) translations
 test-deps: setup
 	scripts/ralph.sh setup
 	scripts/fetch-axe.sh >/dev/null
+	scripts/oidc-provider.sh >/dev/null
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -f -d lms/translations

@@ -410,7 +410,7 @@ def prepare_database(url: str, users: int) -> tuple[str, str]:
     from lms.xapi.lrs_auth import create_credential
 
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-setup", "TESTING": False})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "TESTING": False})
     hashed = auth.hash_password(PASSWORD)
     real_hash, auth.hash_password = auth.hash_password, lambda _password: hashed  # scrypt once, not N times
     session = app.extensions["lms_db"][1]()

@@ -29,12 +29,12 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
-    from . import (auth, certificates, cmi5, courses, forwarding, guidelines, lti, quizzes, reports, scorm,
-                   xapi)
+    from . import (audit, auth, certificates, cmi5, courses, forwarding, guidelines, lti, quizzes, reports, scorm, sso,
+                   tasks, xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
-    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, forwarding, lti, cmi5,
-                    scorm):
+    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit,
+                    lti, cmi5, scorm):
         package.init_app(app)
     from .dbcli import db_cli
 

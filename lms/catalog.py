@@ -11,10 +11,11 @@ from .courses.content import ContentError, Course, load_courses
 
 @dataclass(frozen=True)
 class Catalog:
-    """Courses by slug and quizzes by (course slug, quiz id)."""
+    """Courses by slug, quizzes and practical tasks by (course slug, id)."""
 
     courses: dict[str, Course]
     quizzes: dict[tuple[str, str], object] = field(default_factory=dict)
+    tasks: dict[tuple[str, str], object] = field(default_factory=dict)
 
     def course(self, slug: str) -> Course:
         """The course with this slug, or 404."""
@@ -31,15 +32,33 @@ class Catalog:
         """All quizzes of a course by id."""
         return {qid: quiz for (cslug, qid), quiz in self.quizzes.items() if cslug == slug}
 
+    def task(self, slug: str, task_id: str):
+        """A practical task of a course, or None."""
+        return self.tasks.get((slug, task_id))
+
+    def course_tasks(self, slug: str) -> dict:
+        """All practical tasks of a course by id, in file order."""
+        return {tid: task for (cslug, tid), task in self.tasks.items() if cslug == slug}
+
+    def lesson_tasks(self, slug: str, lesson_id: str) -> list:
+        """The practical tasks that belong to one lesson."""
+        return [task for task in self.course_tasks(slug).values() if task.lesson == lesson_id]
+
+    def exercise_minutes(self, slug: str, lesson_ids=None) -> int:
+        """Estimated exercise minutes of a course's tasks (only those of the given lessons, if named)."""
+        return sum(task.minutes for task in self.course_tasks(slug).values()
+                   if lesson_ids is None or task.lesson in lesson_ids)
+
 
 def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
-    """Load all courses and their quizzes; any broken file raises ContentError naming it."""
+    """Load all courses, their quizzes and practical tasks; any broken file raises ContentError naming it."""
     courses = load_courses(courses_dir)
+    tasks = _load_tasks(courses)
     quizzes = {}
     try:
         from .quizzes.definitions import QuizDefinitionError, load_quizzes
     except ImportError:  # quiz engine not installed in this build
-        return Catalog(courses)
+        return Catalog(courses, tasks=tasks)
     for slug, course in courses.items():
         folder = quizzes_dir / slug
         lesson_ids = {lesson.id for lesson in course.lessons}
@@ -57,7 +76,16 @@ def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
                                f"final_exam '{course.final_exam}' not found in {folder}")
         for quiz_id, quiz in found.items():
             quizzes[(slug, quiz_id)] = quiz
-    return Catalog(courses, quizzes)
+    return Catalog(courses, quizzes, tasks)
+
+
+def _load_tasks(courses: dict[str, Course]) -> dict[tuple[str, str], object]:
+    try:
+        from .tasks.definitions import load_tasks
+    except ImportError:  # practical tasks not installed in this build
+        return {}
+    return {(slug, task_id): task for slug, course in courses.items()
+            for task_id, task in load_tasks(course).items()}
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
@@ -61,12 +62,28 @@ def utcnow() -> datetime:
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
     if url.startswith("sqlite"):
+        _create_private_file(url)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _create_private_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite creates it with the umask."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        pass  # the folder does not exist: SQLite reports that itself when it connects
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -93,7 +110,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _mark_intent():
-        g._lms_intent_token = write_intent.set(request.method not in SAFE_METHODS)
+        # GET endpoints that record an audit row (app.extensions["lms_write_on_get"]) take the write lock too.
+        writes = request.method not in SAFE_METHODS or request.endpoint in app.extensions.get("lms_write_on_get", ())
+        g._lms_intent_token = write_intent.set(writes)
 
     @app.after_request
     def _finish(response):

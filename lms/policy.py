@@ -23,8 +23,8 @@ class Access:
     """Who may call an endpoint, and which organisation-owned object its URL names.
 
     ``owner``: the kind of object in the URL (``user``, ``attempt``, ``certificate``, ``target``, ``credential``,
-    ``enrolment``, ``guideline_version``; for the LRS, what its query names: ``statement``, ``document``,
-    ``activity``, ``agent``), or None. ``scope``: ``org`` (any allowed role of the object's
+    ``enrolment``, ``guideline_version``, ``submission``; for the LRS, what its query names: ``statement``,
+    ``document``, ``activity``, ``agent``), or None. ``scope``: ``org`` (any allowed role of the object's
     organisation), ``self`` (only the person the object belongs to) or ``self_or_staff`` (that person, or a trainer
     or admin of their organisation). Objects of another organisation are always answered with 403 or 404.
     ``denied``: what a signed-in caller of the same organisation who may not call it gets: 403, or 404 where the app
@@ -60,7 +60,11 @@ POLICY: dict[str, Access] = {
     "lms.auth.reset_password": Access(ADMINS, owner="user"),
     "lms.auth.deactivate": Access(ADMINS, owner="user"),
     "lms.auth.activate": Access(ADMINS, owner="user"),
+    "lms.auth.change_role": Access(ADMINS, owner="user"),
     "lms.auth.organisation": Access(ADMINS),
+    # Audit log (read-only pages; no route changes or deletes a row)
+    "lms.audit.log": Access(ADMINS),
+    "lms.audit.export_csv": Access(ADMINS),
     # Learning
     "lms.courses.index": Access(SIGNED_IN),
     "lms.courses.overview": Access(SIGNED_IN),
@@ -103,6 +107,16 @@ POLICY: dict[str, Access] = {
     "lms.certificates.verify": Access(PUBLIC),
     "lms.certificates.verify_upload": Access(PUBLIC),
     "lms.certificates.public_key": Access(PUBLIC),
+    # Practical tasks: learners hand in, trainers review (hand-ins are "submission" objects of the learner's org)
+    "lms.tasks.task": Access(SIGNED_IN),
+    "lms.tasks.submit": Access(SIGNED_IN),
+    "lms.tasks.template": Access(SIGNED_IN),
+    "lms.tasks.submission_file": Access(SIGNED_IN, owner="submission", scope="self_or_staff", denied=404),
+    "lms.tasks.review_list": Access(STAFF),
+    "lms.tasks.review": Access(STAFF, owner="submission"),
+    "lms.tasks.review_save": Access(STAFF, owner="submission"),
+    # Content freshness
+    "lms.courses.review_due": Access(ADMINS),
     # Trainer reports
     "lms.reports.overview": Access(STAFF),
     "lms.reports.learner": Access(STAFF, owner="user"),
@@ -131,6 +145,17 @@ POLICY: dict[str, Access] = {
     "lms.xapi_documents.activities": Access(LRS, owner="activity"),
     "lms.xapi_documents.agents": Access(LRS, owner="agent"),
     "lms.xapi_documents.about": Access(PUBLIC),
+    # Single sign-on: the sign-in steps are public (the protocol checks protect them); settings are admin-only
+    "lms.sso.start_page": Access(PUBLIC),
+    "lms.sso.start": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.oidc_callback": Access(PUBLIC),
+    "lms.sso.saml_acs": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.saml_metadata": Access(PUBLIC, owner="identity_provider"),
+    "lms.sso.logout": Access(PUBLIC),
+    "lms.sso.admin": Access(ADMINS),
+    "lms.sso.create": Access(ADMINS),
+    "lms.sso.edit": Access(ADMINS, owner="identity_provider"),
+    "lms.sso.delete": Access(ADMINS, owner="identity_provider"),
     # LTI 1.3 tool (login and launch are called by the platform and the browser it sends; the id_token decides)
     "lms.lti.jwks": Access(PUBLIC),
     "lms.lti.login": Access(PUBLIC),

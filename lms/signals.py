@@ -30,5 +30,10 @@ questionnaire_answered = lms_signals.signal("questionnaire-answered")
 guideline_acknowledged = lms_signals.signal("guideline-acknowledged")
 #: guidelines: a learner produced their guideline draft document. kwargs: enrolment, user, course, draft
 guideline_produced = lms_signals.signal("guideline-produced")
+#: tasks: a learner handed in a practical task. kwargs: enrolment, user, course, task, submission
+task_submitted = lms_signals.signal("task-submitted")
+#: tasks: a trainer accepted a hand-in or asked for a revision. kwargs: enrolment, user (the learner), course, task,
+#:   submission (status accepted or revision_requested, score 0..1), reviewer
+task_reviewed = lms_signals.signal("task-reviewed")
 #: xapi: a statement was stored (emitted by the app or received by the LRS). kwargs: statement (xapi Statement row)
 statement_stored = lms_signals.signal("statement-stored")

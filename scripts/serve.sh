@@ -2,10 +2,15 @@
 # Production-style serving: gunicorn with several workers, configured from the environment.
 #   LMS_SECRET_KEY (required here), LMS_DATABASE_URL (default: SQLite in instance/), LMS_BASE_IRI,
 #   LMS_WORKERS (default 2 × cores + 1), LMS_BIND (default 127.0.0.1:8000), LMS_RELAY_IN_APP (default 1).
+# Production mode assumes one HTTPS reverse proxy in front (see README "Security settings"):
+#   LMS_SECURE_COOKIES=true, LMS_HSTS=true and LMS_TRUSTED_PROXIES=1 unless set otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${LMS_SECRET_KEY:?set LMS_SECRET_KEY to a long random value}"
 export LMS_RELAY_IN_APP="${LMS_RELAY_IN_APP:-1}"
+export LMS_SECURE_COOKIES="${LMS_SECURE_COOKIES:-true}"
+export LMS_HSTS="${LMS_HSTS:-true}"
+export LMS_TRUSTED_PROXIES="${LMS_TRUSTED_PROXIES:-1}"
 workers="${LMS_WORKERS:-$(( $(nproc) * 2 + 1 ))}"
 bind="${LMS_BIND:-127.0.0.1:8000}"
 .venv/bin/flask --app lms db upgrade

@@ -18,6 +18,8 @@ HERE = Path(__file__).parent
 TEST_COURSES = HERE / "content" / "courses"
 TEST_QUIZZES = HERE / "content" / "quizzes"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|data-csrf="([^"]+)"')
+# At least 32 characters: relay subprocesses run the app outside TESTING, where shorter keys are refused.
+TEST_SECRET_KEY = "test-secret-key-of-the-test-suite-only"
 # Set by `make test-postgres` (scripts/test-postgres.sh): a server URL without a database name.
 PG_URL = os.environ.get("LMS_TEST_POSTGRES_URL")
 
@@ -84,7 +86,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
     """Create an app for tests with the small test course unless told otherwise."""
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
         "COURSES_DIR": str(TEST_COURSES),
         "QUIZZES_DIR": str(TEST_QUIZZES),

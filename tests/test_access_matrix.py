@@ -16,14 +16,15 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import select, text
 
-from conftest import PG_URL, login, make_app
+from conftest import PG_URL, TEST_SECRET_KEY, login, make_app
 from lms import policy
 
 ACTORS = {"learner": "learner@alpha.example", "trainer": "trainer@alpha.example", "admin": "admin@alpha.example"}
 OTHER_LEARNER = "learner2@alpha.example"  # same organisation and role as the owner of "self" objects
 REFUSED = (403, 404)
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
-FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css"}
+FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css",
+                "task_id": "probe"}
 ACTION_VALUES = {"lms.forwarding.toggle": "deactivate", "lms.forwarding.dead_action": "retry"}
 # What organisation B's LRS client stored; organisation A's credentials must never reach it (see LRS_OTHER).
 SECRET = "Beta Geheim"
@@ -37,8 +38,8 @@ B_DOCUMENTS = {
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
-              "platform_id": "lti_platform", "lms_id": "cmi5_lms",
-              "package_id": "scorm_package"}
+              "provider_id": "identity_provider", "submission_id": "submission", "platform_id": "lti_platform",
+              "lms_id": "cmi5_lms", "package_id": "scorm_package"}
 
 
 def _rules():
@@ -96,7 +97,7 @@ def _lrs_store_other(client, auth: dict) -> None:
 @pytest.fixture(scope="session")
 def prepared(template_database, tmp_path_factory):
     """Both organisations with real activity, prepared once per worker: finished courses (attempts, certificates),
-    forwarding targets, LRS credentials and published guideline versions (A: 1, B: 1 and 2)."""
+    forwarding targets, LRS credentials, published guideline versions (A: 1, B: 1 and 2) and task hand-ins."""
     from factories import build_world
     from tests_quiz_helpers import complete_course
 
@@ -133,6 +134,8 @@ def prepared(template_database, tmp_path_factory):
         from lms.lti.models import LtiPlatform
         from lms.scorm.models import ScormPackage
         from lms.quizzes.models import QuizAttempt
+        from lms.sso.models import IdentityProvider
+        from lms.tasks import services as tasks
         from lms.xapi.lrs_auth import create_credential
 
         db.rollback()
@@ -141,10 +144,13 @@ def prepared(template_database, tmp_path_factory):
                 ("own", world["org_a"], world["learner_a"], world["admin_a"], 1),
                 ("other", world["org_b"], world["learner_b"], world["admin_b"], 2)):
             target = ForwardTarget(org_id=org.id, name=f"LRS {side}", endpoint="https://lrs.example.com/xapi/",
-                                   username="u", secret_encrypted=encrypt_secret("s", "test-secret"),
+                                   username="u", secret_encrypted=encrypt_secret("s", TEST_SECRET_KEY),
                                    xapi_version="1.0.3", course_slugs=[], verb_ids=[], active=True, batch_size=100,
                                    connect_timeout=2.0, read_timeout=5.0, delivered_count=0, failure_streak=0)
             db.add(target)
+            provider = IdentityProvider(org_id=org.id, kind="saml", name=f"IdP {side}", enabled=False,
+                                        issuer=f"https://idp.{side}.example/", domains=[f"{side}.example"])
+            db.add(provider)
             credential, secret = create_credential(db, org.id, f"client {side}")
             lti_platform = LtiPlatform(org_id=org.id, name=f"LMS {side}", issuer=f"https://lms-{side}.example",
                                        client_id="c", auth_login_url=f"https://lms-{side}.example/auth",
@@ -164,9 +170,13 @@ def prepared(template_database, tmp_path_factory):
             certificate = db.scalar(select(Certificate).where(Certificate.user_id == learner.id))
             attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == learner.id,
                                                           QuizAttempt.quiz_id == "m1"))
+            course = app.extensions["lms_catalog"].courses["mini"]
+            submission = tasks.submit(db, enrolment.user, course, enrolment, app.extensions["lms_catalog"].task(
+                "mini", "probe"), {"ziel": "Ein Ziel"}, tasks.Upload("ziel.pdf", b"%PDF-1.4\n%%EOF\n"))
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
-                         "guideline_version": versions, "code": certificate.code, "lti_platform": lti_platform.id,
+                         "guideline_version": versions, "code": certificate.code,
+                         "identity_provider": provider.id, "submission": submission.id, "lti_platform": lti_platform.id,
                          "cmi5_lms": cmi5_lms.id, "scorm_package": scorm_package.id}
             secrets[side] = (credential.key, secret)
         db.commit()

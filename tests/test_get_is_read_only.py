@@ -16,6 +16,11 @@ from tests_quiz_helpers import complete_course
 LINK_RE = re.compile(r'href="(/[^"]*)"')
 SKIP = re.compile(r"^/static/|\.(pdf|css|js)$")
 MAX_PAGES = 400
+# The one sanctioned write on GET: looking at a person's data (learner detail, exports, someone else's
+# certificate) appends a row to the audit log (lms/audit). Only that table is left out of the comparison, and
+# the test checks below that the rows added there are exactly such records.
+AUDIT_TABLE = "audit_log"
+AUDITED_ON_GET = ("view.", "export.", "certificate.download")
 
 
 def _snapshot(db) -> dict[str, str]:
@@ -24,6 +29,8 @@ def _snapshot(db) -> dict[str, str]:
     db.rollback()
     digests = {}
     for table in Base.metadata.sorted_tables:
+        if table.name == AUDIT_TABLE:
+            continue
         rows = db.execute(select(table).order_by(*table.primary_key.columns)).all()
         digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return digests
@@ -54,8 +61,22 @@ def test_get_pages_do_not_write(app, world, db, email):
     login(client, email)
     client.get("/")  # anything a first page view may legitimately settle (none expected) happens before the snapshot
     before = _snapshot(db)
+    audited_before = _audit_ids(db)
     visited = _crawl(client)
     after = _snapshot(db)
     changed = [name for name in before if before[name] != after[name]]
     assert not changed, f"GET requests changed {changed} (pages: {len(visited)})"
     assert len(visited) > 10  # the crawl reached the app, not only the start page
+    new_actions = {action for row_id, action in _audit_rows(db) if row_id not in audited_before}
+    assert all(action.startswith(AUDITED_ON_GET) for action in new_actions), new_actions
+
+
+def _audit_rows(db) -> list[tuple[int, str]]:
+    from lms.audit.models import AuditEntry
+
+    db.rollback()
+    return db.execute(select(AuditEntry.id, AuditEntry.action)).all()
+
+
+def _audit_ids(db) -> set[int]:
+    return {row_id for row_id, _action in _audit_rows(db)}

@@ -22,10 +22,14 @@ def init_app(app: Flask) -> None:
     """Install Flask-Login, the auth blueprint and the CLI commands."""
     from .. import nav
     from ..i18n import _l
-    from . import cli, views
+    from . import cli, sessions, views
 
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.init_app(app)
+    # Every request: end expired or revoked sessions first, then hold users with a temporary password at the
+    # password page.
+    app.before_request(sessions.check_session)
+    app.before_request(sessions.password_change_redirect)
     add_child(views.bp)
     nav.register(app, "lms.auth.organisation", _l("Organisation"), ("admin",))
     app.cli.add_command(cli.demo_cli)

@@ -69,6 +69,7 @@ def users_create(org_slug, org_name, email, name, role, password):
         if org is None:
             org = services.create_organisation(db, org_name or org_slug, org_slug)
         try:
+            services.check_new_password(email, name, password)
             services.create_user(db, org, email=email, name=name, password=password, role=role)
         except services.AccountError as exc:
             raise click.ClickException(str(exc)) from exc

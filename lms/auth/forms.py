@@ -13,15 +13,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Passwort"), validators=[DataRequired(), Length(max=500)])
 
 
+ROLE_CHOICES = [("learner", _l("Lernende:r")), ("trainer", _l("Trainer:in")), ("admin", _l("Administrator:in"))]
+
+
 class UserForm(FlaskForm):
     """Create a user in the admin's organisation."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Rolle"), choices=[("learner", _l("Lernende:r")), ("trainer", _l("Trainer:in")),
-                                              ("admin", _l("Administrator:in"))])
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
     department = StringField(_l("Abteilung / Gruppe"), validators=[Optional(), Length(max=100)])
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+
+
+class RoleForm(FlaskForm):
+    """Change a user's role."""
+
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
 
 
 class ChangePasswordForm(FlaskForm):
@@ -45,5 +53,7 @@ class OrganisationForm(FlaskForm):
         ("account", _l("pseudonym (zufällige Kennung, empfohlen)")), ("mbox", _l("E-Mail-Adresse"))])
     inactivity_days = IntegerField(_l("Als inaktiv gelten Lernende nach (Tagen)"),
                                    validators=[InputRequired(), NumberRange(min=1, max=365)])
+    session_idle_minutes = IntegerField(_l("Automatische Abmeldung nach Inaktivität (Minuten)"),
+                                        validators=[Optional(), NumberRange(min=5, max=720)])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[
         ("0", _l("Namen anzeigen")), ("1", _l("pseudonym (Namen ausblenden)"))])

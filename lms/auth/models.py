@@ -28,6 +28,10 @@ class Organisation(Base):
     pseudonymous_reports: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days without course activity after which the dashboard lists a learner as inactive (None: app default).
     inactivity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Minutes without a request after which a session ends (None: the app default SESSION_IDLE_MINUTES).
+    session_idle_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Secret key of the report pseudonyms: without it an actor id or e-mail cannot be turned into a pseudonym.
+    pseudonym_key: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")

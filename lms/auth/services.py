@@ -1,23 +1,24 @@
-"""Account operations: create users, check passwords, throttle failed sign-ins."""
+"""Account operations: create users, check and change passwords, roles, deactivation."""
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import utcnow
-from .models import ROLES, LoginThrottle, Organisation, User
+from . import passwords
+from .models import ROLES, Organisation, User
 
 # Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
 PASSWORD_METHOD = "scrypt:32768:8:1"
 # A valid hash to compare against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One answer for every address that cannot be used, whether it belongs to this organisation or to another one,
+# so an administrator cannot probe which addresses exist elsewhere on the platform.
+EMAIL_UNAVAILABLE = "Diese E-Mail-Adresse kann nicht verwendet werden."
 
 
 class AccountError(ValueError):
@@ -43,31 +44,58 @@ def create_organisation(db: Session, name: str, slug: str) -> Organisation:
 
 
 def create_user(db: Session, org: Organisation, *, email: str, name: str, password: str, role: str = "learner",
-                department: str = "", locale: str = "de") -> User:
-    """Create a user in an organisation; e-mail addresses are unique and case-insensitive."""
+                department: str = "", locale: str = "de", temporary: bool = False) -> User:
+    """Create a user in an organisation; e-mail addresses are unique and case-insensitive.
+
+    ``temporary``: the password was made up for the user (admin-created), who must replace it before anything else.
+    """
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
         raise AccountError("Bitte eine gültige E-Mail-Adresse angeben.")
     if role not in ROLES:
         raise AccountError("Unbekannte Rolle.")
-    if len(password) < 10:
+    if len(password) < passwords.MIN_LENGTH:
         raise AccountError("Das Passwort muss mindestens 10 Zeichen lang sein.")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("Diese E-Mail-Adresse ist bereits vergeben.")
+        raise AccountError(EMAIL_UNAVAILABLE)
     user = User(organisation=org, email=email, name=name.strip(), password_hash=hash_password(password), role=role,
-                department=department.strip(), locale=locale)
+                department=department.strip(), locale=locale, must_change_password=temporary)
     db.add(user)
     db.flush()
     return user
 
 
+def check_new_password(user_email: str, user_name: str, password: str, current_hash: str | None = None) -> None:
+    """Apply the password policy (lms/auth/passwords.py); raise AccountError with the reason."""
+    try:
+        passwords.check(password, email=user_email, name=user_name, current_hash=current_hash)
+    except passwords.PasswordRejected as exc:
+        raise AccountError(str(exc)) from exc
+
+
 def set_password(user: User, password: str, *, temporary: bool = False) -> None:
-    """Set a new password and end the user's other sessions."""
-    if len(password) < 10:
+    """Set a new password and end the user's sessions (the caller restarts its own where that is wanted)."""
+    if len(password) < passwords.MIN_LENGTH:
         raise AccountError("Das Passwort muss mindestens 10 Zeichen lang sein.")
     user.password_hash = hash_password(password)
     user.must_change_password = temporary
     user.rotate_session_token()
+
+
+def change_own_password(db: Session, user: User, current: str, new: str) -> None:
+    """A user replaces their password: the current one must match, the new one must pass the policy."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("Das aktuelle Passwort stimmt nicht.")
+    check_new_password(user.email, user.name, new, current_hash=user.password_hash)
+    set_password(user, new)
+
+
+def change_role(user: User, role: str) -> str:
+    """Give a user another role; returns the old one."""
+    if role not in ROLES:
+        raise AccountError("Unbekannte Rolle.")
+    old, user.role = user.role, role
+    return old
 
 
 def deactivate_user(user: User) -> None:
@@ -85,36 +113,3 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
-
-
-def is_locked(db: Session, keys: list[str]) -> bool:
-    """Whether any of the keys is locked out right now."""
-    now = utcnow()
-    rows = db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
-    return any(row.locked_until is not None and row.locked_until > now for row in rows)
-
-
-def record_failure(db: Session, keys: list[str], *, max_failures: int, window: int, lock: int) -> None:
-    """Count a failed sign-in for each key atomically in the database; lock keys that hit the limit."""
-    now = utcnow()
-    window_start = now - timedelta(seconds=window)
-    for key in keys:
-        # Reset counters whose window has passed, then increment in one UPDATE so concurrent workers add up.
-        db.execute(update(LoginThrottle).where(LoginThrottle.key == key, LoginThrottle.window_start < window_start)
-                   .values(failures=0, window_start=now, locked_until=None))
-        result = db.execute(update(LoginThrottle).where(LoginThrottle.key == key)
-                            .values(failures=LoginThrottle.failures + 1))
-        if result.rowcount == 0:
-            try:
-                with db.begin_nested():
-                    db.add(LoginThrottle(key=key, failures=1, window_start=now))
-            except IntegrityError:
-                db.execute(update(LoginThrottle).where(LoginThrottle.key == key)
-                           .values(failures=LoginThrottle.failures + 1))
-        db.execute(update(LoginThrottle).where(LoginThrottle.key == key, LoginThrottle.failures >= max_failures)
-                   .values(locked_until=now + timedelta(seconds=lock)))
-
-
-def clear_failures(db: Session, key: str) -> None:
-    """Forget failed sign-ins for a key after a successful sign-in."""
-    db.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(failures=0, locked_until=None))

@@ -1,29 +1,29 @@
 """Sign-in, sign-out, own account, and user administration within the admin's organisation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from urllib.parse import urlsplit
 
-from ..db import get_session, utcnow
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..db import get_session
 from ..i18n import _
-from . import services
+from . import services, sessions, throttle
 from .decorators import role_required
-from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, UserForm
+from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, RoleForm, UserForm
 from .models import User
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _throttle_keys(email: str) -> list[str]:
-    return [f"account:{email.strip().lower()}", f"ip:{request.remote_addr or '-'}"]
-
-
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are allowed as a post-login redirect."""
-    if not target:
+    """Only same-site relative paths are allowed as a redirect target (no scheme, host, backslash or control chars)."""
+    if not target or len(target) > 2000:
         return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return None  # CR/LF would split the Location header; browsers read "\\" as "/" ("/\\evil" = "//evil")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -40,7 +40,7 @@ def language():
         get_session().get(User, current_user.id).locale = lang
     response = redirect(_safe_next(request.form.get("next")) or url_for("lms.home"))
     response.set_cookie("lms_lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+                        secure=request.is_secure or bool(current_app.config.get("SECURE_COOKIES")))
     return response
 
 
@@ -53,19 +53,19 @@ def login():
     if form.validate_on_submit():
         db = get_session()
         cfg = current_app.config
-        keys = _throttle_keys(form.email.data)
-        if services.is_locked(db, keys):
+        limits = throttle.keys_and_limits(form.email.data)
+        if throttle.is_locked(db, list(limits)):
             return render_template("auth/login.html", form=form,
                                    error=_("Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.")), 429
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is None:
-            services.record_failure(db, keys, max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                    window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
+            throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
             return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
-        services.clear_failures(db, keys[0])
-        session.clear()  # a fresh session at sign-in: nothing from before carries over
-        user.last_login_at = utcnow()
-        login_user(user)
+        throttle.clear_failures(db, [key for key in limits if not key.startswith("address:")])
+        for refusal in (check(db, user) for check in current_app.extensions.get("lms_password_login_checks", [])):
+            if refusal:  # e.g. the organisation signs its people in through its identity provider only
+                return render_template("auth/login.html", form=form, error=refusal), 403
+        sessions.start_session(user)
         if user.must_change_password:
             return redirect(url_for("lms.auth.account"))
         return redirect(_safe_next(request.args.get("next")) or url_for("lms.home"))
@@ -74,35 +74,37 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so a link or image cannot sign anyone out)."""
-    logout_user()
-    session.clear()
+    """Sign out (POST only, so a link or image cannot sign anyone out); the session ends on the server too."""
+    user = get_session().get(User, current_user.id) if current_user.is_authenticated else None
+    sessions.end_session(user)
     return redirect(url_for("lms.auth.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Change one's own password and language."""
+    """Change one's own password (required first after a temporary one) and language."""
     pw_form = ChangePasswordForm(prefix="pw")
     profile_form = ProfileForm(prefix="profile", locale=current_user.locale)
     db = get_session()
     action = request.form.get("action") if request.method == "POST" else None
+    status = 200
     if action == "password" and pw_form.validate_on_submit():
-        if not services.authenticate(db, current_user.email, pw_form.current.data):
-            pw_form.current.errors.append(_("Das aktuelle Passwort stimmt nicht."))
+        user = db.get(User, current_user.id)
+        try:
+            services.change_own_password(db, user, pw_form.current.data, pw_form.new.data)
+        except services.AccountError as exc:
+            pw_form.new.errors.append(_(str(exc)))
+            status = 400
         else:
-            user = db.get(User, current_user.id)
-            services.set_password(user, pw_form.new.data)
-            login_user(user)  # the token rotated: keep this session, end the others
+            sessions.restart_session(user)  # the token rotated: keep this session, end the others
             flash(_("Ihr Passwort wurde geändert."), "success")
             return redirect(url_for("lms.auth.account"))
-    elif action == "profile" and profile_form.validate_on_submit():
-        user = db.get(User, current_user.id)
-        user.locale = profile_form.locale.data
+    elif action == "profile" and not current_user.must_change_password and profile_form.validate_on_submit():
+        db.get(User, current_user.id).locale = profile_form.locale.data
         flash(_("Gespeichert."), "success")
         return redirect(url_for("lms.auth.account"))
-    return render_template("auth/account.html", pw_form=pw_form, profile_form=profile_form)
+    return render_template("auth/account.html", pw_form=pw_form, profile_form=profile_form), status
 
 
 def _own_user(user_id: int) -> User:
@@ -113,28 +115,31 @@ def _own_user(user_id: int) -> User:
     return user
 
 
+def _users_page(form: UserForm, new_password=None, status: int = 200):
+    people = get_session().scalars(select(User).where(User.org_id == current_user.org_id).order_by(User.name)).all()
+    return render_template("auth/users.html", form=form, users=people, new_password=new_password,
+                           role_form=RoleForm(formdata=None)), status
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @role_required("admin")
 def users():
-    """List and create users of the admin's organisation."""
+    """List and create users of the admin's organisation; new users get a temporary password."""
     db = get_session()
     form = UserForm()
-    new_password = None
-    if form.validate_on_submit():
-        password = services.generate_password()
-        try:
-            services.create_user(db, current_user.organisation, email=form.email.data, name=form.name.data,
-                                 password=password, role=form.role.data, department=form.department.data or "",
-                                 locale=form.locale.data)
-        except services.AccountError as exc:
-            form.email.errors.append(_(str(exc)))
-        else:
-            db.flush()
-            new_password = (form.email.data.strip().lower(), password)
-            form = UserForm(formdata=None)
-    people = db.scalars(select(User).where(User.org_id == current_user.org_id).order_by(User.name)).all()
-    status = 200 if not form.errors else 400
-    return render_template("auth/users.html", form=form, users=people, new_password=new_password), status
+    if not form.validate_on_submit():
+        return _users_page(form, status=400 if form.errors else 200)
+    password = services.generate_password()
+    try:
+        user = services.create_user(db, current_user.organisation, email=form.email.data, name=form.name.data,
+                                    password=password, role=form.role.data, department=form.department.data or "",
+                                    locale=form.locale.data, temporary=True)
+    except services.AccountError as exc:
+        form.email.errors.append(_(str(exc)))
+        return _users_page(form, status=400)
+    record(db, current_user, "user.create", target_type="user", target_id=user.id, target_label=user.email,
+           details={"role": user.role})
+    return _users_page(UserForm(formdata=None), new_password=(user.email, password))
 
 
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
@@ -144,10 +149,27 @@ def reset_password(user_id: int):
     user = _own_user(user_id)
     password = services.generate_password()
     services.set_password(user, password, temporary=True)
-    db = get_session()
-    people = db.scalars(select(User).where(User.org_id == current_user.org_id).order_by(User.name)).all()
-    return render_template("auth/users.html", form=UserForm(formdata=None), users=people,
-                           new_password=(user.email, password))
+    record(get_session(), current_user, "user.password_reset", target_type="user", target_id=user.id,
+           target_label=user.email)
+    if user.id == current_user.id:
+        return redirect(url_for("lms.auth.login"))  # one's own reset ends one's own session as well
+    return _users_page(UserForm(formdata=None), new_password=(user.email, password))
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
+@role_required("admin")
+def change_role(user_id: int):
+    """Give a user of the organisation another role (not oneself, so an organisation keeps an admin)."""
+    user = _own_user(user_id)
+    form = RoleForm()
+    if user.id == current_user.id or not form.validate_on_submit():
+        abort(400)
+    old = services.change_role(user, form.role.data)
+    if old != user.role:
+        record(get_session(), current_user, "user.role_change", target_type="user", target_id=user.id,
+               target_label=user.email, details={"from": old, "to": user.role})
+    flash(_("Die Rolle von %(name)s wurde geändert.", name=user.name), "success")
+    return redirect(url_for("lms.auth.users"))
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
@@ -159,6 +181,8 @@ def deactivate(user_id: int):
         flash(_("Sie können sich nicht selbst deaktivieren."), "error")
     else:
         services.deactivate_user(user)
+        record(get_session(), current_user, "user.deactivate", target_type="user", target_id=user.id,
+               target_label=user.email)
         flash(_("%(name)s wurde deaktiviert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -168,7 +192,10 @@ def deactivate(user_id: int):
 def activate(user_id: int):
     """Reactivate a user."""
     user = _own_user(user_id)
-    user.active = True
+    if not user.active:
+        user.active = True
+        record(get_session(), current_user, "user.activate", target_type="user", target_id=user.id,
+               target_label=user.email)
     flash(_("%(name)s wurde aktiviert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -176,14 +203,27 @@ def activate(user_id: int):
 @bp.route("/admin/organisation", methods=["GET", "POST"])
 @role_required("admin")
 def organisation():
-    """Settings of the admin's organisation: xAPI actor identification, pseudonymous reports, inactivity days."""
+    """Settings of the admin's organisation: xAPI actor, pseudonymous reports, inactivity days, session timeout."""
     org = current_user.organisation
+    cfg = current_app.config
     form = OrganisationForm(actor_mode=org.actor_mode, pseudonymous_reports="1" if org.pseudonymous_reports else "0",
-                            inactivity_days=org.inactivity_days or current_app.config["INACTIVITY_DAYS"])
+                            inactivity_days=org.inactivity_days or cfg["INACTIVITY_DAYS"],
+                            session_idle_minutes=org.session_idle_minutes or cfg["SESSION_IDLE_MINUTES"])
     if form.validate_on_submit():
+        before = _settings(org)
         org.actor_mode = form.actor_mode.data
         org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
         org.inactivity_days = form.inactivity_days.data
+        org.session_idle_minutes = form.session_idle_minutes.data or None  # empty: the app default
+        changed = {key: f"{before[key]} → {value}" for key, value in _settings(org).items() if before[key] != value}
+        if changed:
+            record(get_session(), current_user, "organisation.settings", target_type="organisation",
+                   target_id=org.id, target_label=org.name, details=changed)
         flash(_("Einstellungen gespeichert."), "success")
         return redirect(url_for("lms.auth.organisation"))
     return render_template("auth/organisation.html", form=form, org=org), 400 if form.errors else 200
+
+
+def _settings(org) -> dict:
+    return {"actor_mode": org.actor_mode, "pseudonymous_reports": org.pseudonymous_reports,
+            "inactivity_days": org.inactivity_days, "session_idle_minutes": org.session_idle_minutes}

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audit.services import record
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..courses import services as courses
@@ -26,6 +27,21 @@ def _visible(certificate_id: int) -> Certificate:
     if certificate is None or not (certificate.user_id == current_user.id or
                                    (current_user.is_staff and certificate.org_id == current_user.org_id)):
         abort(404)
+    return certificate
+
+
+def _downloadable(certificate_id: int) -> Certificate:
+    """A certificate whose file (it carries the name) the user may fetch; someone else's download is audited.
+
+    With pseudonymous reports a trainer gets 404 for other people's certificate files, which would name them.
+    """
+    certificate = _visible(certificate_id)
+    if certificate.user_id != current_user.id:
+        if current_user.role == "trainer" and current_user.organisation.pseudonymous_reports:
+            abort(404)
+        record(get_session(), current_user, "certificate.download", target_type="certificate",
+               target_id=certificate.id, target_label=certificate.learner_name,
+               details={"course": certificate.course_slug, "format": request.path.rsplit(".", 1)[-1]})
     return certificate
 
 
@@ -49,7 +65,7 @@ def pdf(certificate_id: int):
     """The certificate as PDF (German or English)."""
     from .pdf import render_certificate_pdf
 
-    certificate = _visible(certificate_id)
+    certificate = _downloadable(certificate_id)
     lang = request.args.get("lang") or current_user.locale or "de"
     lang = lang if lang in ("de", "en") else "de"
     data = render_certificate_pdf(services.pdf_data(certificate, lang), lang)
@@ -62,7 +78,7 @@ def pdf(certificate_id: int):
 @login_required
 def credential_file(certificate_id: int):
     """The signed Open Badges 3.0 credential."""
-    certificate = _visible(certificate_id)
+    certificate = _downloadable(certificate_id)
     return Response(certificate.credential, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="credential-{certificate.course_slug}.json"'})
 
@@ -77,6 +93,9 @@ def revoke(certificate_id: int):
         flash(_("Bitte geben Sie einen Grund für den Widerruf an."), "error")
     else:
         services.revoke(get_session(), certificate, current_user, reason)
+        record(get_session(), current_user, "certificate.revoke", target_type="certificate",
+               target_id=certificate.id, target_label=certificate.learner_name,
+               details={"course": certificate.course_slug, "reason": reason[:200]})
         flash(_("Zertifikat widerrufen."), "success")
     return redirect(url_for("lms.reports.learner", user_id=certificate.user_id, course=certificate.course_slug))
 
@@ -150,8 +169,12 @@ def staff_learner_extra(db, org, course, user, enrolment):
         return {"title": _("Zertifikat"), "lines": [_("Noch kein Zertifikat.")]}
     labels = {"valid": _("gültig"), "revoked": _("widerrufen"), "expired": _("abgelaufen"),
               "superseded": _("ersetzt")}
-    lines = [_("%(state)s, ausgestellt am %(d)s, Code %(c)s", state=labels[certificate.state()],
-               d=certificate.issued_at.strftime("%d.%m.%Y"), c=codes.format_code(certificate.code))]
+    if org.pseudonymous_reports:  # the code opens the public verification page, which names the holder
+        lines = [_("%(state)s, ausgestellt am %(d)s", state=labels[certificate.state()],
+                   d=certificate.issued_at.strftime("%d.%m.%Y"))]
+    else:
+        lines = [_("%(state)s, ausgestellt am %(d)s, Code %(c)s", state=labels[certificate.state()],
+                   d=certificate.issued_at.strftime("%d.%m.%Y"), c=codes.format_code(certificate.code))]
     if certificate.expires_at:
         lines.append(_("gültig bis %(d)s", d=certificate.expires_at.strftime("%d.%m.%Y")))
     return {"title": _("Zertifikat"), "lines": lines, "certificate": certificate}

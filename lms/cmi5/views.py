@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
+from ..auth.sessions import start_session
 from ..auth.models import Organisation
 from ..courses import services as courses
-from ..db import get_session, utcnow
+from ..db import get_session
 from ..i18n import _
 from . import package, runtime
 from .forms import LmsForm
@@ -61,9 +62,7 @@ def au_launch(slug: str):
         current_app.logger.warning("cmi5 launch refused: %s", exc)
         return render_template("cmi5/error.html", reason=str(exc)), 400
     courses.enrol(db, user, course)
-    session.clear()  # a fresh session at sign-in: nothing from before carries over
-    user.last_login_at = utcnow()
-    login_user(user)
+    start_session(user)
     session[SESSION_KEY] = au_session.id
     _deliver_after_response()
     return redirect(target)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import markdown
@@ -37,6 +37,7 @@ class Lesson:
     html: str
     words: int
     position: int  # 0-based position in the course
+    boxes: tuple[markdown.Box, ...] = ()  # law and open-question callouts (content freshness)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Module:
     iri: str
     lessons: tuple[Lesson, ...]
     position: int
+    tasks_required: bool = False  # course.toml: completing the module needs its practical tasks accepted
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Course:
     certificate_valid_days: int
     path: str
     questionnaire: dict | None = field(default=None, compare=False)
+    freshness: bool = False  # course.toml: every law/open box must carry checked= and a source URL
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -155,7 +158,7 @@ def load_course(course_dir: Path) -> Course:
     path = course_dir / "course.toml"
     c = _Checker(path, read_toml(path))
     c.only({"schema_version", "slug", "iri", "version", "language", "title", "description", "modules",
-            "final_exam", "certificate_valid_days"})
+            "final_exam", "certificate_valid_days", "tasks_required", "freshness"})
     c.schema()
     slug = c.ident("slug", SLUG_RE)
     if slug != course_dir.name:
@@ -170,15 +173,17 @@ def load_course(course_dir: Path) -> Course:
     valid_days = c.get("certificate_valid_days", int, required=False, default=0)
     if valid_days < 0:
         c.fail("'certificate_valid_days' must be >= 0")
+    freshness = c.get("freshness", bool, required=False, default=False)
     modules, seen_lessons, position = [], {}, 0
     for index, name in enumerate(module_dirs):
         if not isinstance(name, str) or not (course_dir / "modules" / name).is_dir():
             c.fail(f"module folder {name!r} does not exist under modules/")
-        module = _load_module(course_dir / "modules" / name, iri, index, position, seen_lessons)
+        module = _load_module(course_dir / "modules" / name, iri, index, position, seen_lessons, freshness)
         if any(m.id == module.id for m in modules):
             raise ContentError(course_dir / "modules" / name / "module.toml", f"duplicate module id '{module.id}'")
         position += len(module.lessons)
         modules.append(module)
+    modules = _apply_tasks_required(c, modules)
     questionnaire = None
     qpath = course_dir / "questionnaire.toml"
     if qpath.exists():
@@ -186,10 +191,28 @@ def load_course(course_dir: Path) -> Course:
     return Course(slug=slug, iri=iri, version=str(c.get("version", str)), language=c.get("language", str),
                   title=c.text("title"), description=c.text("description", required=False),
                   modules=tuple(modules), final_exam=c.get("final_exam", str, required=False),
-                  certificate_valid_days=valid_days, path=str(course_dir), questionnaire=questionnaire)
+                  certificate_valid_days=valid_days, path=str(course_dir), questionnaire=questionnaire,
+                  freshness=freshness)
 
 
-def _load_module(module_dir: Path, course_iri: str, index: int, position: int, seen: dict) -> Module:
+def _apply_tasks_required(c: _Checker, modules: list[Module]) -> list[Module]:
+    """course.toml `tasks_required`: true (every module), false (none) or a list of module ids."""
+    value = c.data.get("tasks_required", False)
+    ids = {m.id for m in modules}
+    if isinstance(value, bool):
+        chosen = ids if value else set()
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        unknown = sorted(set(value) - ids)
+        if unknown:
+            c.fail(f"'tasks_required' names unknown module(s) {', '.join(unknown)}")
+        chosen = set(value)
+    else:
+        c.fail("'tasks_required' must be true, false or a list of module ids")
+    return [replace(m, tasks_required=m.id in chosen) for m in modules]
+
+
+def _load_module(module_dir: Path, course_iri: str, index: int, position: int, seen: dict,
+                 freshness: bool = False) -> Module:
     path = module_dir / "module.toml"
     c = _Checker(path, read_toml(path))
     c.only({"schema_version", "id", "version", "legal", "title", "objectives", "quiz", "lessons"})
@@ -225,14 +248,28 @@ def _load_module(module_dir: Path, course_iri: str, index: int, position: int, s
         if not source.is_file():
             lc.fail(f"lesson file is missing: {file_name}")
         text = _read_lesson(source)
+        boxes = tuple(markdown.dated_boxes(text))
+        if freshness:
+            _check_dated_boxes(source, boxes)
         lessons.append(Lesson(id=lesson_id, module_id=module_id, title=lc.text("title"), minutes=minutes, kind=kind,
                               iri=f"{course_iri}/lesson/{lesson_id}", source=str(source),
                               html=markdown.render(text), words=len(WORD_RE.findall(text)),
-                              position=position + number - 1))
+                              position=position + number - 1, boxes=boxes))
     return Module(id=module_id, title=c.text("title"), objectives=objectives, version=str(c.get("version", str)),
                   legal=c.get("legal", bool, required=False, default=False),
                   quiz=c.get("quiz", str, required=False), iri=f"{course_iri}/module/{module_id}",
                   lessons=tuple(lessons), position=index)
+
+
+def _check_dated_boxes(path: Path, boxes: tuple[markdown.Box, ...]) -> None:
+    """With `freshness = true`: law/open boxes carry checked=YYYY-MM; every dated box cites an https source URL."""
+    for box in boxes:
+        if box.checked is None and box.kind in markdown.DATED_KINDS:
+            raise ContentError(f"{path}:{box.line}", f"'::: {box.kind}' box needs 'checked=YYYY-MM' right after "
+                                                     f"the kind (course.toml sets freshness = true)")
+        if not box.has_url:
+            raise ContentError(f"{path}:{box.line}", f"'::: {box.kind}' box needs at least one full https:// "
+                                                     f"source URL inside the box")
 
 
 def _read_lesson(path: Path) -> str:

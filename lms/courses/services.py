@@ -1,6 +1,7 @@
 """Learner progress: enrol, open and complete lessons, record quiz results, detect module and course completion."""
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -141,7 +142,7 @@ def module_lessons_done(db: Session, course: Course, enrolment: Enrolment, modul
 
 
 def check_module_completion(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module) -> bool:
-    """Complete the module when its path lessons are done and its quiz (if any) is passed."""
+    """Complete the module when its path lessons are done, its quiz (if any) is passed and other requirements hold."""
     record = _module_record(db, enrolment, module)
     if record.completed_at is not None:
         return False
@@ -149,11 +150,22 @@ def check_module_completion(db: Session, user: User, course: Course, enrolment: 
         return False
     if module.quiz and record.quiz_passed_at is None:
         return False
+    if not all(requirement(db, course, enrolment, module) for requirement in module_requirements()):
+        return False
     record.completed_at = utcnow()
     db.flush()
     signals.module_completed.send(db, enrolment=enrolment, user=user, course=course, module=module)
     check_course_completion(db, user, course, enrolment)
     return True
+
+
+def module_requirements() -> list:
+    """Further conditions other packages set for module completion (e.g. accepted practical tasks).
+
+    Each is ``f(db, course, enrolment, module) -> bool``, registered in ``app.extensions['lms_module_requirements']``
+    so courses imports none of those packages.
+    """
+    return current_app.extensions.get("lms_module_requirements", []) if has_app_context() else []
 
 
 def record_quiz_result(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module | None,

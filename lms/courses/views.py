@@ -1,12 +1,18 @@
 """Learner pages: course list, course overview, lessons, mark as done, resume, reading beacons."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from datetime import date
 
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from ..auth.decorators import role_required
 from ..catalog import get_catalog
-from ..db import get_session
-from . import services
+from ..db import get_session, utcnow
+from ..i18n import _
+from . import markdown, services
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -47,7 +53,25 @@ def overview(slug: str):
     resume = services.resume_lesson(course, enrolment, lessons) if enrolment else None
     return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
                            modules=modules, resume=resume, status_of=services.lesson_status,
-                           extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment))
+                           extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment),
+                           exercise=_exercise_minutes(course))
+
+
+def _exercise_minutes(course) -> dict:
+    """Exercise minutes (practical tasks) by lesson id, by module id, and for the course under the key ""."""
+    catalog = get_catalog()
+    minutes = {lesson.id: catalog.exercise_minutes(course.slug, {lesson.id}) for lesson in course.lessons}
+    for module in course.modules:
+        minutes[module.id] = sum(minutes[lesson.id] for lesson in module.lessons)
+    minutes[""] = catalog.exercise_minutes(course.slug)
+    return minutes
+
+
+def _lesson_extras(course, enrolment, lesson):
+    """Links other packages add to a lesson page (its practical tasks): app.extensions['lms_lesson_extras']."""
+    providers = current_app.extensions.get("lms_lesson_extras", [])
+    return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment,
+                                                                lesson)]
 
 
 def _course_extras(course, enrolment):
@@ -107,7 +131,9 @@ def lesson(slug: str, lesson_id: str):
                            previous=previous, following=following, record=records.get(lesson_obj.id),
                            records=records, enrolment=enrolment,
                            status=services.lesson_status(course, enrolment, lesson_obj),
-                           extras=_module_extras(course, enrolment).get(module.id, []))
+                           extras=_module_extras(course, enrolment).get(module.id, []),
+                           lesson_extras=_lesson_extras(course, enrolment, lesson_obj),
+                           exercise_minutes=get_catalog().exercise_minutes(slug, {lesson_obj.id}))
 
 
 @bp.route("/<slug>/lessons/<lesson_id>/done", methods=["POST"])
@@ -145,3 +171,22 @@ def lesson_beacon(slug: str, lesson_id: str):
     else:
         abort(400)
     return ("", 204)
+
+
+@bp.route("/admin/review-due")
+@role_required("admin")
+def review_due():
+    """Law and open-question boxes due for review (checked= older than LMS_CONTENT_REVIEW_MONTHS, or undated)."""
+    from . import freshness
+
+    months = current_app.config["CONTENT_REVIEW_MONTHS"]
+    boxes = freshness.due_boxes(get_catalog().courses.values(), utcnow().date(), months)
+    return render_template("courses/review_due.html", boxes=boxes, months=months)
+
+
+def lesson_html(html: str) -> Markup:
+    """Lesson HTML with the 'Geprüft: …' lines of law/open boxes in the reader's language."""
+    def label(year: int, month: int) -> str:
+        return _("Geprüft: %(date)s", date=format_date(date(year, month, 1), "MMMM yyyy"))
+
+    return Markup(markdown.localize_checked(html, label))

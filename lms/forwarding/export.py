@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator
+from typing import Callable, Iterator
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -73,8 +73,12 @@ def jsonl_line(raw: str) -> str:
     return raw + "\n"
 
 
-def iter_export(flt: ExportFilter, chunk: int = CHUNK) -> Iterator[str]:
-    """Yield JSON lines in stored order; every page is a short read transaction of its own session."""
+def iter_export(flt: ExportFilter, chunk: int = CHUNK,
+                transform: Callable[[dict], dict] | None = None) -> Iterator[str]:
+    """Yield JSON lines in stored order; every page is a short read transaction of its own session.
+
+    ``transform``: applied to each parsed statement (pseudonymous mode); without it the stored text goes out as is.
+    """
     last = 0
     while True:
         with dbmod.session_scope(write=False) as db:
@@ -84,5 +88,7 @@ def iter_export(flt: ExportFilter, chunk: int = CHUNK) -> Iterator[str]:
             return
         last = rows[-1][0]
         for _seq, raw in rows:
+            if transform is not None:
+                raw = json.dumps(transform(json.loads(raw)), ensure_ascii=False, separators=(",", ":"))
             yield jsonl_line(raw)
         del rows

@@ -1,4 +1,4 @@
-"""Admin pages for forwarding targets (org-scoped, no writes on GET) and the statement download."""
+"""Forwarding target admin pages (org-scoped) and the statement download (its one GET write: the audit row)."""
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
@@ -7,7 +7,9 @@ from flask_login import current_user
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
+from ..audit.services import record
 from ..auth.decorators import role_required
+from ..auth.pseudonyms import find_by_pseudonym
 from ..db import get_session, utcnow
 from ..i18n import _, localized
 from . import lrsclient, outbox
@@ -15,6 +17,7 @@ from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, 
 from .export import ExportFilter, iter_export, learner_id, parse_when
 from .forms import ExportForm, TargetForm, verb_lines
 from .models import DEAD, ForwardTarget, OutboxItem
+from .pseudonymise import Pseudonymiser
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
 DEAD_PAGE = 200
@@ -83,6 +86,9 @@ def _save(form: TargetForm, target: ForwardTarget | None):
     target.active = bool(form.active.data)
     target.failure_streak, target.retry_at = 0, None  # a changed configuration deserves an immediate try
     db.flush()
+    record(db, current_user, "forwarding.target_save", target_type="target", target_id=target.id,
+           target_label=target.name, details={"endpoint": target.endpoint, "username": target.username,
+                                              "secret_changed": bool(form.secret.data), "active": target.active})
     return target
 
 
@@ -130,6 +136,8 @@ def toggle(target_id: int, action: str):
     target = _own_target(target_id)
     target.active = action == "activate"
     target.failure_streak, target.retry_at = 0, None
+    record(get_session(), current_user, "forwarding.target_toggle", target_type="target", target_id=target.id,
+           target_label=target.name, details={"active": target.active})
     flash(_("%(name)s ist jetzt aktiv.", name=target.name) if target.active
           else _("%(name)s ist pausiert. Neue Statements werden nicht vorgemerkt.", name=target.name), "success")
     return redirect(url_for("lms.forwarding.targets"))
@@ -164,6 +172,8 @@ def delete(target_id: int):
     target = _own_target(target_id)
     db = get_session()
     db.execute(sa_delete(OutboxItem).where(OutboxItem.target_id == target.id))
+    record(db, current_user, "forwarding.target_delete", target_type="target", target_id=target.id,
+           target_label=target.name, details={"endpoint": target.endpoint})
     db.delete(target)
     flash(_("Ziel %(name)s gelöscht.", name=target.name), "success")
     return redirect(url_for("lms.forwarding.targets"))
@@ -220,7 +230,19 @@ def dead_action(target_id: int, action: str):
 def _export_form() -> ExportForm:
     form = ExportForm(request.args)
     form.course.choices = [("", _("alle Kurse"))] + _course_choices()
+    if current_user.organisation.pseudonymous_reports:
+        form.learner.label.text = _("Lernende:r (Pseudonym aus der Auswertung)")
     return form
+
+
+def _export_learner(org, text: str) -> int | None:
+    """The user the learner filter names: by e-mail, or in pseudonymous mode only by pseudonym (never by e-mail)."""
+    if not org.pseudonymous_reports:
+        return learner_id(get_session(), org.id, text)
+    if "@" in text:
+        return None
+    user = find_by_pseudonym(get_session(), org, text)
+    return user.id if user is not None else None
 
 
 @bp.route("/export")
@@ -242,14 +264,24 @@ def export_download():
     except ValueError:
         form.since.errors = [_("Bitte Datumsangaben als JJJJ-MM-TT.")]
         return render_template("forwarding/export.html", form=form), 400
+    org = current_user.organisation
     user_id = None
     if form.learner.data:
-        user_id = learner_id(get_session(), current_user.org_id, form.learner.data)
+        user_id = _export_learner(org, form.learner.data)
         if user_id is None:
-            form.learner.errors = [_("Keine Person mit dieser E-Mail-Adresse in Ihrer Organisation.")]
+            form.learner.errors = [_("Kein:e Lernende:r mit diesem Pseudonym in Ihrer Organisation.")
+                                   if org.pseudonymous_reports else
+                                   _("Keine Person mit dieser E-Mail-Adresse in Ihrer Organisation.")]
             return render_template("forwarding/export.html", form=form), 400
     flt = ExportFilter(current_user.org_id, since, until, form.course.data or None, user_id)
-    name = f"statements-{current_user.organisation.slug}-{utcnow():%Y%m%d-%H%M%S}.jsonl"
+    transform = None
+    if org.pseudonymous_reports:
+        transform = Pseudonymiser(get_session(), org, current_app.config["BASE_IRI"]).statement
+    record(get_session(), current_user, "export.statements",
+           details={k: v for k, v in {"since": form.since.data, "until": form.until.data, "course": form.course.data,
+                                      "learner": form.learner.data, "pseudonymous": org.pseudonymous_reports}.items()
+                    if v})
+    name = f"statements-{org.slug}-{utcnow():%Y%m%d-%H%M%S}.jsonl"
     # The request session closes after this view; the generator reads through sessions of its own.
-    return Response(stream_with_context(iter_export(flt)), mimetype="application/x-ndjson",
+    return Response(stream_with_context(iter_export(flt, transform=transform)), mimetype="application/x-ndjson",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

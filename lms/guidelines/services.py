@@ -6,7 +6,6 @@ read the request and never commit.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from datetime import datetime
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..auth.models import Organisation, User
+from ..auth.pseudonyms import display_name
 from ..courses import services as courses
 from ..courses.content import ContentError, Course
 from ..courses.models import Enrolment
@@ -408,21 +408,12 @@ def acknowledgements_csv(db: Session, org_id: int, number: int | None = None) ->
     return "\ufeff" + buffer.getvalue()
 
 
-def pseudonym(user: User) -> str:
-    """The same stable pseudonym the reports show when the organisation hides names."""
-    return "Lernende:r " + hashlib.sha256(user.actor_id.encode()).hexdigest()[:6].upper()
-
-
-def display_name(org: Organisation, user: User) -> str:
-    """The learner's name, or the pseudonym if the organisation chose pseudonymous reporting."""
-    return pseudonym(user) if org.pseudonymous_reports else user.name
-
-
 def team_rows(db: Session, org: Organisation, course: Course) -> list[dict]:
     """Per enrolled member of the organisation: questionnaire state and whether a guideline was produced."""
     enrolments = db.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
                             .where(Enrolment.org_id == org.id, User.org_id == org.id,
-                                   Enrolment.course_slug == course.slug).order_by(User.name)).all()
+                                   Enrolment.course_slug == course.slug)
+                            .order_by(User.actor_id if org.pseudonymous_reports else User.name)).all()
     ids = [e.id for e in enrolments]
     responses = {r.enrolment_id: r for r in db.scalars(
         select(QuestionnaireResponse).where(QuestionnaireResponse.enrolment_id.in_(ids)))} if ids else {}

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..audit.services import record
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..courses import markdown
@@ -394,6 +395,7 @@ def acknowledgements_csv():
     if number is not None and services.get_version(db, current_user.org_id, number) is None:
         abort(404)
     text = services.acknowledgements_csv(db, current_user.org_id, number)
+    record(db, current_user, "export.acknowledgements", details={"version": number or "alle"})
     name = f"richtlinie-bestaetigungen-v{number}.csv" if number else "richtlinie-bestaetigungen.csv"
     return Response(text.encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -453,6 +455,8 @@ def team_detail(enrolment_id: int):
     summary = services.questionnaire_summary(db, enrolment.id)
     draft = services.get_draft(db, enrolment)
     allowed = services.get_settings(db, org.id).trainers_see_drafts
+    record(db, current_user, "view.learner", target_type="user", target_id=enrolment.user_id,
+           target_label=enrolment.user.email, details={"page": "guideline", "course": enrolment.course_slug})
     locale = str(current_user.locale or "de")
     return render_template("guidelines/team_detail.html", course=course, enrolment=enrolment,
                            name=services.display_name(org, enrolment.user), summary=summary,

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
                    session, url_for)
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
+from ..auth.sessions import start_session
 from ..courses import services as courses
-from ..db import get_session, session_scope, utcnow
+from ..db import get_session, session_scope
 from ..i18n import _
 from ..security import CSP, csrf
 from . import deeplink, dynreg, launch, roster, services
@@ -45,9 +46,7 @@ def login():
 
 
 def _sign_in(user, platform: LtiPlatform) -> None:
-    session.clear()  # a fresh session at sign-in: nothing from before carries over
-    user.last_login_at = utcnow()
-    login_user(user)
+    start_session(user)
     session[FRAME_KEY] = platform.frame_origin
 
 

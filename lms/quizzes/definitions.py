@@ -10,7 +10,7 @@ from typing import Any
 from . import scoring
 
 TOP_KEYS = frozenset({"schema_version", "id", "module", "kind", "title", "pass_mark", "draw",
-                      "max_attempts", "wait_minutes", "from", "questions"})
+                      "max_attempts", "wait_minutes", "from", "own_draw", "questions"})
 KINDS = ("module", "final")
 
 
@@ -51,6 +51,7 @@ class Quiz:
     questions: tuple[Question, ...]
     from_: tuple[tuple[str, int], ...] = ()
     path: str = field(default="", compare=False)
+    own_draw: int = 0
 
     def question(self, qid: str) -> Question:
         """The question with this id (KeyError if absent)."""
@@ -120,31 +121,24 @@ def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
         err("'questions' must be an array of tables ([[questions]])")
         raw_questions = []
     module = data.get("module")
-    from_: tuple[tuple[str, int], ...] = ()
     if kind == "final":
-        if "module" in data:
-            err("a final exam has no 'module'")
-        if raw_questions:
-            err("a final exam draws from the module pools ([[from]]); it has no [[questions]]")
-        from_ = _from_entries(data.get("from"), err)
-        pool_size = sum(count for _, count in from_)
+        from_, own_draw = _final_sources(data, len(raw_questions), err)
+        pool_size = sum(count for _, count in from_) + own_draw
     else:
-        if "from" in data:
-            err("only a final exam has [[from]]")
-        if not _nonempty_str(module):
-            err("'module' must be the module id")
-        elif module_ids is not None and module not in module_ids:
-            err(f"module {module!r} is not a module id in the course")
+        from_, own_draw = (), 0
+        _module_rules(data, module, module_ids, err)
         if not raw_questions:
             err("the pool has no [[questions]]")
         pool_size = len(raw_questions)
+    if raw_questions:
         _check_questions(raw_questions, lesson_ids, err)
 
     draw = data.get("draw", pool_size)
     if not _int(draw, 1):
         err(f"'draw' must be a whole number >= 1, not {draw!r}")
     elif kind == "final" and from_ and draw != pool_size:
-        err(f"'draw' {draw} must equal the sum of the [[from]] counts ({pool_size})")
+        own = " and 'own_draw'" if own_draw else ""
+        err(f"'draw' {draw} must equal the sum of the [[from]] counts{own} ({pool_size})")
     elif kind != "final" and raw_questions and draw > pool_size:
         err(f"'draw' {draw} exceeds the pool size {pool_size}")
     if errors:
@@ -154,7 +148,27 @@ def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
                       for q in raw_questions)
     return Quiz(id=stem, module=module, kind=kind, title=title, pass_mark=pass_mark, draw=draw,
                 max_attempts=data.get("max_attempts", 0), wait_minutes=data.get("wait_minutes", 0),
-                questions=questions, from_=from_, path=shown)
+                questions=questions, from_=from_, path=shown, own_draw=own_draw)
+
+
+def _final_sources(data: dict, own_questions: int,
+                   err: Callable[..., None]) -> tuple[tuple[tuple[str, int], ...], int]:
+    """A final exam's [[from]] draws and how many of its own questions an attempt draws."""
+    if "module" in data:
+        err("a final exam has no 'module'")
+    return _from_entries(data.get("from"), err), _own_draw(data.get("own_draw"), own_questions, err)
+
+
+def _module_rules(data: dict, module: Any, module_ids: set[str] | None, err: Callable[..., None]) -> None:
+    """A module quiz names its module and has neither [[from]] nor 'own_draw'."""
+    if "from" in data:
+        err("only a final exam has [[from]]")
+    if "own_draw" in data:
+        err("only a final exam has 'own_draw'")
+    if not _nonempty_str(module):
+        err("'module' must be the module id")
+    elif module_ids is not None and module not in module_ids:
+        err(f"module {module!r} is not a module id in the course")
 
 
 def _nonempty_str(value: Any) -> bool:
@@ -182,6 +196,23 @@ def _check_questions(raw_questions: list[dict], lesson_ids: set[str] | None,
             if qid.startswith(f"{other}-"):
                 err(f"id starts with '{other}-' of question {other}; form fields would collide, rename one",
                     f"question {qid}")
+
+
+def _own_draw(value: Any, own_questions: int, err: Callable[..., None]) -> int:
+    """How many of a final exam's own [[questions]] an attempt draws (0 without own questions)."""
+    if value is None:
+        if own_questions:
+            err("a final exam with own [[questions]] needs 'own_draw' (how many of them an attempt draws)")
+        return 0
+    if not _int(value, 1):
+        err(f"'own_draw' must be a whole number >= 1, not {value!r}")
+    elif not own_questions:
+        err("'own_draw' needs the final exam's own [[questions]]")
+    elif value > own_questions:
+        err(f"'own_draw' {value} exceeds the final exam's {own_questions} own questions")
+    else:
+        return value
+    return 0
 
 
 def _from_entries(value: Any, err: Callable[..., None]) -> tuple[tuple[str, int], ...]:
@@ -238,10 +269,12 @@ def load_quizzes(directory: str | Path, course_slug: str, lesson_ids: set[str] |
 
 
 def final_pool(quiz: Quiz, quizzes: dict[str, Quiz]) -> dict[str, Question]:
-    """A final exam's pool: every question of its source quizzes, keyed (and re-id'd) as '<quiz id>/<question id>'."""
+    """A final exam's pool: every question of its source quizzes and its own, keyed (and re-id'd) as
+    '<quiz id>/<question id>' (own questions under the final's id)."""
     pool: dict[str, Question] = {}
-    for source, _ in quiz.from_:
-        for q in quizzes[source].questions:
+    sources = [(source, quizzes[source].questions) for source, _ in quiz.from_] + [(quiz.id, quiz.questions)]
+    for source, questions in sources:
+        for q in questions:
             key = f"{source}/{q.id}"
             pool[key] = replace(q, id=key, raw={**q.raw, "id": key})
     return pool

@@ -57,11 +57,14 @@ class AttemptPlan:
 
 
 def draw_attempt(quiz: Any, pool: Mapping[str, Any], seed: int) -> AttemptPlan:
-    """Draw ``quiz.draw`` questions (final: ``count`` per source quiz) and shuffle their options, all from the seed."""
+    """Draw ``quiz.draw`` questions (final: ``count`` per source quiz, then ``own_draw`` of its own questions) and
+    shuffle their options, all from the seed."""
     rng = random.Random(seed)
     if quiz.kind == "final":
         keys: list[str] = []
-        for source, count in quiz.from_:
+        for source, count in [*quiz.from_, (quiz.id, quiz.own_draw)]:
+            if not count:
+                continue
             candidates = [key for key in pool if key.startswith(f"{source}/")]
             if count > len(candidates):
                 raise ValueError(f"quiz {quiz.id}: cannot draw {count} from {len(candidates)} in {source}")

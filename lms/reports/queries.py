@@ -1,7 +1,6 @@
 """Read-only queries for trainer reports; every one is scoped to one organisation and reads projections."""
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Organisation, User
+from ..auth.pseudonyms import display_name
 from ..courses.content import Course
 from ..courses.models import Enrolment, LessonProgress, ModuleProgress
 from ..db import utcnow
@@ -76,14 +76,11 @@ class LearnerRow:
         return "completed" if self.enrolment.completed_at else "in_progress"
 
 
-def pseudonym(user: User) -> str:
-    """A stable pseudonym for reports when the organisation hides names."""
-    return "Lernende:r " + hashlib.sha256(user.actor_id.encode()).hexdigest()[:6].upper()
-
-
-def display_name(org: Organisation, user: User) -> str:
-    """The learner's name, or a pseudonym if the organisation chose pseudonymous reporting."""
-    return pseudonym(user) if org.pseudonymous_reports else user.name
+def sort_column(org: Organisation, sort: str):
+    """The column to sort by; in pseudonymous mode "name" orders by the random actor id, never by the real name."""
+    if sort == "name" and org.pseudonymous_reports:
+        return User.actor_id
+    return SORTS[sort]
 
 
 def _learner_query(org: Organisation, course: Course, filters: Filters):
@@ -109,7 +106,7 @@ def learner_rows(db: Session, org: Organisation, course: Course, filters: Filter
     """The matrix rows for one page (or all rows), and the number of learners matching the filters."""
     query = _learner_query(org, course, filters)
     total = db.scalar(select(func.count()).select_from(query.subquery()))
-    column = SORTS[filters.sort]
+    column = sort_column(org, filters.sort)
     order = column.desc() if filters.descending else column.asc()
     query = query.order_by(order.nulls_last() if filters.sort in ("progress", "activity") else order, User.id)
     if paginate:
@@ -213,7 +210,8 @@ def inactive_learners(db: Session, org: Organisation, course: Course, days: int)
                              Enrolment.completed_at.is_(None),
                              or_(Enrolment.last_activity_at < cutoff,
                                  and_(Enrolment.id.is_(None), User.created_at < cutoff)))
-                      .order_by(Enrolment.last_activity_at.asc().nulls_first(), User.name).limit(200)).all()
+                      .order_by(Enrolment.last_activity_at.asc().nulls_first(),
+                                sort_column(org, "name")).limit(200)).all()
     return [(user, last) for user, last in rows]
 
 

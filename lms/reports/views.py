@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
+from ..audit.services import record
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -66,6 +67,9 @@ def learner(user_id: int):
     from ..courses import services as courses
 
     enrolment = courses.get_enrolment(db, user, course)
+    # The one sanctioned write on GET: looking at a person's learning record is itself recorded.
+    record(db, current_user, "view.learner", target_type="user", target_id=user.id, target_label=user.email,
+           details={"page": "report", "course": course.slug})
     extras = [provider(db, org, course, user, enrolment)
               for provider in current_app.extensions.get("lms_learner_report_extras", [])]
     return render_template(
@@ -112,7 +116,10 @@ def _filtered_rows():
     db = get_session()
     course = _course()
     filters = queries.Filters.from_args(request.args)
-    rows, _total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False)
+    rows, total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False)
+    record(db, current_user, "export.report",
+           details={"format": request.path.rsplit(".", 1)[-1], "course": course.slug, "rows": total,
+                    **filters.args(page=None, per_page=None)})
     return course, rows
 
 

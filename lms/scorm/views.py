@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
-from flask_login import current_user, login_user
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
+from ..auth.sessions import start_session
 from ..auth.models import User
 from ..courses import services as courses
-from ..db import get_session, utcnow
+from ..db import get_session
 from ..i18n import _
 from ..security import csrf
 from . import services
@@ -89,9 +89,7 @@ def start():
     user = db.get(User, scorm_launch.user_id)
     course = current_app.extensions["lms_catalog"].courses[scorm_launch.course_slug]
     courses.enrol(db, user, course)
-    session.clear()  # a fresh session at sign-in: nothing from before carries over
-    user.last_login_at = utcnow()
-    login_user(user)
+    start_session(user)
     if scorm_launch.sco == "exam":
         return redirect(url_for("lms.quizzes.intro", slug=course.slug, quiz_id=course.final_exam))
     module = course.module(scorm_launch.sco.removeprefix("module-"))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..audit.services import record
 from ..auth.decorators import role_required
 from ..db import get_session
 from ..i18n import _, _l
@@ -40,6 +41,8 @@ def credentials():
         credential, secret = create_credential(get_session(), current_user.org_id, form.name.data.strip(),
                                                form.scope.data)
         created = {"name": credential.name, "key": credential.key, "secret": secret}
+        record(get_session(), current_user, "lrs.credential_create", target_type="credential",
+               target_id=credential.id, target_label=credential.name, details={"scope": form.scope.data})
         form = CredentialForm(formdata=None)
     endpoint = request.host_url.rstrip("/") + url_for("lms.xapi.statements").rsplit("/statements", 1)[0] + "/"
     response = render_template("xapi/credentials.html", form=form, credentials=_credentials(), created=created,
@@ -55,6 +58,9 @@ def deactivate(credential_id: int):
                                                                   LRSCredential.org_id == current_user.org_id))
     if credential is None:
         abort(404)
+    if credential.active:
+        record(get_session(), current_user, "lrs.credential_deactivate", target_type="credential",
+               target_id=credential.id, target_label=credential.name)
     credential.active = False
     flash(_("Zugang %(name)s wurde deaktiviert.", name=credential.name), "success")
     return redirect(url_for("lms.xapi_admin.credentials"))

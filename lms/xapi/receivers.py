@@ -175,6 +175,33 @@ def on_guideline_acknowledged(db, user, guideline_version, **_):
     _store(db, user, [stmt])
 
 
+def _task_parts(b: _Builder, course, task, submission):
+    act = emit.activity(task.iri, "task", task.title)
+    module = course.module(task.module)
+    ctx = b.ctx([b.module_activity(module)] if module else [b.course_activity], [b.course_activity],
+                {EXTENSIONS["submission"]: submission.number})
+    return act, ctx
+
+
+def on_task_submitted(db, enrolment, user, course, task, submission, **_):
+    """submitted (Activity Streams "submit"): the learner handed in a practical task (hand-in number in context)."""
+    b = _Builder(user, course, enrolment)
+    act, ctx = _task_parts(b, course, task, submission)
+    _store(db, user, [b.statement("submitted", act, ctx, {"completion": True})])
+
+
+def on_task_reviewed(db, enrolment, user, course, task, submission, reviewer, **_):
+    """passed (accepted) or failed (revision requested): the learner's rubric score, the trainer as instructor."""
+    b = _Builder(user, course, enrolment)
+    act, ctx = _task_parts(b, course, task, submission)
+    ctx["instructor"] = emit.actor(reviewer, reviewer.organisation, current_app.config["BASE_IRI"])
+    accepted = submission.status == "accepted"
+    scaled = submission.score or 0.0
+    result = emit.score_result(scaled, scaled * task.max_points, float(task.max_points), accepted)
+    result["completion"] = accepted
+    _store(db, user, [b.statement("passed" if accepted else "failed", act, ctx, result)])
+
+
 CONNECTIONS = [
     (signals.course_registered, on_course_registered),
     (signals.lesson_opened, on_lesson_opened),
@@ -187,6 +214,8 @@ CONNECTIONS = [
     (signals.questionnaire_answered, on_questionnaire_answered),
     (signals.guideline_produced, on_guideline_produced),
     (signals.guideline_acknowledged, on_guideline_acknowledged),
+    (signals.task_submitted, on_task_submitted),
+    (signals.task_reviewed, on_task_reviewed),
 ]
 
 

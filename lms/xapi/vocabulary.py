@@ -23,6 +23,8 @@ VERBS = {
     "created": _verb("http://activitystrea.ms/schema/1.0/create", "hat erstellt", "created"),
     "accepted": _verb("http://activitystrea.ms/schema/1.0/accept", "hat bestätigt", "accepted"),
     "voided": _verb(ADL + "voided", "hat ungültig gemacht", "voided"),
+    # Practical tasks: the hand-in (Activity Streams "submit", listed in the xAPI registry) …
+    "submitted": _verb("http://activitystrea.ms/schema/1.0/submit", "hat eingereicht", "submitted"),
 }
 
 ACTIVITY_TYPES = {
@@ -35,6 +37,7 @@ ACTIVITY_TYPES = {
     "certificate": "http://id.tincanapi.com/activitytype/certificate",
     "document": "http://id.tincanapi.com/activitytype/document",
     "policy": "http://id.tincanapi.com/activitytype/legal-document",
+    "task": "http://adlnet.gov/expapi/activities/performance",  # a practical task reviewed by a trainer
 }
 
 # Our own extensions live under the same reserved namespace as the course IRIs: stable, never resolved.
@@ -47,4 +50,5 @@ EXTENSIONS = {
     "certificate_code": EXT + "certificate-code",
     "guideline_version": EXT + "guideline-version",
     "session_seconds": EXT + "reading-seconds",
+    "submission": EXT + "task-submission-number",
 }

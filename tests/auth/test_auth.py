@@ -29,10 +29,11 @@ def test_auth_password_hash_is_scrypt_with_default_cost(db, world):
 
 
 def test_auth_login_throttled_after_repeated_failures(app, client, world, db):
-    """After five failures the account is locked, even with the right password, and the counter is in the DB."""
+    """After five failures from one address the account is locked there, even with the right password (DB counter)."""
     for _ in range(5):
         login(client, "learner@alpha.example", "wrong-password")
-    row = db.scalar(select(LoginThrottle).where(LoginThrottle.key == "account:learner@alpha.example"))
+    row = db.scalar(select(LoginThrottle).where(
+        LoginThrottle.key == "account-address:learner@alpha.example|127.0.0.1"))
     assert row.failures == 5 and row.locked_until is not None
     response = login(client, "learner@alpha.example")
     assert response.status_code == 429
@@ -109,12 +110,12 @@ def test_auth_admin_creates_user_in_own_org(client, login_as, db, world):
 
 
 def test_auth_admin_invalid_user_form_shows_errors(client, login_as, db, world):
-    """A duplicate e-mail is shown as a form error and creates nothing."""
+    """A duplicate e-mail is shown as a (neutral) form error and creates nothing."""
     login_as("admin_a")
     response = client.post("/admin/users", data={"name": "X", "email": "learner@alpha.example", "role": "learner",
                                                  "locale": "de"})
     assert response.status_code == 400
-    assert "bereits vergeben" in response.get_data(as_text=True)
+    assert "kann nicht verwendet werden" in response.get_data(as_text=True)
 
 
 def test_auth_deactivate_ends_sessions(app, client, login_as, world):

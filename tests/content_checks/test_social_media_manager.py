@@ -98,10 +98,72 @@ def test_course_question_types_are_varied(catalog, course):
 
 
 def test_course_final_exam_draws_from_every_module(catalog, course):
-    """The final exam pool draws from all six module pools with an 80 % pass mark."""
+    """The final exam draws from all six module pools plus its own final-only cases, with an 80 % pass mark."""
     quizzes = catalog.course_quizzes(COURSE)
     final = quizzes[course.final_exam]
     assert final.kind == "final" and final.pass_mark == 0.8
     assert {source for source, _ in final.from_} == {m.quiz for m in course.modules}
     pool = question_pool(final, quizzes)
-    assert len(pool) == sum(len(quizzes[m.quiz].questions) for m in course.modules)
+    assert len(pool) == sum(len(quizzes[m.quiz].questions) for m in course.modules) + len(final.questions)
+    assert final.draw == sum(count for _, count in final.from_) + final.own_draw and final.own_draw >= 1
+
+
+def test_course_final_only_cases_combine_modules(catalog, course):
+    """8–10 final-only cases, each an applied scenario linked to a lesson, that appear in no module pool."""
+    quizzes = catalog.course_quizzes(COURSE)
+    final = quizzes[course.final_exam]
+    assert 8 <= len(final.questions) <= 10
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    module_prompts = {q.prompt for m in course.modules for q in quizzes[m.quiz].questions}
+    for q in final.questions:
+        assert q.scenario and q.lesson in lesson_ids and q.explanation.strip(), q.id
+        assert q.prompt not in module_prompts, q.id
+    assert any(q.type == "scenario" for q in final.questions)
+
+
+def test_course_item_bank_size_scenarios_and_drills(catalog, course):
+    """At least 100 module items, at least 40 % of them scenarios, and a branching drill in every module."""
+    quizzes = catalog.course_quizzes(COURSE)
+    items = [q for m in course.modules for q in quizzes[m.quiz].questions]
+    assert len(items) >= 100
+    assert sum(q.scenario for q in items) * 10 >= len(items) * 4
+    for module in course.modules:
+        assert any(q.type == "scenario" for q in quizzes[module.quiz].questions), module.id
+
+
+def _option_lengths(question) -> tuple[list[int], list[int]]:
+    keyed = question.raw["answer"] if question.type == "multiple" else [question.raw["answer"]]
+    right = [len(o["text"]) for o in question.raw["options"] if o["id"] in keyed]
+    wrong = [len(o["text"]) for o in question.raw["options"] if o["id"] not in keyed]
+    return right, wrong
+
+
+def test_course_no_longest_answer_cue(catalog):
+    """The keyed option is not given away by its length: at most 30 % of single-choice keys are the longest
+    option, and no key (or set of keys) is more than 25 % longer than the wrong options on average."""
+    questions = [q for quiz in catalog.course_quizzes(COURSE).values() for q in quiz.questions
+                 if q.type in ("single", "multiple")]
+    longest = 0
+    singles = [q for q in questions if q.type == "single"]
+    for q in questions:
+        right, wrong = _option_lengths(q)
+        mean_right, mean_wrong = sum(right) / len(right), sum(wrong) / len(wrong)
+        assert mean_right <= 1.25 * mean_wrong, (q.id, mean_right, mean_wrong)
+        longest += q.type == "single" and right[0] > max(wrong)
+    assert longest * 10 <= len(singles) * 3, (longest, len(singles))
+
+
+def test_course_questionnaire_routes_prize_draws_and_statistics_pages(course):
+    """Prize draws lead to the prize-draw lesson; an Instagram or LinkedIn page alone makes the fan-page lesson
+    required (review F10, F12); the >= 250 reason names the real § 13(4) UWG threshold (F07)."""
+    from lms.guidelines import rules
+    questionnaire = rules.load_for_course(course)
+    path, reasons = rules.compute_path(questionnaire, course, {"werbeaktionen": "ja"})
+    assert path["m3-gewinnspiele"] == "required" and path["m3-werbekennzeichnung"] == "required"
+    for platform in ("instagram", "linkedin", "facebook"):
+        path, _ = rules.compute_path(questionnaire, course, {"plattformen": [platform]})
+        assert path["m3-fanpages-datenschutz"] == "required", platform
+    path, _ = rules.compute_path(questionnaire, course, {"plattformen": ["tiktok"]})
+    assert path["m3-fanpages-datenschutz"] == "recommended"
+    reason = questionnaire.rule("ab-250-recht-pflicht").reason["de"]
+    assert "weniger als 250" in reason and "Datenschutz" in reason

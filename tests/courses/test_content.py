@@ -73,7 +73,7 @@ def test_content_broken_package_names_file_and_problem(broken, file, old, new, e
 def test_content_check_cli_reports_ok_for_test_course():
     """`flask content check` succeeds on valid content and prints a summary."""
     result = CliRunner().invoke(content_check, ["--courses-dir", str(TEST_COURSES), "--quizzes-dir",
-                                                str(TEST_QUIZZES)])
+                                                str(TEST_QUIZZES), "--today", "2026-12-06"])
     assert result.exit_code == 0, result.output
     assert "ok: mini: 2 modules, 3 lessons" in result.output
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+from conftest import TEST_SECRET_KEY
 from flask import has_app_context
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def outbox(db, target=None, status: str | None = None) -> list:
 
 
 def make_target(db, org, endpoint: str, username: str = "fake", password: str = "fake-secret",
-                secret_key: str = "test-secret", **kw):
+                secret_key: str = TEST_SECRET_KEY, **kw):
     """A committed forwarding target with an encrypted password."""
     from lms.forwarding.crypto import encrypt_secret
     from lms.forwarding.models import ForwardTarget

@@ -230,12 +230,56 @@ def test_definitions_broken_final_rule(tmp_path, old, new, expected):
 
 
 def test_definitions_broken_final_without_from(tmp_path):
-    """A final exam needs [[from]] entries and may not have own questions."""
+    """A final exam needs [[from]] entries; own questions without 'own_draw' are an error too."""
     first_question = BASICS[BASICS.index("[[questions]]"):BASICS.index('[[questions]]\nid = "q02"')]
     text = FINAL[:FINAL.index("[[from]]")] + first_question
     message = errors_of(tmp_path, final=text)
     assert "quizzes/demo/final.toml: a final exam needs [[from]] entries" in message
-    assert "quizzes/demo/final.toml: a final exam draws from the module pools" in message
+    assert "quizzes/demo/final.toml: a final exam with own [[questions]] needs 'own_draw'" in message
+
+
+# --- final exam with its own questions (final-only cases) -------------------------------------------
+
+OWN_QUESTION = BASICS[BASICS.index("[[questions]]"):BASICS.index('[[questions]]\nid = "q02"')]
+FINAL_OWN = (edit(FINAL, "draw = 5", "draw = 6\nown_draw = 1") + "\n"
+             + OWN_QUESTION.replace('id = "q01"', 'id = "x01"')
+             + OWN_QUESTION.replace('id = "q01"', 'id = "x02"').replace('lesson = "intro"', 'lesson = "goals"'))
+
+
+def test_definitions_final_own_questions_join_the_pool(tmp_path):
+    """A final exam's own questions load, count towards 'draw' and join its pool as 'final/<id>'."""
+    quizzes = load_quizzes(course(tmp_path, final=FINAL_OWN), "demo", LESSONS, MODULES)
+    final = quizzes["final"]
+    assert (final.draw, final.own_draw, [q.id for q in final.questions]) == (6, 1, ["x01", "x02"])
+    assert final.from_ == (("01-basics", 3), ("02-extra", 2))
+    pool = final_pool(final, quizzes)
+    assert len(pool) == 12 and pool["final/x02"].id == pool["final/x02"].raw["id"] == "final/x02"
+    assert pool["final/x02"].lesson == "goals" and final.question("x01").raw["id"] == "x01"
+
+
+FINAL_OWN_RULES = [
+    ("own_draw = 1", "own_draw = 3", "'own_draw' 3 exceeds the final exam's 2 own questions"),
+    ("own_draw = 1", "own_draw = 0", "'own_draw' must be a whole number >= 1, not 0"),
+    ("draw = 6", "draw = 5", "'draw' 5 must equal the sum of the [[from]] counts and 'own_draw' (6)"),
+    ('id = "x02"\ntype = "single"\nlesson = "goals"', 'id = "x02"\ntype = "single"\nlesson = "nope"',
+     "question x02: lesson 'nope' is not a lesson id in the course"),
+    ('id = "x02"', 'id = "x01"', "question x01: duplicate question id"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), FINAL_OWN_RULES, ids=[e[:35] for _, _, e in FINAL_OWN_RULES])
+def test_definitions_broken_final_own_question_rule(tmp_path, old, new, expected):
+    """Own questions of a final exam are validated like a module pool, and 'own_draw' must fit them."""
+    message = errors_of(tmp_path, final=edit(FINAL_OWN, old, new))
+    assert f"quizzes/demo/final.toml: {expected}" in message
+
+
+def test_definitions_broken_own_draw_without_questions_or_in_module(tmp_path):
+    """'own_draw' needs own questions, and a module quiz may not have it."""
+    message = errors_of(tmp_path, final=edit(FINAL, "draw = 5", "draw = 6\nown_draw = 1"),
+                        **{"02_extra": edit(EXTRA, "draw = 2", "draw = 2\nown_draw = 1")})
+    assert "quizzes/demo/final.toml: 'own_draw' needs the final exam's own [[questions]]" in message
+    assert "quizzes/demo/02-extra.toml: only a final exam has 'own_draw'" in message
 
 
 def test_definitions_broken_final_from_final(tmp_path):

@@ -18,6 +18,7 @@ QUIZZES = load_quizzes(FIXTURES, "demo")
 BASICS, FINAL = QUIZZES["01-basics"], QUIZZES["final"]
 BASICS_POOL, FINAL_POOL = question_pool(BASICS), question_pool(FINAL, QUIZZES)
 SEEDS = st.integers(min_value=0, max_value=2**63)
+FINAL_TEXT = (FIXTURES / "demo" / "final.toml").read_text(encoding="utf-8")
 
 
 def test_drawing_module_draws_quiz_draw_questions():
@@ -33,6 +34,28 @@ def test_drawing_final_draws_count_per_source():
     sources = [key.split("/")[0] for key in plan.keys]
     assert sources == ["01-basics"] * 3 + ["02-extra"] * 2
     assert set(plan.keys) <= set(FINAL_POOL)
+
+
+def test_drawing_final_own_questions_drawn_last(tmp_path):
+    """A final with own questions draws `own_draw` of them after the module draws; the seed fixes the plan."""
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    for path in (FIXTURES / "demo").glob("*.toml"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    own = (FIXTURES / "demo" / "01-basics.toml").read_text(encoding="utf-8")
+    own = own[own.index("[[questions]]"):]
+    text = FINAL_TEXT.replace("draw = 5", "draw = 7\nown_draw = 2") + "\n" + own
+    (folder / "final.toml").write_text(text, encoding="utf-8")
+    quizzes = load_quizzes(tmp_path, "demo")
+    final = quizzes["final"]
+    pool = question_pool(final, quizzes)
+    plan = draw_attempt(final, pool, seed=11)
+    assert [key.split("/")[0] for key in plan.keys] == ["01-basics"] * 3 + ["02-extra"] * 2 + ["final"] * 2
+    assert len(set(plan.keys)) == 7 and draw_attempt(final, pool, seed=11) == plan
+    assert draw_attempt(final, pool, seed=11).keys[:5] == draw_attempt(FINAL, FINAL_POOL, seed=11).keys
+    answers, errors = parse_form(plan, pool, {})
+    result = grade(final, plan, pool, answers)
+    assert errors == {} and set(result.points) == set(plan.keys) and result.max_points >= 7
 
 
 def test_drawing_option_orders_per_type():
