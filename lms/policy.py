@@ -61,6 +61,7 @@ POLICY: dict[str, Access] = {
     "lms.auth.deactivate": Access(ADMINS, owner="user"),
     "lms.auth.activate": Access(ADMINS, owner="user"),
     "lms.auth.organisation": Access(ADMINS),
+    "lms.localtime.timezone": Access(ADMINS),
     # Learning
     "lms.courses.index": Access(SIGNED_IN),
     "lms.courses.overview": Access(SIGNED_IN),

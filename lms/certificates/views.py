@@ -12,6 +12,7 @@ from ..catalog import get_catalog
 from ..courses import services as courses
 from ..db import get_session, utcnow
 from ..i18n import _
+from ..localtime import date_filter
 from ..ratelimit import RateLimiter
 from . import codes, credential, services
 from .models import Certificate
@@ -151,9 +152,9 @@ def staff_learner_extra(db, org, course, user, enrolment):
     labels = {"valid": _("gültig"), "revoked": _("widerrufen"), "expired": _("abgelaufen"),
               "superseded": _("ersetzt")}
     lines = [_("%(state)s, ausgestellt am %(d)s, Code %(c)s", state=labels[certificate.state()],
-               d=certificate.issued_at.strftime("%d.%m.%Y"), c=codes.format_code(certificate.code))]
+               d=date_filter(certificate.issued_at), c=codes.format_code(certificate.code))]
     if certificate.expires_at:
-        lines.append(_("gültig bis %(d)s", d=certificate.expires_at.strftime("%d.%m.%Y")))
+        lines.append(_("gültig bis %(d)s", d=date_filter(certificate.expires_at)))
     return {"title": _("Zertifikat"), "lines": lines, "certificate": certificate}
 
 
@@ -166,7 +167,7 @@ def expiring_extra(db, org, course):
                       .order_by(Certificate.expires_at)).all()
     items = [{"label": _("Lernende:r") if org.pseudonymous_reports else c.learner_name,
               "url": url_for("lms.reports.learner", user_id=c.user_id, course=course.slug),
-              "note": _("läuft ab am %(d)s", d=c.expires_at.strftime("%d.%m.%Y"))} for c in rows]
+              "note": _("läuft ab am %(d)s", d=date_filter(c.expires_at))} for c in rows]
     return {"title": _("Zertifikate, die in 30 Tagen ablaufen"), "items": items, "empty": _("Keine.")}
 
 
@@ -178,4 +179,4 @@ def course_link(db, user, course, enrolment):
     if certificate is None:
         return []
     return [{"url": url_for("lms.certificates.mine"), "label": _("Ihr Zertifikat"),
-             "note": _("ausgestellt am %(d)s", d=certificate.issued_at.strftime("%d.%m.%Y"))}]
+             "note": _("ausgestellt am %(d)s", d=date_filter(certificate.issued_at))}]

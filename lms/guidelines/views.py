@@ -11,6 +11,7 @@ from ..courses import markdown
 from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _, localized
+from ..localtime import date_filter, time_filter
 from . import rules, services
 from .forms import PublishForm, SettingsForm
 from .steps import load_steps, step_by_id
@@ -163,7 +164,7 @@ def builder(slug: str):
         return redirect(url_for("lms.guidelines.result", slug=slug))
     if action == "prev" and index > 0:
         return redirect(url_for("lms.guidelines.builder", slug=slug, step=steps[index - 1].id))
-    flash(_("Entwurf gespeichert (%(t)s UTC).", t=draft.updated_at.strftime("%H:%M:%S")), "success")
+    flash(_("Entwurf gespeichert (%(t)s).", t=time_filter(draft.updated_at, seconds=True)), "success")
     return redirect(url_for("lms.guidelines.builder", slug=slug, step=step.id))
 
 
@@ -180,7 +181,7 @@ def autosave(slug: str):
     except services.TextTooLong as exc:
         return jsonify(error="too long", field=exc.field_id), 400
     return jsonify(saved=True, saved_at=draft.updated_at.isoformat(),
-                   message=_("Automatisch gespeichert (%(t)s UTC)", t=draft.updated_at.strftime("%H:%M:%S")))
+                   message=_("Automatisch gespeichert (%(t)s)", t=time_filter(draft.updated_at, seconds=True)))
 
 
 @bp.route("/<slug>/builder/result")
@@ -250,7 +251,7 @@ def course_links(db, user, course, enrolment) -> list[dict]:
 def _builder_link(db, course, enrolment) -> list[dict]:
     draft = services.get_draft(db, enrolment)
     if draft is not None and draft.produced_at is not None:
-        note = _("Erstellt am %(d)s", d=draft.produced_at.strftime("%d.%m.%Y"))
+        note = _("Erstellt am %(d)s", d=date_filter(draft.produced_at))
     elif draft is not None:
         note = _("Entwurf in Arbeit")
     else:

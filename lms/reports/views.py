@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _, localized
+from ..localtime import date_filter
 from . import analysis, charts, queries
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -44,7 +47,7 @@ def overview():
         filters=filters, pages=max(1, -(-total // filters.per_page)),
         departments=queries.departments(db, org), summary=queries.summary(db, org, course, bands),
         completion_chart=charts.bar_chart(
-            [(d.strftime("%d.%m."), n) for d, n in queries.completions_by_week(db, org, course)],
+            [(date_filter(d, "short"), n) for d, n in queries.completions_by_week(db, org, course)],
             _("Abschlüsse pro Woche")),
         score_chart=charts.bar_chart(
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
@@ -104,8 +107,13 @@ def _export_rows(course, rows):
         line += [labels[row.modules.get(m.id, "not_started")] for m in course.modules]
         line += ["" if row.average_score is None else round(row.average_score * 100),
                  "" if row.final_score is None else round(row.final_score * 100),
-                 row.enrolment.last_activity_at.strftime("%Y-%m-%d %H:%M") if row.enrolment else ""]
+                 _local(row.enrolment.last_activity_at) if row.enrolment else ""]
         yield line
+
+
+def _local(value: datetime) -> datetime:
+    """The organisation's local wall-clock time without zone (spreadsheets store dates without one)."""
+    return to_user_timezone(value).replace(tzinfo=None, microsecond=0)
 
 
 def _filtered_rows():
@@ -124,7 +132,7 @@ def export_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for line in _export_rows(course, rows):
-        writer.writerow([_safe_cell(v) for v in line])
+        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else _safe_cell(v) for v in line])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"'})
 

@@ -1,6 +1,7 @@
 """Trainer reports: scoping, matrix, filters, exports that match the screen, pseudonyms, inactivity, analysis."""
 import csv
 import io
+from datetime import datetime
 import re
 from datetime import timedelta
 
@@ -92,13 +93,16 @@ def test_reports_csv_matches_screen_with_bom_and_umlauts(app, client, login_as, 
 
 
 def test_reports_xlsx_matches_csv(app, client, login_as, world):
-    """The XLSX export holds the same cells as the CSV export."""
+    """The XLSX export holds the same cells as the CSV export; its dates are real dates in the local time zone."""
     _learn(app, "learner@alpha.example")
     login_as("trainer_a")
     csv_rows = list(csv.reader(io.StringIO(client.get("/reports/export.csv").get_data().decode("utf-8-sig")),
                                delimiter=";"))
     book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").get_data()))
-    xlsx_rows = [["" if v is None else str(v) for v in row] for row in book.active.iter_rows(values_only=True)]
+    values = list(book.active.iter_rows(values_only=True))
+    assert isinstance(values[2][-1], datetime)
+    xlsx_rows = [["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else str(v)
+                  for v in row] for row in values]
     assert xlsx_rows == csv_rows
 
 
