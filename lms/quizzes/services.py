@@ -36,6 +36,14 @@ class SubmitProblem(Exception):
     errors: dict[str, AnswerError]
 
 
+class Unanswered(Exception):
+    """Some questions have no answer and the learner has not yet confirmed submitting anyway (drafts kept)."""
+
+    def __init__(self, numbers: list[int]):
+        super().__init__(numbers)
+        self.numbers = numbers
+
+
 def pool_for(quizzes: dict[str, Quiz], quiz: Quiz) -> dict:
     """The question pool of a quiz (the final exam draws from the module pools)."""
     return question_pool(quiz, quizzes)
@@ -153,8 +161,9 @@ def lock_attempt(db: Session, attempt_id: int, user_id: int) -> QuizAttempt | No
 
 
 def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, attempt: QuizAttempt,
-                   pool: dict, form) -> bool:
-    """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers."""
+                   pool: dict, form, confirm_unanswered: bool = True) -> bool:
+    """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers;
+    Unanswered (drafts saved) when questions are open and ``confirm_unanswered`` is false."""
     if attempt.status != "open":
         return False
     save_draft(attempt, form)
@@ -163,6 +172,10 @@ def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz
     answers, errors = parse_form(plan, pool, values)
     if errors:
         raise SubmitProblem(errors)
+    if not confirm_unanswered:
+        missing = [n for n, (question, _order) in enumerate(plan.questions(pool), 1) if answers.get(question.id) is None]
+        if missing:
+            raise Unanswered(missing)
     result = grade(quiz, plan, pool, answers)
     now = utcnow()
     attempt.status, attempt.submitted_at = "submitted", now

@@ -90,4 +90,18 @@
   };
   markScrollable();
   window.addEventListener("resize", markScrollable);
+
+  // Quiz pages: after a scenario decision (or its error) or the unanswered-questions check, focus what changed,
+  // so keyboard and screen-reader users continue there instead of at the top of the page.
+  var focusTarget = document.getElementById("unanswered");
+  var hash = window.location.hash.slice(1);
+  if (!focusTarget && hash.indexOf("question-") === 0) {
+    var id = hash.slice("question-".length);
+    focusTarget = document.getElementById("error-" + id) || document.getElementById("step-" + id);
+  }
+  if (focusTarget) {
+    // After the load: the browser's own jump to the #fragment would otherwise take the focus back to the page.
+    var focusIt = function () { window.setTimeout(function () { focusTarget.focus(); }, 0); };
+    if (document.readyState === "complete") { focusIt(); } else { window.addEventListener("load", focusIt); }
+  }
 })();
