@@ -40,8 +40,10 @@ def mine():
     catalog = get_catalog()
     recert = {c.id for c in certificates if c.course_slug in catalog.courses
               and services.needs_recertification(c, catalog.courses[c.course_slug])}
+    from .linkedin import add_to_profile_url
+
     return render_template("certificates/mine.html", certificates=certificates, recert=recert,
-                           format_code=codes.format_code)
+                           format_code=codes.format_code, linkedin_url=add_to_profile_url)
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
@@ -178,5 +180,9 @@ def course_link(db, user, course, enrolment):
     certificate = services.current_certificate(db, enrolment)
     if certificate is None:
         return []
+    from .linkedin import add_to_profile_url
+
     return [{"url": url_for("lms.certificates.mine"), "label": _("Ihr Zertifikat"),
-             "note": _("ausgestellt am %(d)s", d=date_filter(certificate.issued_at))}]
+             "note": _("ausgestellt am %(d)s", d=date_filter(certificate.issued_at))},
+            {"url": add_to_profile_url(certificate), "label": _("Zum LinkedIn-Profil hinzufügen"), "note": None,
+             "kind": "linkedin"}]

@@ -1,12 +1,14 @@
 """Learner pages: course list, course overview, lessons, mark as done, resume, reading beacons."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..catalog import get_catalog
 from ..db import get_session
+from ..i18n import _, localized
 from . import services
+from .next_step import next_step
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -29,10 +31,12 @@ def _module_extras(course, enrolment):
 def index():
     """All courses with the learner's progress."""
     db = get_session()
-    rows = []
+    rows, steps = [], {}
     for course in get_catalog().courses.values():
-        rows.append((course, services.get_enrolment(db, current_user, course)))
-    return render_template("courses/index.html", rows=rows)
+        enrolment = services.get_enrolment(db, current_user, course)
+        rows.append((course, enrolment))
+        steps[course.slug] = next_step(db, course, enrolment) if enrolment else None
+    return render_template("courses/index.html", rows=rows, steps=steps)
 
 
 @bp.route("/<slug>/")
@@ -44,9 +48,9 @@ def overview(slug: str):
     enrolment = services.get_enrolment(db, current_user, course)
     lessons = services.lesson_records(db, enrolment) if enrolment else {}
     modules = services.module_records(db, enrolment) if enrolment else {}
-    resume = services.resume_lesson(course, enrolment, lessons) if enrolment else None
+    step = next_step(db, course, enrolment) if enrolment else None
     return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
-                           modules=modules, resume=resume, status_of=services.lesson_status,
+                           modules=modules, step=step, status_of=services.lesson_status,
                            extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment))
 
 
@@ -77,8 +81,7 @@ def resume(slug: str):
     enrolment = services.get_enrolment(db, current_user, course)
     if enrolment is None:
         return redirect(url_for("lms.courses.overview", slug=slug))
-    lesson = services.resume_lesson(course, enrolment, services.lesson_records(db, enrolment))
-    return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=lesson.id))
+    return redirect(next_step(db, course, enrolment).url)
 
 
 def _lesson_context(slug: str, lesson_id: str):
@@ -118,6 +121,8 @@ def lesson_done(slug: str, lesson_id: str):
     if enrolment is None:
         abort(404)
     services.complete_lesson(db, current_user, course, enrolment, lesson_obj)
+    flash(_("„%(t)s“ ist erledigt – %(p)d %% des Kurses geschafft.", t=localized(lesson_obj.title),
+            p=round(enrolment.progress * 100)), "success")
     lessons = course.lessons
     module = course.module_of(lesson_obj)
     if lesson_obj is module.lessons[-1]:

@@ -24,9 +24,10 @@ from .scoring import AnswerError
 class QuizUnavailable(Exception):
     """A new attempt cannot be started now; the message says why."""
 
-    def __init__(self, message: str, until: datetime | None = None):
+    def __init__(self, message: str, until: datetime | None = None, missing: list[dict] | None = None):
         super().__init__(message)
         self.until = until
+        self.missing = missing or []  # final exam: [{module, lessons_open, quiz_open}] still to do
 
 
 @dataclass
@@ -70,13 +71,22 @@ def availability(db: Session, course: Course, enrolment: Enrolment, quiz: Quiz) 
         records = courses.module_records(db, enrolment)
         missing = [m for m in course.modules if not (records.get(m.id) and records[m.id].completed_at)]
         if missing:
-            raise QuizUnavailable("Die Abschlussprüfung wird freigeschaltet, wenn alle Module abgeschlossen sind.")
+            raise QuizUnavailable("Die Abschlussprüfung wird freigeschaltet, wenn alle Module abgeschlossen sind.",
+                                  missing=[_missing_in(m, records.get(m.id)) for m in missing])
     if quiz.max_attempts and len(done) >= quiz.max_attempts:
         raise QuizUnavailable("Sie haben alle erlaubten Versuche genutzt.")
     if quiz.wait_minutes and done and not done[-1].passed:
         until = done[-1].submitted_at + timedelta(minutes=quiz.wait_minutes)
         if until > utcnow():
             raise QuizUnavailable("Bitte warten Sie bis zum nächsten Versuch.", until)
+
+
+def _missing_in(module, record) -> dict:
+    """What a module still lacks before the final exam: open lessons and an unpassed quiz."""
+    total = record.lessons_total if record else len(module.lessons)
+    done = record.lessons_done if record else 0
+    return {"module": module, "lessons_open": max(0, total - done),
+            "quiz_open": bool(module.quiz) and (record is None or record.quiz_passed_at is None)}
 
 
 def start_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, pool: dict) -> QuizAttempt:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..catalog import get_catalog
 from ..courses import services as courses
+from ..courses.next_step import next_step
 from ..db import get_session
 from ..i18n import _
 from . import scoring, services
@@ -40,18 +41,22 @@ def _attempt(db, attempt_id: int, quiz, lock: bool = False):
     return attempt
 
 
+def _blocked(db, course, enrolment, quiz):
+    """Why no new attempt can start now (QuizUnavailable), or None."""
+    try:
+        services.availability(db, course, enrolment, quiz)
+    except services.QuizUnavailable as exc:
+        return exc
+    return None
+
+
 @bp.route("/<slug>/<quiz_id>/")
 @login_required
 def intro(slug: str, quiz_id: str):
     """What the quiz is, the learner's attempts so far, and start/resume."""
     db, course, quiz, enrolment, pool = _context(slug, quiz_id)
     past = services.attempts(db, enrolment, quiz)
-    blocked = None
-    if services.open_attempt(db, enrolment, quiz) is None:
-        try:
-            services.availability(db, course, enrolment, quiz)
-        except services.QuizUnavailable as exc:
-            blocked = exc
+    blocked = _blocked(db, course, enrolment, quiz) if services.open_attempt(db, enrolment, quiz) is None else None
     return render_template("quizzes/intro.html", course=course, quiz=quiz, attempts=past, blocked=blocked,
                            module=course.module(quiz.module) if quiz.module else None, pool_size=len(pool))
 
@@ -101,10 +106,10 @@ def attempt(slug: str, quiz_id: str, attempt_id: int):
     attempt_obj = _attempt(db, attempt_id, quiz)
     if attempt_obj.status == "open":
         return _render_attempt(course, quiz, attempt_obj, pool)
-    return _render_feedback(db, course, quiz, attempt_obj, pool)
+    return _render_feedback(db, course, quiz, attempt_obj, pool, enrolment)
 
 
-def _render_feedback(db, course, quiz, attempt_obj, pool):
+def _render_feedback(db, course, quiz, attempt_obj, pool, enrolment):
     rows = services.results(db, attempt_obj)
     plan = services.plan_of(attempt_obj)
     parsed = (attempt_obj.answers or {}).get("parsed", {})
@@ -120,7 +125,8 @@ def _render_feedback(db, course, quiz, attempt_obj, pool):
             item["trail"] = scoring.scenario_trail(question, parsed.get(question.id) or [])
         items.append(item)
     return render_template("quizzes/feedback.html", course=course, quiz=quiz, attempt=attempt_obj, items=items,
-                           module=course.module(quiz.module) if quiz.module else None)
+                           module=course.module(quiz.module) if quiz.module else None,
+                           step=next_step(db, course, enrolment), blocked=_blocked(db, course, enrolment, quiz))
 
 
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/save", methods=["POST"])
