@@ -60,6 +60,9 @@ POLICY: dict[str, Access] = {
     "lms.auth.reset_password": Access(ADMINS, owner="user"),
     "lms.auth.deactivate": Access(ADMINS, owner="user"),
     "lms.auth.activate": Access(ADMINS, owner="user"),
+    "lms.auth.edit_user": Access(ADMINS, owner="user"),
+    "lms.auth.confirm_deactivate": Access(ADMINS, owner="user"),
+    "lms.auth.confirm_reset_password": Access(ADMINS, owner="user"),
     "lms.auth.organisation": Access(ADMINS),
     "lms.localtime.timezone": Access(ADMINS),
     # Learning
