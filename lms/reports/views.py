@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import to_user_timezone
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from ..auth.decorators import role_required
@@ -76,8 +76,14 @@ def learner(user_id: int):
         lessons=queries.lesson_records(db, enrolment) if enrolment else {},
         modules=courses.module_records(db, enrolment) if enrolment else {},
         attempts=queries.attempts_of(db, enrolment) if enrolment else [],
-        timeline=queries.timeline(db, org, user), extras=extras, status_of=courses.lesson_status,
-        status_labels=STATUS_LABELS)
+        timeline=queries.sessions(queries.timeline(db, org, user, lang=str(get_locale() or "de"))), extras=extras, status_of=courses.lesson_status,
+        status_labels=STATUS_LABELS, quiz_title=lambda quiz_id: _quiz_title(course, quiz_id))
+
+
+def _quiz_title(course, quiz_id: str) -> str:
+    """A quiz's title in the user's language (its id only if the quiz is gone from the catalog)."""
+    quiz = get_catalog().quiz(course.slug, quiz_id)
+    return localized(quiz.title) if quiz is not None else quiz_id
 
 
 @bp.route("/quizzes/<quiz_id>")

@@ -192,7 +192,7 @@ def test_reports_question_analysis_counts_answers(app, client, login_as, world):
     learner = _learn(app, "learner@alpha.example")
     location = learner.post("/quizzes/mini/m1/start").headers["Location"]
     attempt_id = re.search(r"/attempts/(\d+)", location).group(1)
-    learner.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false"})
+    learner.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false", "confirm_unanswered": "1"})
     login_as("trainer_a")
     body = client.get("/reports/quizzes/m1").get_data(as_text=True)
     assert "q1" in body and "100 %" in body and "0 %" in body
