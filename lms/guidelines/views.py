@@ -12,6 +12,7 @@ from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _, localized
 from ..localtime import date_filter, time_filter
+from .path_groups import grouped_path
 from . import rules, services
 from .forms import PublishForm, SettingsForm
 from .steps import load_steps, step_by_id
@@ -107,7 +108,7 @@ def path(slug: str):
     if response is None:
         return redirect(url_for("lms.guidelines.questionnaire", slug=slug))
     return render_template("guidelines/path.html", course=course, response=response,
-                           rows=services.path_rows(course, response.path, response.reasons),
+                           path_groups=grouped_path(services.path_rows(course, response.path, response.reasons)),
                            answers=services.answer_labels(questionnaire_obj, response.answers),
                            counts=rules.summary_counts(response.path),
                            records=courses.lesson_records(db, enrolment))
@@ -282,8 +283,10 @@ def index():
     if version is not None and ack is None:
         previous = [v for v in services.versions(db, current_user.org_id) if v.number < version.number]
         earlier = next((v for v in previous if services.acknowledgement(db, current_user, v)), None)
+    builders = [course for course in get_catalog().courses.values()
+                if courses.get_enrolment(db, current_user, course) is not None]
     return render_template("guidelines/index.html", version=version, ack=ack, earlier=earlier,
-                           body=_render_body(version) if version else None)
+                           body=_render_body(version) if version else None, builders=builders)
 
 
 def _own_version_or_404(db, number: int):
