@@ -242,3 +242,10 @@ def test_reports_score_bands_use_best_attempt_and_band_edges(app, world, db):
         bands = queries.score_bands(db, db.get(Organisation, world["org_a"].id), course)
     assert bands.counts == [1, 0, 0, 0, 0, 0, 0, 1, 0, 1]
     assert abs(bands.average - (0.7 + 1.0 + 0.0) / 3) < 1e-9
+
+
+def test_reports_empty_charts_say_no_data(client, login_as, world):
+    """Without any learning data the charts show a sentence instead of empty axes."""
+    login_as("trainer_a")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert page.count('class="chart-empty"') == 2 and "<svg" not in page.split('class="stats"')[1].split("</section>")[0]
