@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .i18n import _l
 
+ACCOUNT_ENDPOINT = "lms.auth.account"
 GROUPS = {"learn": _l("Lernen"), "reports": _l("Auswertung"), "admin": _l("Verwaltung")}
 
 
@@ -54,7 +55,8 @@ def nav_groups() -> list[dict]:
         return []
     items = [item for item in current_app.extensions.get("lms_nav", []) if current_user.role in item.roles
              and item.endpoint in current_app.view_functions]
-    current = _current(items, request.endpoint)
+    # The account page has its own link outside the groups: no group entry stands for it.
+    current = None if request.endpoint == ACCOUNT_ENDPOINT else _current(items, request.endpoint)
     groups = []
     for key, label in GROUPS.items():
         members = [{"url": url_for(item.endpoint), "label": item.label, "current": item is current}
