@@ -105,6 +105,7 @@ POLICY: dict[str, Access] = {
     "lms.certificates.recertify": Access(SIGNED_IN, may_be_absent=True),
     "lms.certificates.verify_form": Access(PUBLIC),
     "lms.certificates.verify": Access(PUBLIC),
+    "lms.certificates.share_image": Access(PUBLIC),
     "lms.certificates.verify_upload": Access(PUBLIC),
     "lms.certificates.public_key": Access(PUBLIC),
     # Trainer reports

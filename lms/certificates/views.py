@@ -122,6 +122,21 @@ def verify(code: str):
                            format_code=codes.format_code), 200 if certificate else 404
 
 
+@bp.route("/verify/<code>/share.png")
+def share_image(code: str):
+    """Public: the share image of a valid certificate (for social posts and link previews); 404 otherwise."""
+    from .share_image import render_share_png
+
+    if _limited():
+        abort(429)
+    certificate = services.by_code(get_session(), code)
+    if certificate is None or certificate.state() != "valid":
+        abort(404)
+    png = render_share_png(certificate, url_for("lms.certificates.verify", code=certificate.code, _external=True),
+                           _("Zertifikat"), _("Ausgestellt am"))
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "public, max-age=3600"})
+
+
 @bp.route("/verify/credential", methods=["POST"])
 def verify_upload():
     """Public: check an uploaded credential file's signature and its revocation status."""
