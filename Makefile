@@ -11,14 +11,17 @@ export FLASK_APP := lms
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+## setup: the venv, the compiled translations and the system packages the running app needs (not the test tools)
 setup: $(STAMP) translations
-	scripts/system-deps.sh
+	scripts/system-deps.sh run
 
 ## test-deps: what only the tests need: the ralph LRS (own venv) and axe-core for the accessibility tests
 test-deps: setup
+	$(BIN)/pip install --quiet -e '.[test]'
+	scripts/system-deps.sh test
 	scripts/ralph.sh setup
 	scripts/fetch-axe.sh >/dev/null
 	scripts/oidc-provider.sh >/dev/null

@@ -20,13 +20,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_app(app: Flask, url_prefix: str = "") -> None:
     """Mount the LMS on an app (standalone or a host app) under ``url_prefix``."""
-    from . import config, converters, db, errors, i18n, nav, security
+    from . import config, converters, db, errors, i18n, localtime, nav, security
     from .blueprint import make_blueprint
 
     config.apply_defaults(app)
     converters.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
+    localtime.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)

@@ -40,6 +40,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "de",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",  # organisations may choose another (lms/localtime)
     "LANGUAGES": ["de", "en"],
     "INACTIVITY_DAYS": 7,
     "RELAY_IN_APP": False,

@@ -33,7 +33,9 @@ def localized(value, locale: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector and the translations folder in the package."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(__import__("pathlib").Path(__file__).parent / "translations"))
-    Babel(app, locale_selector=select_locale)
+    from .localtime import organisation_timezone
+
+    Babel(app, locale_selector=select_locale, timezone_selector=organisation_timezone)
     app.jinja_env.globals["localized"] = localized
     from markupsafe import Markup
 

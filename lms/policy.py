@@ -65,6 +65,11 @@ POLICY: dict[str, Access] = {
     # Audit log (read-only pages; no route changes or deletes a row)
     "lms.audit.log": Access(ADMINS),
     "lms.audit.export_csv": Access(ADMINS),
+    "lms.auth.edit_user": Access(ADMINS, owner="user"),
+    "lms.auth.confirm_deactivate": Access(ADMINS, owner="user"),
+    "lms.auth.confirm_reset_password": Access(ADMINS, owner="user"),
+    "lms.auth.organisation": Access(ADMINS),
+    "lms.localtime.timezone": Access(ADMINS),
     # Learning
     "lms.courses.index": Access(SIGNED_IN),
     "lms.courses.overview": Access(SIGNED_IN),
@@ -105,6 +110,7 @@ POLICY: dict[str, Access] = {
     "lms.certificates.recertify": Access(SIGNED_IN, may_be_absent=True),
     "lms.certificates.verify_form": Access(PUBLIC),
     "lms.certificates.verify": Access(PUBLIC),
+    "lms.certificates.share_image": Access(PUBLIC),
     "lms.certificates.verify_upload": Access(PUBLIC),
     "lms.certificates.public_key": Access(PUBLIC),
     # Practical tasks: learners hand in, trainers review (hand-ins are "submission" objects of the learner's org)

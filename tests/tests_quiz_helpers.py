@@ -49,7 +49,7 @@ def answer_all(app, client, db, quiz_id, slug="mini", correct=True):
                     client.post(f"/quizzes/{slug}/{quiz_id}/attempts/{attempt_id}/save",
                                 data={"decide": q.id, f"decision-{q.id}": best["id"]})
                     step = best.get("next")
-    client.post(f"/quizzes/{slug}/{quiz_id}/attempts/{attempt_id}/submit", data=form if correct else {})
+    client.post(f"/quizzes/{slug}/{quiz_id}/attempts/{attempt_id}/submit", data=form if correct else {"confirm_unanswered": "1"})
     db.rollback()
     return attempt_id
 

@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     """Install Flask-Login, the auth blueprint and the CLI commands."""
     from .. import nav
     from ..i18n import _l
-    from . import cli, sessions, views
+    from . import cli, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
 
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.init_app(app)

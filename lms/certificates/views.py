@@ -13,6 +13,7 @@ from ..catalog import get_catalog
 from ..courses import services as courses
 from ..db import get_session, utcnow
 from ..i18n import _
+from ..localtime import date_filter
 from ..ratelimit import RateLimiter
 from . import codes, credential, services
 from .models import Certificate
@@ -55,8 +56,10 @@ def mine():
     catalog = get_catalog()
     recert = {c.id for c in certificates if c.course_slug in catalog.courses
               and services.needs_recertification(c, catalog.courses[c.course_slug])}
+    from .linkedin import add_to_profile_url
+
     return render_template("certificates/mine.html", certificates=certificates, recert=recert,
-                           format_code=codes.format_code)
+                           format_code=codes.format_code, linkedin_url=add_to_profile_url)
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
@@ -138,6 +141,21 @@ def verify(code: str):
                            format_code=codes.format_code), 200 if certificate else 404
 
 
+@bp.route("/verify/<code>/share.png")
+def share_image(code: str):
+    """Public: the share image of a valid certificate (for social posts and link previews); 404 otherwise."""
+    from .share_image import render_share_png
+
+    if _limited():
+        abort(429)
+    certificate = services.by_code(get_session(), code)
+    if certificate is None or certificate.state() != "valid":
+        abort(404)
+    png = render_share_png(certificate, url_for("lms.certificates.verify", code=certificate.code, _external=True),
+                           _("Zertifikat"), _("Ausgestellt am"))
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "public, max-age=3600"})
+
+
 @bp.route("/verify/credential", methods=["POST"])
 def verify_upload():
     """Public: check an uploaded credential file's signature and its revocation status."""
@@ -171,12 +189,12 @@ def staff_learner_extra(db, org, course, user, enrolment):
               "superseded": _("ersetzt")}
     if org.pseudonymous_reports:  # the code opens the public verification page, which names the holder
         lines = [_("%(state)s, ausgestellt am %(d)s", state=labels[certificate.state()],
-                   d=certificate.issued_at.strftime("%d.%m.%Y"))]
+                   d=date_filter(certificate.issued_at))]
     else:
         lines = [_("%(state)s, ausgestellt am %(d)s, Code %(c)s", state=labels[certificate.state()],
-                   d=certificate.issued_at.strftime("%d.%m.%Y"), c=codes.format_code(certificate.code))]
+                   d=date_filter(certificate.issued_at), c=codes.format_code(certificate.code))]
     if certificate.expires_at:
-        lines.append(_("gültig bis %(d)s", d=certificate.expires_at.strftime("%d.%m.%Y")))
+        lines.append(_("gültig bis %(d)s", d=date_filter(certificate.expires_at)))
     return {"title": _("Zertifikat"), "lines": lines, "certificate": certificate}
 
 
@@ -189,7 +207,7 @@ def expiring_extra(db, org, course):
                       .order_by(Certificate.expires_at)).all()
     items = [{"label": _("Lernende:r") if org.pseudonymous_reports else c.learner_name,
               "url": url_for("lms.reports.learner", user_id=c.user_id, course=course.slug),
-              "note": _("läuft ab am %(d)s", d=c.expires_at.strftime("%d.%m.%Y"))} for c in rows]
+              "note": _("läuft ab am %(d)s", d=date_filter(c.expires_at))} for c in rows]
     return {"title": _("Zertifikate, die in 30 Tagen ablaufen"), "items": items, "empty": _("Keine.")}
 
 
@@ -200,5 +218,9 @@ def course_link(db, user, course, enrolment):
     certificate = services.current_certificate(db, enrolment)
     if certificate is None:
         return []
+    from .linkedin import add_to_profile_url
+
     return [{"url": url_for("lms.certificates.mine"), "label": _("Ihr Zertifikat"),
-             "note": _("ausgestellt am %(d)s", d=certificate.issued_at.strftime("%d.%m.%Y"))}]
+             "note": _("ausgestellt am %(d)s", d=date_filter(certificate.issued_at))},
+            {"url": add_to_profile_url(certificate), "label": _("Zum LinkedIn-Profil hinzufügen"), "note": None,
+             "kind": "linkedin"}]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -11,8 +11,9 @@ from markupsafe import Markup
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session, utcnow
-from ..i18n import _
+from ..i18n import _, localized
 from . import markdown, services
+from .next_step import next_step
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -40,14 +41,15 @@ def may_enrol(db, course) -> bool:
 def index():
     """All courses with the learner's progress."""
     db = get_session()
-    rows = []
+    rows, steps = [], {}
     for course in get_catalog().courses.values():
         enrolment = services.get_enrolment(db, current_user, course)
         if enrolment is not None or may_enrol(db, course):
             rows.append((course, enrolment))
+            steps[course.slug] = next_step(db, course, enrolment) if enrolment else None
     # Other packages put panels at the top of the learner's home (e.g. assignments with due dates).
     panels = [panel(db, current_user) for panel in current_app.extensions.get("lms_home_panels", [])]
-    return render_template("courses/index.html", rows=rows, panels=panels)
+    return render_template("courses/index.html", rows=rows, steps=steps, panels=panels)
 
 
 @bp.route("/<slug>/")
@@ -59,9 +61,9 @@ def overview(slug: str):
     enrolment = services.get_enrolment(db, current_user, course)
     lessons = services.lesson_records(db, enrolment) if enrolment else {}
     modules = services.module_records(db, enrolment) if enrolment else {}
-    resume = services.resume_lesson(course, enrolment, lessons) if enrolment else None
+    step = next_step(db, course, enrolment) if enrolment else None
     return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
-                           modules=modules, resume=resume, status_of=services.lesson_status,
+                           modules=modules, step=step, status_of=services.lesson_status,
                            extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment),
                            exercise=_exercise_minutes(course))
 
@@ -112,8 +114,7 @@ def resume(slug: str):
     enrolment = services.get_enrolment(db, current_user, course)
     if enrolment is None:
         return redirect(url_for("lms.courses.overview", slug=slug))
-    lesson = services.resume_lesson(course, enrolment, services.lesson_records(db, enrolment))
-    return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=lesson.id))
+    return redirect(next_step(db, course, enrolment).url)
 
 
 def _lesson_context(slug: str, lesson_id: str):
@@ -155,6 +156,8 @@ def lesson_done(slug: str, lesson_id: str):
     if enrolment is None:
         abort(404)
     services.complete_lesson(db, current_user, course, enrolment, lesson_obj)
+    flash(_("„%(t)s“ ist erledigt – %(p)d %% des Kurses geschafft.", t=localized(lesson_obj.title),
+            p=round(enrolment.progress * 100)), "success")
     lessons = course.lessons
     module = course.module_of(lesson_obj)
     if lesson_obj is module.lessons[-1]:

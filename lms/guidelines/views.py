@@ -12,6 +12,8 @@ from ..courses import markdown
 from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _, localized
+from ..localtime import date_filter, time_filter
+from .path_groups import grouped_path
 from . import rules, services
 from .forms import PublishForm, SettingsForm
 from .steps import load_steps, step_by_id
@@ -107,7 +109,7 @@ def path(slug: str):
     if response is None:
         return redirect(url_for("lms.guidelines.questionnaire", slug=slug))
     return render_template("guidelines/path.html", course=course, response=response,
-                           rows=services.path_rows(course, response.path, response.reasons),
+                           path_groups=grouped_path(services.path_rows(course, response.path, response.reasons)),
                            answers=services.answer_labels(questionnaire_obj, response.answers),
                            counts=rules.summary_counts(response.path),
                            records=courses.lesson_records(db, enrolment))
@@ -164,7 +166,7 @@ def builder(slug: str):
         return redirect(url_for("lms.guidelines.result", slug=slug))
     if action == "prev" and index > 0:
         return redirect(url_for("lms.guidelines.builder", slug=slug, step=steps[index - 1].id))
-    flash(_("Entwurf gespeichert (%(t)s UTC).", t=draft.updated_at.strftime("%H:%M:%S")), "success")
+    flash(_("Entwurf gespeichert (%(t)s).", t=time_filter(draft.updated_at, seconds=True)), "success")
     return redirect(url_for("lms.guidelines.builder", slug=slug, step=step.id))
 
 
@@ -181,7 +183,7 @@ def autosave(slug: str):
     except services.TextTooLong as exc:
         return jsonify(error="too long", field=exc.field_id), 400
     return jsonify(saved=True, saved_at=draft.updated_at.isoformat(),
-                   message=_("Automatisch gespeichert (%(t)s UTC)", t=draft.updated_at.strftime("%H:%M:%S")))
+                   message=_("Automatisch gespeichert (%(t)s)", t=time_filter(draft.updated_at, seconds=True)))
 
 
 @bp.route("/<slug>/builder/result")
@@ -251,7 +253,7 @@ def course_links(db, user, course, enrolment) -> list[dict]:
 def _builder_link(db, course, enrolment) -> list[dict]:
     draft = services.get_draft(db, enrolment)
     if draft is not None and draft.produced_at is not None:
-        note = _("Erstellt am %(d)s", d=draft.produced_at.strftime("%d.%m.%Y"))
+        note = _("Erstellt am %(d)s", d=date_filter(draft.produced_at))
     elif draft is not None:
         note = _("Entwurf in Arbeit")
     else:
@@ -282,8 +284,10 @@ def index():
     if version is not None and ack is None:
         previous = [v for v in services.versions(db, current_user.org_id) if v.number < version.number]
         earlier = next((v for v in previous if services.acknowledgement(db, current_user, v)), None)
+    builders = [course for course in get_catalog().courses.values()
+                if courses.get_enrolment(db, current_user, course) is not None]
     return render_template("guidelines/index.html", version=version, ack=ack, earlier=earlier,
-                           body=_render_body(version) if version else None)
+                           body=_render_body(version) if version else None, builders=builders)
 
 
 def _own_version_or_404(db, number: int):

@@ -24,9 +24,10 @@ from .scoring import AnswerError
 class QuizUnavailable(Exception):
     """A new attempt cannot be started now; the message says why."""
 
-    def __init__(self, message: str, until: datetime | None = None):
+    def __init__(self, message: str, until: datetime | None = None, missing: list[dict] | None = None):
         super().__init__(message)
         self.until = until
+        self.missing = missing or []  # final exam: [{module, lessons_open, quiz_open}] still to do
 
 
 @dataclass
@@ -34,6 +35,14 @@ class SubmitProblem(Exception):
     """A submitted attempt did not fit the questions; nothing was stored."""
 
     errors: dict[str, AnswerError]
+
+
+class Unanswered(Exception):
+    """Some questions have no answer and the learner has not yet confirmed submitting anyway (drafts kept)."""
+
+    def __init__(self, numbers: list[int]):
+        super().__init__(numbers)
+        self.numbers = numbers
 
 
 def pool_for(quizzes: dict[str, Quiz], quiz: Quiz) -> dict:
@@ -62,13 +71,22 @@ def availability(db: Session, course: Course, enrolment: Enrolment, quiz: Quiz) 
         records = courses.module_records(db, enrolment)
         missing = [m for m in course.modules if not (records.get(m.id) and records[m.id].completed_at)]
         if missing:
-            raise QuizUnavailable("Die Abschlussprüfung wird freigeschaltet, wenn alle Module abgeschlossen sind.")
+            raise QuizUnavailable("Die Abschlussprüfung wird freigeschaltet, wenn alle Module abgeschlossen sind.",
+                                  missing=[_missing_in(m, records.get(m.id)) for m in missing])
     if quiz.max_attempts and len(done) >= quiz.max_attempts:
         raise QuizUnavailable("Sie haben alle erlaubten Versuche genutzt.")
     if quiz.wait_minutes and done and not done[-1].passed:
         until = done[-1].submitted_at + timedelta(minutes=quiz.wait_minutes)
         if until > utcnow():
             raise QuizUnavailable("Bitte warten Sie bis zum nächsten Versuch.", until)
+
+
+def _missing_in(module, record) -> dict:
+    """What a module still lacks before the final exam: open lessons and an unpassed quiz."""
+    total = record.lessons_total if record else len(module.lessons)
+    done = record.lessons_done if record else 0
+    return {"module": module, "lessons_open": max(0, total - done),
+            "quiz_open": bool(module.quiz) and (record is None or record.quiz_passed_at is None)}
 
 
 def start_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, pool: dict) -> QuizAttempt:
@@ -190,8 +208,9 @@ def lock_attempt(db: Session, attempt_id: int, user_id: int) -> QuizAttempt | No
 
 
 def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, attempt: QuizAttempt,
-                   pool: dict, form) -> bool:
-    """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers."""
+                   pool: dict, form, confirm_unanswered: bool = True) -> bool:
+    """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers;
+    Unanswered (drafts saved) when questions are open and ``confirm_unanswered`` is false."""
     if attempt.status != "open":
         return False
     try:
@@ -203,6 +222,10 @@ def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz
     answers, errors = parse_form(plan, pool, values)
     if errors:
         raise SubmitProblem(errors)
+    if not confirm_unanswered:
+        missing = [n for n, (question, _order) in enumerate(plan.questions(pool), 1) if answers.get(question.id) is None]
+        if missing:
+            raise Unanswered(missing)
     result = grade(quiz, plan, pool, answers)
     now = utcnow()
     attempt.status, attempt.submitted_at = "submitted", now

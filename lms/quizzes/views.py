@@ -6,9 +6,11 @@ from flask_login import current_user, login_required
 
 from ..catalog import get_catalog
 from ..courses import services as courses
+from ..courses.next_step import next_step
 from ..db import get_session
 from ..i18n import _
 from . import scoring, services
+from .answer_text import readable_answer
 from .scoring import AnswerError
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes", template_folder="templates")
@@ -39,18 +41,22 @@ def _attempt(db, attempt_id: int, quiz, lock: bool = False):
     return attempt
 
 
+def _blocked(db, course, enrolment, quiz):
+    """Why no new attempt can start now (QuizUnavailable), or None."""
+    try:
+        services.availability(db, course, enrolment, quiz)
+    except services.QuizUnavailable as exc:
+        return exc
+    return None
+
+
 @bp.route("/<slug>/<quiz_id>/")
 @login_required
 def intro(slug: str, quiz_id: str):
     """What the quiz is, the learner's attempts so far, and start/resume."""
     db, course, quiz, enrolment, pool = _context(slug, quiz_id)
     past = services.attempts(db, enrolment, quiz)
-    blocked = None
-    if services.open_attempt(db, enrolment, quiz) is None:
-        try:
-            services.availability(db, course, enrolment, quiz)
-        except services.QuizUnavailable as exc:
-            blocked = exc
+    blocked = _blocked(db, course, enrolment, quiz) if services.open_attempt(db, enrolment, quiz) is None else None
     return render_template("quizzes/intro.html", course=course, quiz=quiz, attempts=past, blocked=blocked,
                            module=course.module(quiz.module) if quiz.module else None, pool_size=len(pool))
 
@@ -72,7 +78,7 @@ def _error_text(error: AnswerError) -> str:
     return _(error.template, **error.params)
 
 
-def _render_attempt(course, quiz, attempt, pool, errors=None, status=200):
+def _render_attempt(course, quiz, attempt, pool, errors=None, status=200, unanswered=None):
     items = []
     plan = services.plan_of(attempt)
     drafts = attempt.answers or {}
@@ -89,7 +95,7 @@ def _render_attempt(course, quiz, attempt, pool, errors=None, status=200):
     stray = [_error_text(e) for key, e in (errors or {}).items() if key.startswith("q-")]
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt, items=items,
                            drafts=drafts, stray=stray, module=course.module(quiz.module) if quiz.module else None,
-                           ), status
+                           unanswered=unanswered or []), status
 
 
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>")
@@ -100,10 +106,10 @@ def attempt(slug: str, quiz_id: str, attempt_id: int):
     attempt_obj = _attempt(db, attempt_id, quiz)
     if attempt_obj.status == "open":
         return _render_attempt(course, quiz, attempt_obj, pool)
-    return _render_feedback(db, course, quiz, attempt_obj, pool)
+    return _render_feedback(db, course, quiz, attempt_obj, pool, enrolment)
 
 
-def _render_feedback(db, course, quiz, attempt_obj, pool):
+def _render_feedback(db, course, quiz, attempt_obj, pool, enrolment):
     rows = services.results(db, attempt_obj)
     plan = services.plan_of(attempt_obj)
     parsed = (attempt_obj.answers or {}).get("parsed", {})
@@ -113,13 +119,14 @@ def _render_feedback(db, course, quiz, attempt_obj, pool):
         item = {"number": number, "question": question, "row": rows.get(question.id),
                 "view": scoring.public_view(question, order),
                 "correct_text": scoring.correct_response(question, str(current_user.locale or "de")),
-                "answer_text": scoring.response_text(question, parsed.get(question.id)),
+                "answer_text": readable_answer(question, parsed.get(question.id), str(current_user.locale or "de")),
                 "lesson": lesson}
         if question.type == "scenario":
             item["trail"] = scoring.scenario_trail(question, parsed.get(question.id) or [])
         items.append(item)
     return render_template("quizzes/feedback.html", course=course, quiz=quiz, attempt=attempt_obj, items=items,
-                           module=course.module(quiz.module) if quiz.module else None)
+                           module=course.module(quiz.module) if quiz.module else None,
+                           step=next_step(db, course, enrolment), blocked=_blocked(db, course, enrolment, quiz))
 
 
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/save", methods=["POST"])
@@ -139,6 +146,8 @@ def save(slug: str, quiz_id: str, attempt_id: int):
     if decide_key:
         choice = request.form.get(f"decision-{decide_key}", "")
         try:
+            if not choice:
+                raise AnswerError("Bitte wählen Sie eine Option.")
             services.decide(attempt_obj, pool, decide_key, choice)
         except AnswerError as exc:
             return _render_attempt(course, quiz, attempt_obj, pool, {decide_key: exc}, 400)
@@ -156,7 +165,10 @@ def submit(slug: str, quiz_id: str, attempt_id: int):
     db, course, quiz, enrolment, pool = _context(slug, quiz_id)
     attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
     try:
-        services.submit_attempt(db, current_user, course, enrolment, quiz, attempt_obj, pool, request.form)
+        services.submit_attempt(db, current_user, course, enrolment, quiz, attempt_obj, pool, request.form,
+                                confirm_unanswered=request.form.get("confirm_unanswered") == "1")
+    except services.Unanswered as missing:
+        return _render_attempt(course, quiz, attempt_obj, pool, unanswered=missing.numbers)
     except services.SubmitProblem as problem:
         db.rollback()
         attempt_obj = _attempt(db, attempt_id, quiz)

@@ -138,6 +138,18 @@ def _fill_rows(db: Session, course: Course, rows: list[LearnerRow]) -> None:
         row.final_score = scores[enrolment_id].get(course.final_exam) if course.final_exam else None
 
 
+def sessions(events: list[dict], gap_minutes: int = 30) -> list[dict]:
+    """Timeline events (newest first) grouped into learning sessions: a new one after ``gap_minutes`` idle."""
+    groups: list[dict] = []
+    for event in events:
+        if groups and groups[-1]["start"] - event["when"] <= timedelta(minutes=gap_minutes):
+            groups[-1]["events"].append(event)
+            groups[-1]["start"] = event["when"]
+        else:
+            groups.append({"start": event["when"], "end": event["when"], "events": [event]})
+    return groups
+
+
 def departments(db: Session, org: Organisation) -> list[str]:
     """The organisation's departments (groups) that have learners."""
     return list(db.scalars(select(Department.name).where(Department.org_id == org.id, Department.id.in_(
@@ -156,14 +168,28 @@ class Summary:
 
 
 def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands) -> Summary:
-    """Learners, enrolled, completed, average progress, and the average best quiz score from ``bands``."""
+    """Learners, enrolled, completed, average progress, and 'Ø Quiz' (same definition as the matrix column)."""
     learners = db.scalar(select(func.count(User.id)).where(User.org_id == org.id, User.role == "learner",
                                                            User.active.is_(True)))
     enrolled, completed, progress = db.execute(
         select(func.count(Enrolment.id), func.count(Enrolment.completed_at), func.avg(Enrolment.progress))
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True))).one()
-    return Summary(learners, enrolled, completed, float(progress or 0), bands.average)
+    return Summary(learners, enrolled, completed, float(progress or 0), average_quiz_score(db, org, course))
+
+
+def average_quiz_score(db: Session, org: Organisation, course: Course) -> float | None:
+    """'Ø Quiz' as in the matrix column, over all active learners: each learner's mean best module-quiz score
+    (final exam excluded), averaged over the learners who have one."""
+    best = (select(QuizAttempt.enrolment_id.label("enrolment_id"), func.max(QuizAttempt.scaled).label("best"))
+            .join(User, User.id == QuizAttempt.user_id)
+            .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
+                   QuizAttempt.status == "submitted", QuizAttempt.quiz_id != (course.final_exam or ""),
+                   User.active.is_(True))
+            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
+    per_learner = select(func.avg(best.c.best).label("mean")).group_by(best.c.enrolment_id).subquery()
+    value = db.scalar(select(func.avg(per_learner.c.mean)))
+    return None if value is None else float(value)
 
 
 def completions_by_week(db: Session, org: Organisation, course: Course, weeks: int = 12) -> list[tuple[datetime, int]]:
@@ -234,8 +260,9 @@ def attempts_of(db: Session, enrolment: Enrolment) -> list[QuizAttempt]:
                            .order_by(QuizAttempt.started_at.desc())))
 
 
-def timeline(db: Session, org: Organisation, user: User, limit: int = 100) -> list[dict]:
-    """The learner's most recent xAPI statements (course data only), newest first."""
+def timeline(db: Session, org: Organisation, user: User, limit: int = 100, lang: str = "de") -> list[dict]:
+    """The learner's most recent xAPI statements (course data only), newest first, texts in ``lang`` where
+    present; a question's text (its description) instead of its key."""
     import json
 
     from ..xapi.models import Statement
@@ -247,10 +274,12 @@ def timeline(db: Session, org: Organisation, user: User, limit: int = 100) -> li
         data = json.loads(row.raw)
         verb = data.get("verb", {}).get("display", {})
         obj = data.get("object", {})
-        name = obj.get("definition", {}).get("name", {}) if isinstance(obj, dict) else {}
+        definition = obj.get("definition", {}) if isinstance(obj, dict) else {}
+        name = definition.get("description") or definition.get("name") or {}
         result = data.get("result", {})
-        out.append({"when": row.timestamp, "verb": verb.get("de-DE") or verb.get("en-US") or row.verb_id,
-                    "object": name.get("de-DE") or name.get("en-US") or (row.activity_id or ""),
+        first, second = ("en-US", "de-DE") if lang == "en" else ("de-DE", "en-US")
+        out.append({"when": row.timestamp, "verb": verb.get(first) or verb.get(second) or row.verb_id,
+                    "object": name.get(first) or name.get(second) or (row.activity_id or ""),
                     "score": (result.get("score") or {}).get("scaled"), "success": result.get("success"),
                     "id": row.statement_id})
     return out

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from ..audit.services import record
@@ -12,6 +14,7 @@ from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _, localized
+from ..localtime import date_filter
 from . import analysis, charts, queries
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -45,7 +48,7 @@ def overview():
         filters=filters, pages=max(1, -(-total // filters.per_page)),
         departments=queries.departments(db, org), summary=queries.summary(db, org, course, bands),
         completion_chart=charts.bar_chart(
-            [(d.strftime("%d.%m."), n) for d, n in queries.completions_by_week(db, org, course)],
+            [(date_filter(d, "short"), n) for d, n in queries.completions_by_week(db, org, course)],
             _("Abschlüsse pro Woche")),
         score_chart=charts.bar_chart(
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
@@ -77,8 +80,14 @@ def learner(user_id: int):
         lessons=queries.lesson_records(db, enrolment) if enrolment else {},
         modules=courses.module_records(db, enrolment) if enrolment else {},
         attempts=queries.attempts_of(db, enrolment) if enrolment else [],
-        timeline=queries.timeline(db, org, user), extras=extras, status_of=courses.lesson_status,
-        status_labels=STATUS_LABELS)
+        timeline=queries.sessions(queries.timeline(db, org, user, lang=str(get_locale() or "de"))), extras=extras, status_of=courses.lesson_status,
+        status_labels=STATUS_LABELS, quiz_title=lambda quiz_id: _quiz_title(course, quiz_id))
+
+
+def _quiz_title(course, quiz_id: str) -> str:
+    """A quiz's title in the user's language (its id only if the quiz is gone from the catalog)."""
+    quiz = get_catalog().quiz(course.slug, quiz_id)
+    return localized(quiz.title) if quiz is not None else quiz_id
 
 
 @bp.route("/quizzes/<quiz_id>")
@@ -108,8 +117,13 @@ def _export_rows(course, rows):
         line += [labels[row.modules.get(m.id, "not_started")] for m in course.modules]
         line += ["" if row.average_score is None else round(row.average_score * 100),
                  "" if row.final_score is None else round(row.final_score * 100),
-                 row.enrolment.last_activity_at.strftime("%Y-%m-%d %H:%M") if row.enrolment else ""]
+                 _local(row.enrolment.last_activity_at) if row.enrolment else ""]
         yield line
+
+
+def _local(value: datetime) -> datetime:
+    """The organisation's local wall-clock time without zone (spreadsheets store dates without one)."""
+    return to_user_timezone(value).replace(tzinfo=None, microsecond=0)
 
 
 def _filtered_rows():
@@ -131,7 +145,7 @@ def export_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for line in _export_rows(course, rows):
-        writer.writerow([_safe_cell(v) for v in line])
+        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else _safe_cell(v) for v in line])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"'})
 

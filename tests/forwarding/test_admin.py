@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fake_lrs import FakeLRS
@@ -180,8 +181,9 @@ def test_admin_health_figures(fwd_app, client, db, world, login_as, fake_lrs):
     assert '<td class="numeric">2</td>' in row  # delivered
     assert f'/admin/forwarding/{target.id}/dead">1</a>' in row
     t = _only_target(db)
-    assert t.last_success_at.strftime("%d.%m.%Y %H:%M:%S") in row
-    assert "HTTP 503" in row and t.last_error_at.strftime("%d.%m.%Y %H:%M:%S") in row
+    berlin = ZoneInfo("Europe/Berlin")  # pages show the organisation's time zone (default Europe/Berlin)
+    assert t.last_success_at.astimezone(berlin).strftime("%d.%m.%Y, %H:%M:%S") in row
+    assert "HTTP 503" in row and t.last_error_at.astimezone(berlin).strftime("%d.%m.%Y, %H:%M:%S") in row
 
 
 def test_admin_org_scoping(fwd_app, client, db, world, login_as, fake_lrs):

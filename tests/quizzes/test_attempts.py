@@ -121,7 +121,7 @@ def test_attempts_double_submit_records_one_attempt(app, client, login_as, db):
     """Submitting twice (double click, reload) changes nothing the second time."""
     login_as("learner_a")
     attempt_id = _enrol_and_start(client)
-    client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "a"})
+    client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "a", "confirm_unanswered": "1"})
     before = _attempt(db, attempt_id).scaled
     second = client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit",
                          data=correct_form(app, _attempt(db, attempt_id)))
@@ -216,7 +216,7 @@ def test_attempts_limit_and_waiting_time(app, client, login_as, db, monkeypatch)
     app.extensions["lms_catalog"] = Catalog(catalog.courses, {**catalog.quizzes, ("mini", "m1"): quiz})
     login_as("learner_a")
     attempt_id = _enrol_and_start(client)
-    client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "a"})
+    client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "a", "confirm_unanswered": "1"})
     response = client.post("/quizzes/mini/m1/start")
     assert response.headers["Location"].endswith("/quizzes/mini/m1/")
     assert "Bitte warten Sie" in client.get("/quizzes/mini/m1/").get_data(as_text=True)

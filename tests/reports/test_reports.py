@@ -1,6 +1,7 @@
 """Trainer reports: scoping, matrix, filters, exports that match the screen, pseudonyms, inactivity, analysis."""
 import csv
 import io
+from datetime import datetime
 import re
 from datetime import timedelta
 
@@ -92,13 +93,16 @@ def test_reports_csv_matches_screen_with_bom_and_umlauts(app, client, login_as, 
 
 
 def test_reports_xlsx_matches_csv(app, client, login_as, world):
-    """The XLSX export holds the same cells as the CSV export."""
+    """The XLSX export holds the same cells as the CSV export; its dates are real dates in the local time zone."""
     _learn(app, "learner@alpha.example")
     login_as("trainer_a")
     csv_rows = list(csv.reader(io.StringIO(client.get("/reports/export.csv").get_data().decode("utf-8-sig")),
                                delimiter=";"))
     book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").get_data()))
-    xlsx_rows = [["" if v is None else str(v) for v in row] for row in book.active.iter_rows(values_only=True)]
+    values = list(book.active.iter_rows(values_only=True))
+    assert isinstance(values[2][-1], datetime)
+    xlsx_rows = [["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else str(v)
+                  for v in row] for row in values]
     assert xlsx_rows == csv_rows
 
 
@@ -188,7 +192,7 @@ def test_reports_question_analysis_counts_answers(app, client, login_as, world):
     learner = _learn(app, "learner@alpha.example")
     location = learner.post("/quizzes/mini/m1/start").headers["Location"]
     attempt_id = re.search(r"/attempts/(\d+)", location).group(1)
-    learner.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false"})
+    learner.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false", "confirm_unanswered": "1"})
     login_as("trainer_a")
     body = client.get("/reports/quizzes/m1").get_data(as_text=True)
     assert "q1" in body and "100 %" in body and "0 %" in body
@@ -238,3 +242,10 @@ def test_reports_score_bands_use_best_attempt_and_band_edges(app, world, db):
         bands = queries.score_bands(db, db.get(Organisation, world["org_a"].id), course)
     assert bands.counts == [1, 0, 0, 0, 0, 0, 0, 1, 0, 1]
     assert abs(bands.average - (0.7 + 1.0 + 0.0) / 3) < 1e-9
+
+
+def test_reports_empty_charts_say_no_data(client, login_as, world):
+    """Without any learning data the charts show a sentence instead of empty axes."""
+    login_as("trainer_a")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert page.count('class="chart-empty"') == 2 and "<svg" not in page.split('class="stats"')[1].split("</section>")[0]
