@@ -18,7 +18,7 @@ def test_user_admin_edit_changes_name_department_role(client, login_as, world, d
     assert response.status_code == 302, response.get_data(as_text=True)
     assert response.headers["Location"].endswith("/admin/users"), response.headers["Location"]
     user = _user(db, world, "learner_a")
-    assert (user.name, user.department, user.role) == ("Lea Neu", "Vertrieb", "trainer")
+    assert (user.name, user.department_name, user.role) == ("Lea Neu", "Vertrieb", "trainer")
 
 
 def test_user_admin_cannot_change_own_role(client, login_as, world, db):

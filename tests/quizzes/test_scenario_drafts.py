@@ -61,7 +61,7 @@ def test_quizzes_scenario_broken_attempt_is_repaired(client, login_as, db):
     for choice in ("x", "x"):
         client.post(f"/quizzes/mini/m2/attempts/{attempt_id}/save", data={"decide": "s1", "decision-s1": choice})
     assert _answers(db, attempt_id)["q-s1"] == ["x,x"]
-    assert client.post(f"/quizzes/mini/m2/attempts/{attempt_id}/submit", data={}).status_code == 302
+    assert client.post(f"/quizzes/mini/m2/attempts/{attempt_id}/submit", data={"confirm_unanswered": "1"}).status_code == 302
     db.rollback()
     assert db.scalar(select(QuestionResult).where(QuestionResult.question_key == "s1")).score == 1.0
 
