@@ -29,10 +29,12 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
-    from . import audit, auth, certificates, courses, forwarding, guidelines, quizzes, reports, sso, tasks, xapi
+    from . import (audit, auth, certificates, courses, forwarding, guidelines, privacy, quizzes, reports, sso, tasks,
+                   xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
-    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit):
+    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit,
+                    privacy):
         package.init_app(app)
     from .dbcli import db_cli
 

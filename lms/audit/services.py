@@ -32,6 +32,11 @@ ACTIONS = {
     "export.acknowledgements": "Bestätigungen exportiert",
     "export.audit": "Protokoll exportiert",
     "view.learner": "Lernenden-Details angesehen",
+    "privacy.settings": "Datenschutzeinstellungen geändert",
+    "privacy.export": "Eigene Daten heruntergeladen",
+    "privacy.erasure_request": "Löschung beantragt",
+    "privacy.erasure": "Person gelöscht",
+    "privacy.document": "Datenschutzdokument erstellt",
 }
 PAGE_SIZE = 100
 
