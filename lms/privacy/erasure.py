@@ -72,7 +72,7 @@ def _lrs(db: Session, user: User, counts: Counter) -> list[dict]:
                 Attachment.org_id == user.org_id, Attachment.sha2 == sha2)).rowcount or 0
     counts["xapi_documents"] += db.execute(delete(XapiDocument).where(
         XapiDocument.org_id == user.org_id, XapiDocument.agent_ifi.in_(inventory.person_ifis(user)))).rowcount or 0
-    names = dict(db.execute(select(ForwardTarget.id, ForwardTarget.name).where(ForwardTarget.id.in_(list(told)))))
+    names = dict(db.execute(select(ForwardTarget.id, ForwardTarget.name).where(ForwardTarget.id.in_(list(told)))).all())
     return [{"id": tid, "name": names.get(tid, ""), "voiding": n} for tid, n in sorted(told.items())]
 
 
