@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import Text, cast, func, null, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import Organisation
@@ -45,7 +45,7 @@ def apply(db: Session, org: Organisation, now: datetime | None = None) -> Retent
     counts["quiz_question_results"] = db.execute(
         update(QuestionResult).where(QuestionResult.attempt_id.in_(old_attempts),
                                      (QuestionResult.answer.is_not(None)) | (QuestionResult.response != ""))
-        .values(answer=None, response="").execution_options(synchronize_session=False)).rowcount or 0
+        .values(answer=null(), response="").execution_options(synchronize_session=False)).rowcount or 0
     counts["quiz_attempts"] = db.execute(
         update(QuizAttempt).where(QuizAttempt.id.in_(old_attempts), QuizAttempt.status != "open",
                                   func.length(cast(QuizAttempt.answers, Text)) > 2)
