@@ -33,10 +33,10 @@ ACTIONS = {
     "export.audit": "Protokoll exportiert",
     "view.learner": "Lernenden-Details angesehen",
     "privacy.settings": "Datenschutzeinstellungen geändert",
-    "privacy.export": "Eigene Daten heruntergeladen",
+    "export.my_data": "Eigene Daten heruntergeladen",
     "privacy.erasure_request": "Löschung beantragt",
     "privacy.erasure": "Person gelöscht",
-    "privacy.document": "Datenschutzdokument erstellt",
+    "export.privacy_document": "Datenschutzdokument erstellt",
 }
 PAGE_SIZE = 100
 

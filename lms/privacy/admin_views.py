@@ -79,7 +79,7 @@ def document():
     org = current_user.organisation
     active = settings.current(db, org)
     data = documents.render(kind, fmt, org, active, lang)
-    record(db, current_user, "privacy.document", target_type="organisation", target_id=org.id,
+    record(db, current_user, "export.privacy_document", target_type="organisation", target_id=org.id,
            details={"kind": kind, "format": fmt, "lang": lang, "settings_version": active.version})
     mimetype = "application/pdf" if fmt == "pdf" else \
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

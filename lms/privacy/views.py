@@ -37,7 +37,7 @@ def _labels() -> dict:
 def download_json():
     """All rows about me as one JSON document (the statements are in the JSON-lines download)."""
     db = get_session()
-    record(db, current_user, "privacy.export", target_type="user", target_id=current_user.id,
+    record(db, current_user, "export.my_data", target_type="user", target_id=current_user.id,
            details={"format": "json"})
     body = json.dumps(export.collect(db, current_user), ensure_ascii=False, indent=2, default=str)
     return Response(body, mimetype="application/json",
@@ -48,7 +48,7 @@ def download_json():
 @login_required
 def download_statements():
     """My statements from the built-in LRS as JSON lines, streamed in chunks."""
-    record(get_session(), current_user, "privacy.export", target_type="user", target_id=current_user.id,
+    record(get_session(), current_user, "export.my_data", target_type="user", target_id=current_user.id,
            details={"format": "jsonl"})
     user_id = current_user.id
 
@@ -68,7 +68,7 @@ def download_statements():
 def summary():
     """A readable, printable summary of everything recorded about me."""
     db = get_session()
-    record(db, current_user, "privacy.export", target_type="user", target_id=current_user.id,
+    record(db, current_user, "export.my_data", target_type="user", target_id=current_user.id,
            details={"format": "html"})
     return render_template("privacy/summary.html", data=export.collect(db, current_user),
                            settings=settings.current(db, current_user.organisation), labels=_labels())

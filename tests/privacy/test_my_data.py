@@ -42,7 +42,7 @@ def test_my_data_page_and_summary_list_what_is_stored(app, client, login_as, wor
     summary = client.get("/privacy/summary").get_data(as_text=True)
     assert "Lea Lernend" in summary and "lesson_progress" in summary
     data = json.loads(client.get("/privacy/my-data.json").data)
-    assert any(r["action"] == "privacy.export" for r in data["tables"]["audit_log"])
+    assert any(r["action"] == "export.my_data" for r in data["tables"]["audit_log"])
 
 
 def test_my_data_erasure_request_reaches_admins(client, login_as, world):
