@@ -37,22 +37,37 @@ ACTIONS = {
     "privacy.erasure_request": "Löschung beantragt",
     "privacy.erasure": "Person gelöscht",
     "export.privacy_document": "Datenschutzdokument erstellt",
+    "sso.refused": "Anmeldung über Identitätsanbieter abgelehnt",
+    "sso.provider_save": "Identitätsanbieter gespeichert",
+    "sso.provider_delete": "Identitätsanbieter entfernt",
+    "sso.password_login": "Anmeldung mit Passwort umgeschaltet",
 }
 PAGE_SIZE = 100
 
 
 def record(db: Session, actor, action: str, *, target_type: str = "", target_id=None, target_label: str = "",
            details: dict | None = None, org_id: int | None = None) -> AuditEntry:
-    """Append one audit row for an action of ``actor`` (a User) in the actor's organisation (or ``org_id``)."""
+    """Append one audit row for an action of ``actor`` (a User, or None for someone not signed in) in the actor's
+    organisation (or ``org_id``)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    entry = AuditEntry(org_id=org_id if org_id is not None else actor.org_id, actor_user_id=actor.id,
-                       actor_email=actor.email, actor_role=actor.role, action=action, target_type=target_type,
+    entry = AuditEntry(org_id=org_id if org_id is not None else actor.org_id,
+                       actor_user_id=actor.id if actor else None, actor_email=actor.email if actor else "",
+                       actor_role=actor.role if actor else "", action=action, target_type=target_type,
                        target_id="" if target_id is None else str(target_id)[:64],
                        target_label=(target_label or "")[:300], details=details or {},
                        address=(request.remote_addr or "")[:64] if has_request_context() else "")
     db.add(entry)
     db.flush()
+    return entry
+
+
+def record_refusal(db: Session, actor, action: str, **fields) -> AuditEntry:
+    """Record an action whose request is answered with an error (and so rolled back): the request's own work is
+    dropped first, then only the audit row is committed."""
+    db.rollback()
+    entry = record(db, actor, action, **fields)
+    db.commit()
     return entry
 
 

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..auth.decorators import role_required
 from ..db import get_session
 from ..i18n import _
@@ -24,6 +25,7 @@ def admin():
     form = LoginSettingsForm(password_login=settings is None or settings.password_login)
     if form.validate_on_submit():
         services.set_password_login(db, current_user.organisation, form.password_login.data, current_user)
+        audit.record(db, current_user, "sso.password_login", details={"password_login": form.password_login.data})
         flash(_("Einstellungen gespeichert."), "success")
         return redirect(url_for("lms.sso.admin"))
     providers = db.scalars(select(IdentityProvider).where(IdentityProvider.org_id == current_user.org_id)
@@ -51,11 +53,15 @@ def _save(form: ProviderForm, provider: IdentityProvider | None):
     if form.metadata_xml.data:
         fields["metadata_xml"] = form.metadata_xml.data.strip()
     try:
-        return services.save_provider(get_session(), current_user.organisation, provider,
-                                      client_secret=form.client_secret.data or "", **fields)
+        saved = services.save_provider(get_session(), current_user.organisation, provider,
+                                       client_secret=form.client_secret.data or "", **fields)
     except SsoError as exc:
         form.domains.errors = list(form.domains.errors) + [exc.message]
         return None
+    audit.record(get_session(), current_user, "sso.provider_save", target_type="identity_provider",
+                 target_id=saved.id, target_label=saved.name,
+                 details={"kind": saved.kind, "domains": saved.domains, "jit": saved.jit, "role_map": saved.role_map})
+    return saved
 
 
 @bp.route("/admin/sso/new", methods=["GET", "POST"])
@@ -86,6 +92,9 @@ def edit(provider_id: int):
 @role_required("admin")
 def delete(provider_id: int):
     """Disconnect a provider (its users stay)."""
-    services.delete_provider(get_session(), _provider(provider_id, own_org=True))
+    provider = _provider(provider_id, own_org=True)
+    audit.record(get_session(), current_user, "sso.provider_delete", target_type="identity_provider",
+                 target_id=provider.id, target_label=provider.name)
+    services.delete_provider(get_session(), provider)
     flash(_("Identitätsanbieter entfernt."), "success")
     return redirect(url_for("lms.sso.admin"))

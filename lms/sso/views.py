@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from .. import db as dbmod
+from ..audit import services as audit
 from ..auth import sessions
 from ..auth.models import User
 from ..db import get_session
@@ -35,6 +36,10 @@ def _provider(provider_id: int, *, own_org: bool = False) -> IdentityProvider:
 def _refuse(exc: SsoError, provider: IdentityProvider | None = None):
     current_app.logger.warning("SSO sign-in refused (%s) provider=%s: %s", exc.code,
                                provider.id if provider else "-", exc.detail)
+    if provider is not None:  # the organisation's admins see refused sign-ins in their audit log
+        audit.record_refusal(get_session(), None, "sso.refused", org_id=provider.org_id,
+                             target_type="identity_provider", target_id=provider.id, target_label=provider.name,
+                             details={"reason": exc.code, "detail": exc.detail[:300]})
     return render_template("sso/error.html", message=exc.message, code=exc.code), 400 if exc.code != "deactivated" else 403
 
 
@@ -110,7 +115,6 @@ def saml_acs(provider_id: int):
         services.consume_assertion(get_session(), provider, assertion_id, expires)
         return _sign_in(provider, person, _safe_next(relay.get("n")))
     except SsoError as exc:
-        get_session().rollback()
         return _refuse(exc, provider)
 
 

@@ -191,3 +191,14 @@ def test_sso_oidc_logout_offers_the_providers_end_session(client, oidc_org, oidc
     page = client.post("/sso/logout").get_data(as_text=True)
     assert f'href="{oidc_provider.issuer}/session/end?' in page and "id_token_hint=" in page
     assert client.get("/").headers["Location"].endswith("/login")
+
+
+def test_sso_refused_sign_in_is_in_the_organisations_audit_log(client, db, world, oidc_org):
+    """A refused sign-in leaves an audit row with its reason for the organisation's admins (and nothing else)."""
+    from lms.audit.models import AuditEntry
+
+    _sign_in(client, oidc_org, "eve")
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "sso.refused"))
+    assert entry is not None and entry.org_id == world["org_a"].id and entry.details["reason"] == "domain_mismatch"
+    assert entry.actor_user_id is None
+    assert db.scalar(select(User).where(User.email == "eve@elsewhere.example")) is None

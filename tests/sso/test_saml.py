@@ -74,3 +74,15 @@ def test_sso_saml_metadata_names_the_acs(client, saml_org):
     xml = client.get(f"/sso/saml/{saml_org.id}/metadata").get_data(as_text=True)
     assert f'entityID="http://lms.test/sso/saml/{saml_org.id}/metadata"' in xml
     assert f'Location="http://lms.test/sso/saml/{saml_org.id}/acs"' in xml
+
+
+def test_sso_admin_changes_to_providers_are_audited(client, db, world, saml_org):
+    """Saving a provider, switching password sign-in and removing a provider each leave an audit row."""
+    from lms.audit.models import AuditEntry
+    from conftest import login
+
+    login(client, "admin@alpha.example")
+    assert client.post("/admin/sso/", data={"password_login": "y"}).status_code == 302
+    assert client.post(f"/admin/sso/{saml_org.id}/delete").status_code == 302
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.org_id == world["org_a"].id)).all()
+    assert "sso.password_login" in actions and "sso.provider_delete" in actions
