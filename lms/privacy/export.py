@@ -11,6 +11,7 @@ from ..audit.models import AuditEntry
 from ..auth.models import User
 from ..db import utcnow
 from . import inventory, settings
+from .erasure_rules import NULLIFY, RULES
 
 # Rows where the person only acted as staff (reviewer, publisher) are included too: they are data about them.
 _SKIP_CHILDREN = frozenset({"xapi_statements"})
@@ -22,6 +23,13 @@ def collect(db: Session, user: User) -> dict:
     data: dict[str, list[dict]] = {"users": inventory.rows_of(db, users, users.c.id == user.id)}
     for table, column in inventory.user_columns():
         if table.name in ("xapi_statements", "audit_log"):
+            continue
+        if RULES[f"{table.name}.{column.name}"].action == NULLIFY:
+            # The person acted there as staff (reviewer, publisher): the rows belong to others; only the reference.
+            key = list(table.primary_key.columns)[0]
+            refs = [{key.name: v, column.name: user.id} for v in db.scalars(select(key).where(column == user.id))]
+            if refs:
+                data.setdefault(table.name, []).extend(refs)
             continue
         for part, where in inventory.walk(db, table, column == user.id, skip=_SKIP_CHILDREN):
             rows = inventory.rows_of(db, part, where)

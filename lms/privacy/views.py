@@ -5,6 +5,7 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, stream_with_context, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..audit.services import record
 from ..db import get_session, session_scope, utcnow
@@ -23,7 +24,7 @@ def my_data():
     db = get_session()
     active = settings.current(db, current_user.organisation)
     data = export.collect(db, current_user)
-    pending = db.query(ErasureRequest).filter_by(user_id=current_user.id).first()
+    pending = db.scalar(select(ErasureRequest).where(ErasureRequest.user_id == current_user.id))
     return render_template("privacy/my_data.html", settings=active, data=data, pending=pending,
                            form=ErasureRequestForm(), labels=_labels())
 

@@ -54,3 +54,25 @@ def test_my_data_erasure_request_reaches_admins(client, login_as, world):
     login_as("admin_a")
     page = client.get("/admin/privacy/erasure").get_data(as_text=True)
     assert "Bitte löschen" in page and "Lea Lernend (" in page
+
+
+def test_my_data_staff_rows_are_references_only(app, client, login_as, world, db):
+    """A trainer's export names the hand-ins they reviewed by id only, never the learner's answers or files."""
+    from sqlalchemy import select
+
+    from lms.courses.models import Enrolment
+    from lms.privacy import export
+    from lms.tasks.models import TaskSubmission
+
+    learn(app, "learner@alpha.example")
+    db.rollback()
+    enrolment_id = db.scalar(select(Enrolment.id))
+    db.add(TaskSubmission(enrolment_id=enrolment_id, org_id=world["org_a"].id, user_id=world["learner_a"].id,
+                          course_slug="mini", task_id="probe", module_id="m1", number=1,
+                          answers={"text": "Geheime Antwort"}, reviewer_id=world["trainer_a"].id))
+    db.commit()
+    with app.app_context():
+        data = export.collect(db, world["trainer_a"])
+    assert "Geheime Antwort" not in str(data)
+    submission_id = db.scalar(select(TaskSubmission.id))
+    assert data["tables"]["task_submissions"] == [{"id": submission_id, "reviewer_id": world["trainer_a"].id}]
