@@ -75,7 +75,8 @@ def export(fmt: str, course):
                                                        "settings_version": active.version, **flt.args()})
     lines = list(_lines(rows, total, active.min_group_size, active.version))
     name = f"auswertung-{course.slug}-v{active.version}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
+               "X-Privacy-Settings-Version": str(active.version)}
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, delimiter=";").writerows(lines)

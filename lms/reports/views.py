@@ -153,7 +153,8 @@ def export_csv():
     for line in _export_rows(course, rows, _shows_scores()):
         writer.writerow([_safe_cell(v) for v in line])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"',
+                             **_settings_header()})
 
 
 @bp.route("/export.xlsx")
@@ -172,7 +173,14 @@ def export_xlsx():
     out = io.BytesIO()
     workbook.save(out)
     return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.xlsx"',
+                             **_settings_header()})
+
+
+def _settings_header() -> dict:
+    """The privacy settings version in force, so a saved export can be matched to the works agreement."""
+    return {"X-Privacy-Settings-Version": str(privacy_settings.current(get_session(),
+                                                                      current_user.organisation).version)}
 
 
 def _shows_scores() -> bool:

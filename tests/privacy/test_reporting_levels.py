@@ -127,9 +127,13 @@ def test_reporting_detail_progress_only_hides_scores(app, client, login_as, worl
     login_as("trainer_a")
     assert "Ø Quiz" not in client.get("/reports/?course=mini").get_data(as_text=True)
     page = client.get(f"/reports/learners/{world['learner_a'].id}?course=mini").get_data(as_text=True)
-    assert "Ergebnis" not in page or "m1" not in page
-    csv_text = client.get("/reports/export.csv?course=mini").get_data(as_text=True)
-    assert "Quiz" not in csv_text.splitlines()[0]
+    assert ">Nr.<" not in page and 'class="timeline"' not in page
+    response = client.get("/reports/export.csv?course=mini")
+    assert "Quiz" not in response.get_data(as_text=True).splitlines()[0]
+    assert response.headers["X-Privacy-Settings-Version"] == "1"
+    set_privacy(app, db, world["org_a"], world["admin_a"], trainer_detail="answers")
+    page = client.get(f"/reports/learners/{world['learner_a'].id}?course=mini").get_data(as_text=True)
+    assert ">Nr.<" in page and 'class="timeline"' in page
 
 
 # --- property: no filter combination isolates fewer than k people --------------------------------------------
