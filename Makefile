@@ -49,8 +49,10 @@ content-check: $(STAMP)
 serve: setup
 	scripts/serve.sh
 
-bench: setup
-	@ls bench/*.py
+## make bench: every benchmark at full size, one after the other (SQLite, and PostgreSQL 15 for the database-bound
+## ones), then one table of all figures as in the README's Benchmarks section. Takes about an hour on 2 cores.
+bench: test-deps
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,37 +1,33 @@
-"""Shared generator for benchmark databases: a migrated SQLite file filled fast with realistic LMS data.
+"""Shared generator for benchmark databases: a migrated database (SQLite or PostgreSQL) filled fast with LMS data.
 
-Everything is written with plain sqlite3 executemany (no ORM unit of work). One big organisation with N learners
-in departments, a small second organisation (to show that scoping costs nothing), enrolments in the real course,
-lesson and module progress in realistic mixes, quiz attempts with per-question results, and S xAPI statements
-built with the app's own statement builders (lms.xapi.emit) as %-templates, so their raw JSON has the real shape
-(about 1.5 KB on average: lessons ~1.3 KB, answered questions with their interaction definition ~2.2 KB), plus
-the xapi_statement_agents / xapi_statement_activities index rows exactly as store.py derives them.
+One big organisation with N learners in departments, a small second organisation (to show that scoping costs
+nothing), enrolments in the real course, lesson and module progress in realistic mixes, quiz attempts with
+per-question results, and S xAPI statements (bench/_statements.py: the app's own statement builders, about 1.5 KB
+of raw JSON each) with their xapi_statement_agents / xapi_statement_activities index rows.
+Rows are written through bench/_tables.py: the models' table metadata decides the columns, and every column the
+generator does not know is filled from its default, so a migration that adds a column needs no change here.
 The statement indexes are dropped during the load and re-created afterwards (CREATE INDEX sorts once, which is
 much faster than maintaining eight B-trees row by row); the schema ends up exactly as the migrations made it.
 
     from bench._data import generate
     info = generate(Path("/tmp/x/lms.sqlite3"), learners=5000, statements=1_000_000)
+    info = generate("postgresql+psycopg://lms@127.0.0.1:5432/bench", learners=5000, statements=1_000_000)
 """
 from __future__ import annotations
 
-import json
 import random
-import sqlite3
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 COURSE_SLUG = "social_media_manager"
-BASE_IRI = "https://lms.example.com"
-PLATFORM = "Social Media LMS"
 TRAINER_EMAIL = "trainer@bench.example"
 TRAINER_PASSWORD = "bench-trainer-2026"
 SMALL_TRAINER_EMAIL = "trainer@scope.example"
@@ -46,9 +42,6 @@ LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner"
         "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann", "Yilmaz", "Kaya",
         "Nowak", "Huber", "König", "Peters", "Jung", "Vogel", "Friedrich", "Keller", "Günther", "Berger"]
 ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-STMT_COLUMNS = ("seq, org_id, statement_id, stored, timestamp, actor_ifi, verb_id, activity_id, ref_statement_id, "
-                "registration, voided, user_id, version, raw")
-
 
 @dataclass
 class Info:
@@ -63,11 +56,6 @@ class Info:
     index_rows: bool = False
     trainer_email: str = TRAINER_EMAIL
     trainer_password: str = TRAINER_PASSWORD
-
-
-def db_time(value: datetime) -> str:
-    """A UTC datetime as SQLAlchemy's SQLite DateTime stores it (naive, microseconds)."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def load_course():
@@ -109,10 +97,11 @@ class _People:
         self.now = now
         self.learners, self.small = learners, small
         self.course, self.quizzes, self.pools = load_course()
-        self.rows = {name: [] for name in ("organisations", "users", "enrolments", "lesson_progress",
+        self.rows = {name: [] for name in ("organisations", "departments", "users", "enrolments", "lesson_progress",
                                            "module_progress", "quiz_attempts", "quiz_question_results")}
         self.enrolments: list[_Enrolment] = []
         self.user_seq = self.enrol_seq = self.lp_seq = self.mp_seq = self.att_seq = self.qr_seq = 0
+        self.department_ids: dict[tuple[int, str], int] = {}
 
     def uuid(self) -> str:
         """A seeded random UUID4."""
@@ -122,9 +111,9 @@ class _People:
         """Both organisations with staff, learners and their course records."""
         from lms.auth.services import hash_password
 
-        created = db_time(self.now - timedelta(days=400))
-        self.rows["organisations"] += [(1, "Bench GmbH", "bench", "account", 0, created),
-                                       (2, "Scope AG", "scope", "account", 0, created)]
+        created = self.now - timedelta(days=400)
+        self.rows["organisations"] += [dict(id=1, name="Bench GmbH", slug="bench", created_at=created),
+                                       dict(id=2, name="Scope AG", slug="scope", created_at=created)]
         trainer_hash = hash_password(TRAINER_PASSWORD)
         self._user(1, TRAINER_EMAIL, "Tina Trainer", "trainer", "Personal", trainer_hash)
         self._user(1, "admin@bench.example", "Arne Admin", "admin", "IT", trainer_hash)
@@ -133,11 +122,23 @@ class _People:
             for i in range(count):
                 self._learner(org_id, i, domain)
 
+    def _department(self, org_id: int, name: str) -> int | None:
+        if not name:
+            return None
+        if (org_id, name) not in self.department_ids:
+            self.department_ids[(org_id, name)] = len(self.department_ids) + 1
+            self.rows["departments"].append(dict(id=len(self.department_ids), org_id=org_id, name=name,
+                                                 created_at=self.now - timedelta(days=400)))
+        return self.department_ids[(org_id, name)]
+
     def _user(self, org_id, email, name, role, department, password_hash, active=True, created=None) -> int:
         self.user_seq += 1
         created = created or self.now - timedelta(days=380)
-        self.rows["users"].append((self.user_seq, org_id, email, name, password_hash, role, department, "de",
-                                   int(active), self.uuid().replace("-", ""), self.uuid(), 0, db_time(created), None))
+        self.rows["users"].append(dict(id=self.user_seq, org_id=org_id, email=email, name=name,
+                                       password_hash=password_hash, role=role,
+                                       department_id=self._department(org_id, department), active=active,
+                                       session_token=self.uuid().replace("-", ""), actor_id=self.uuid(),
+                                       created_at=created))
         return self.user_seq
 
     def _learner(self, org_id: int, i: int, domain: str) -> None:
@@ -148,7 +149,7 @@ class _People:
         email = f"{first}.{last}.{i}@{domain}".translate(ASCII).lower()
         user_id = self._user(org_id, email, f"{first} {last}", "learner", department,
                              "scrypt:32768:8:1$bench$not-a-real-hash", active=rng.random() > 0.03, created=created)
-        actor_id = self.rows["users"][-1][10]
+        actor_id = self.rows["users"][-1]["actor_id"]
         roll = rng.random()
         if roll < 0.12:
             return  # never enrolled: "not started"
@@ -177,10 +178,11 @@ class _People:
             first = self._at(e, (j + 0.2) / max(1, n_total))
             last = self._at(e, (j + 0.8) / max(1, n_total))
             visits = 1 + int(rng.expovariate(0.8))
-            completed = db_time(last) if j < n_done else None
             self.lp_seq += 1
-            self.rows["lesson_progress"].append((self.lp_seq, e.id, lesson.id, lesson.module_id, db_time(first),
-                                                 db_time(last), visits, rng.randint(60, 900) * visits, completed))
+            self.rows["lesson_progress"].append(dict(
+                id=self.lp_seq, enrolment_id=e.id, lesson_id=lesson.id, module_id=lesson.module_id,
+                first_opened_at=first, last_opened_at=last, visits=visits,
+                seconds_spent=rng.randint(60, 900) * visits, completed_at=last if j < n_done else None))
             e.opened.append(lesson.id)
             if j < n_done:
                 e.done.append(lesson.id)
@@ -203,20 +205,21 @@ class _People:
             if complete:
                 e.modules_passed.append(module.id)
             self.mp_seq += 1
-            when = db_time(passed_at or self._at(e, offset / n_total))
-            self.rows["module_progress"].append((self.mp_seq, e.id, module.id, lessons_done, len(ids), quiz_best,
-                                                 db_time(passed_at) if passed_at else None,
-                                                 when if complete else None))
+            when = passed_at or self._at(e, offset / n_total)
+            self.rows["module_progress"].append(dict(
+                id=self.mp_seq, enrolment_id=e.id, module_id=module.id, lessons_done=lessons_done,
+                lessons_total=len(ids), quiz_best_score=quiz_best, quiz_passed_at=passed_at,
+                completed_at=when if complete else None))
         if forced and course.final_exam:
             self._attempts(e, course.final_exam, skill, True, e.last - timedelta(hours=3))
             e.completed = True
         elif len(e.opened) and rng.random() < 0.03:
             self._open_attempt(e)
         e.progress = len(e.done) / n_total
-        enrol_completed = db_time(e.last) if e.completed else None
-        self.rows["enrolments"].append((e.id, e.user_id, e.org_id, COURSE_SLUG, e.registration, db_time(e.started),
-                                        db_time(e.last), e.opened[-1] if e.opened else None, e.progress,
-                                        enrol_completed, None))
+        self.rows["enrolments"].append(dict(
+            id=e.id, user_id=e.user_id, org_id=e.org_id, course_slug=COURSE_SLUG, registration=e.registration,
+            started_at=e.started, last_activity_at=e.last, last_lesson_id=e.opened[-1] if e.opened else None,
+            progress=e.progress, completed_at=e.last if e.completed else None))
 
     def _attempts(self, e: _Enrolment, quiz_id: str, skill: float, must_pass: bool, when: datetime):
         rng = self.rng
@@ -238,18 +241,20 @@ class _People:
             started = when + timedelta(minutes=number * 30)
             submitted = started + timedelta(seconds=rng.randint(120, 1500))
             self.att_seq += 1
-            plan = json.dumps([{"key": k, "option_order": None} for k in drawn])
-            answers = json.dumps({k: ("a" if ok else "b") for k, ok in results})
-            self.rows["quiz_attempts"].append((self.att_seq, e.id, e.org_id, e.user_id, COURSE_SLUG, quiz_id, number,
-                                               rng.getrandbits(31), plan, "submitted", answers, db_time(started),
-                                               db_time(submitted), score, max_score, scaled, int(passed)))
+            self.rows["quiz_attempts"].append(dict(
+                id=self.att_seq, enrolment_id=e.id, org_id=e.org_id, user_id=e.user_id, course_slug=COURSE_SLUG,
+                quiz_id=quiz_id, number=number, seed=rng.getrandbits(31),
+                plan=[{"key": k, "option_order": None} for k in drawn], status="submitted",
+                answers={k: ("a" if ok else "b") for k, ok in results}, started_at=started, submitted_at=submitted,
+                score=score, max_score=max_score, scaled=scaled, passed=passed))
             for key, ok in results:
                 question = pool[key]
                 self.qr_seq += 1
-                self.rows["quiz_question_results"].append(
-                    (self.qr_seq, self.att_seq, e.org_id, COURSE_SLUG, quiz_id, key, question.type,
-                     json.dumps("a" if ok else "b"), "Antwort A" if ok else "Antwort B", float(question.points) if ok
-                     else 0.0, float(question.points), int(ok)))
+                self.rows["quiz_question_results"].append(dict(
+                    id=self.qr_seq, attempt_id=self.att_seq, org_id=e.org_id, course_slug=COURSE_SLUG,
+                    quiz_id=quiz_id, question_key=key, question_type=question.type, answer="a" if ok else "b",
+                    response="Antwort A" if ok else "Antwort B", score=float(question.points) if ok else 0.0,
+                    max_score=float(question.points), correct=ok))
             e.attempts.append((quiz_id, number, scaled, passed, results))
             best = scaled if best is None else max(best, scaled)
             if passed:
@@ -265,293 +270,73 @@ class _People:
         drawn = self.rng.sample(list(pool), min(self.quizzes[module.quiz].draw or len(pool), len(pool)))
         number = 1 + sum(1 for a in e.attempts if a[0] == module.quiz)
         self.att_seq += 1
-        self.rows["quiz_attempts"].append((self.att_seq, e.id, e.org_id, e.user_id, COURSE_SLUG, module.quiz, number,
-                                           self.rng.getrandbits(31),
-                                           json.dumps([{"key": k, "option_order": None} for k in drawn]), "open",
-                                           "{}", db_time(e.last), None, None, None, None, None))
-
-
-# ------------------------------------------------------------------------------------------------------ statements
-
-class _Templates:
-    """Statement JSON templates built once with lms.xapi.emit, filled per statement with %-formatting."""
-
-    def __init__(self, course, quizzes, pools):
-        from lms.xapi import emit
-        from lms.xapi.store import statement_activities
-        from lms.xapi.vocabulary import EXTENSIONS
-
-        self.emit, self.course = emit, course
-        self._activities = statement_activities
-        user = SimpleNamespace(actor_id="@ACTOR@", name="x", email="x@x", locale="de")
-        org = SimpleNamespace(actor_mode="account")
-        self.actor = emit.actor(user, org, BASE_IRI)
-        self.authority = {"objectType": "Agent", "name": PLATFORM, "account": {"homePage": BASE_IRI, "name": "lms"}}
-        self.authority_ifi = f"account:{BASE_IRI}|lms"
-        course_act = emit.activity(course.iri, "course", course.title, course.description or None)
-        ctx = lambda parent=None, grouping=None, ext=None: emit.context(  # noqa: E731
-            "@REG@", PLATFORM, "de", parent, grouping, ext)
-        progress_ext = EXTENSIONS["progress"]
-        attempt_ext = {EXTENSIONS["attempt"]: "@ATT@"}
-        score = {"score": {"scaled": "@SCALED@", "raw": "@RAW@", "min": 0, "max": "@MAX@"}, "success": "@OK@",
-                 "completion": True}
-        self.course_tpl = {
-            "registered": self._make("registered", course_act, ctx()),
-            "launched": self._make("launched", course_act, ctx()),
-            "progressed": self._make("progressed", course_act, ctx(), {"extensions": {progress_ext: "@PROG@"}}),
-            "course_completed": self._make("completed", course_act, ctx(), {
-                "completion": True, "success": True, "extensions": {progress_ext: 100}}),
-        }
-        self.lesson_tpl = {}
-        for module in course.modules:
-            module_act = emit.activity(module.iri, "module", module.title)
-            self.course_tpl["module:" + module.id] = self._make("completed", module_act, ctx([course_act]),
-                                                                {"completion": True, "success": True})
-            for lesson in module.lessons:
-                lesson_act = emit.activity(lesson.iri, "lesson", lesson.title)
-                lctx = ctx([module_act], [course_act])
-                self.lesson_tpl[lesson.id] = (self._make("experienced", lesson_act, lctx),
-                                              self._make("completed", lesson_act, lctx, {"completion": True}))
-        self.quiz_tpl, self.question_tpl = {}, {}
-        from lms.quizzes.scoring import get_type
-
-        for quiz_id, quiz in quizzes.items():
-            quiz_act = emit.activity(f"{course.iri}/quiz/{quiz.id}", "assessment", quiz.title)
-            module = course.module(quiz.module) if getattr(quiz, "module", None) else None
-            parents = [emit.activity(module.iri, "module", module.title)] if module else [course_act]
-            pctx = ctx(parents, [course_act], attempt_ext)
-            self.quiz_tpl[quiz_id] = (self._make("attempted", quiz_act, pctx),
-                                      self._make("passed", quiz_act, pctx, dict(score, duration="PT@DUR@S")),
-                                      self._make("failed", quiz_act, pctx, dict(score, duration="PT@DUR@S")))
-            qctx = ctx([quiz_act], [course_act], attempt_ext)
-            for key, question in pools[quiz_id].items():
-                definition = dict(get_type(question.type).xapi_interaction(question))
-                definition["description"] = emit._langmap({"de": question.prompt[:160]})
-                q_act = emit.activity(f"{quiz_act['id']}/question/{key}", "question", {"de": key}, extra=definition)
-                self.question_tpl[(quiz_id, key)] = self._make(
-                    "answered", q_act, qctx, dict(score, response="@RESP@"))
-
-    def _make(self, verb: str, obj: dict, ctx: dict, result: dict | None = None) -> tuple:
-        stmt = self.emit.statement(self.actor, verb, obj, ctx, datetime(2000, 1, 1, tzinfo=timezone.utc), result)
-        stmt["id"], stmt["timestamp"] = "@ID@", "@TS@"
-        stmt.update(stored="@STORED@", authority=self.authority, version="1.0.3")
-        text = json.dumps(stmt, ensure_ascii=False, separators=(",", ":")).replace("%", "%%")
-        for token, name, quoted in (("@ID@", "id", True), ("@ACTOR@", "actor", True), ("@REG@", "reg", True),
-                                    ("@TS@", "ts", True), ("@STORED@", "stored", True), ("@ATT@", "att", False),
-                                    ("@PROG@", "prog", False), ("@SCALED@", "scaled", False),
-                                    ("@RAW@", "raw", False), ("@MAX@", "max", False), ("@OK@", "ok", False),
-                                    ("@DUR@", "dur", True), ("@RESP@", "resp", True)):
-            text = text.replace(f'"{token}"', f"%({name})s" if not quoted else f'"%({name})s"')
-            text = text.replace(token, f"%({name})s")
-        activity_rows = [(a, rel) for a, rel in self._activities(stmt).items()]
-        return text, stmt["verb"]["id"], obj["id"], activity_rows
-
-
-def _statement_specs(rng: random.Random, enrolments: list[_Enrolment], total: int, now: datetime):
-    """(timestamp, enrolment index or -1 for an external LRS client, kind, random) for `total` statements."""
-    weights = [2 + 3 * len(e.opened) + 6 * len(e.attempts) for e in enrolments]
-    cum, acc = [], 0
-    for w in weights:
-        acc += w
-        cum.append(acc)
-    external = total // 100  # 1 % from an LRS client of organisation 1 (user_id NULL, no registration)
-    internal = total - external
-    picks = rng.choices(range(len(enrolments)), cum_weights=cum, k=internal)
-    kinds = rng.choices(("experienced", "completed", "progressed", "launched", "quiz", "answered", "module",
-                         "course"), (38, 12, 12, 4, 8, 22, 2, 2), k=internal)
-    specs = []
-    for index, kind in zip(picks, kinds):
-        e = enrolments[index]
-        span = (e.last - e.started).total_seconds()
-        ts = e.started.timestamp() + rng.random() * span
-        specs.append((ts, index, kind, rng.random()))
-    start = (now - timedelta(days=330)).timestamp()
-    for _ in range(external):
-        specs.append((start + rng.random() * (now.timestamp() - start), -1, "external", rng.random()))
-    specs.sort()
-    return specs
-
-
-def _fill_statement(tpl_set: _Templates, e: _Enrolment, kind: str, r: float) -> tuple:
-    """Pick the template and the values for one statement of one enrolment."""
-    values = {"att": 1, "prog": 0, "scaled": 0, "raw": 0, "max": 1, "ok": "true", "dur": "600", "resp": ""}
-    if kind in ("quiz", "answered") and not e.attempts:
-        kind = "experienced"
-    if kind == "module" and not e.modules_passed:
-        kind = "progressed"
-    if kind == "course" and not e.completed:
-        kind = "completed"
-    if kind in ("experienced", "completed"):
-        pool = e.done if kind == "completed" and e.done else e.opened
-        if not pool:
-            return tpl_set.course_tpl["registered" if r < 0.5 else "launched"], values
-        lesson = pool[int(r * len(pool))]
-        return tpl_set.lesson_tpl[lesson][1 if kind == "completed" and e.done else 0], values
-    if kind == "progressed":
-        values["prog"] = int(round(e.progress * 100 * r))
-        return tpl_set.course_tpl["progressed"], values
-    if kind == "launched":
-        return tpl_set.course_tpl["launched" if r < 0.85 else "registered"], values
-    if kind == "module":
-        return tpl_set.course_tpl["module:" + e.modules_passed[int(r * len(e.modules_passed))]], values
-    if kind == "course":
-        return tpl_set.course_tpl["course_completed"], values
-    quiz_id, number, scaled, passed, results = e.attempts[int(r * len(e.attempts))]
-    values["att"] = number
-    if kind == "answered":
-        key, ok = results[int((r * 7919) % 1 * len(results))]
-        values.update(scaled=1.0 if ok else 0.0, raw=1.0 if ok else 0.0, ok="true" if ok else "false",
-                      resp="a" if ok else "b")
-        return tpl_set.question_tpl[(quiz_id, key)], values
-    values.update(scaled=scaled, raw=round(scaled * len(results), 4), max=float(len(results)),
-                  ok="true" if passed else "false", dur=str(int(200 + r * 1300)))
-    attempted, passed_tpl, failed_tpl = tpl_set.quiz_tpl[quiz_id]
-    return (attempted if r < 0.5 else (passed_tpl if passed else failed_tpl)), values
-
-
-def _external_statement(r: float) -> tuple[dict, str, str]:
-    """A statement from an LRS client (webinar tool): mbox actor, own activity, no registration."""
-    n = int(r * 800)
-    activity = f"https://webinar.example/events/{n % 40}"
-    stmt = {"id": "@ID@", "actor": {"objectType": "Agent", "name": f"Gast {n}", "mbox": f"mailto:gast{n}@partner.example"},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/attended", "display": {"en-US": "attended",
-                                                                                   "de-DE": "hat teilgenommen"}},
-            "object": {"objectType": "Activity", "id": activity, "definition": {
-                "type": "http://adlnet.gov/expapi/activities/meeting",
-                "name": {"de-DE": f"Webinar {n % 40}: Social Media im Mittelstand"},
-                "description": {"de-DE": "Live-Webinar mit Fragerunde, aufgezeichnet für Teilnehmende."}}},
-            "result": {"duration": f"PT{20 + n % 60}M", "completion": True},
-            "context": {"platform": "Webinar Tool", "language": "de-DE"},
-            "timestamp": "@TS@", "stored": "@STORED@",
-            "authority": {"objectType": "Agent", "name": "Webinar Tool",
-                          "account": {"homePage": "https://webinar.example", "name": "client-7"}},
-            "version": "1.0.0"}
-    return stmt, f"mailto:gast{n}@partner.example", activity
-
-
-def _drop_indexes(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
-    """Drop the named tables' secondary indexes (not the implicit unique ones); return their CREATE statements."""
-    marks = ",".join("?" * len(tables))
-    rows = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-                        f"AND tbl_name IN ({marks})", tables).fetchall()
-    for name, _sql in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
-
-
-def _insert_statements(conn, people: _People, total: int, seed: int, index_rows: bool, log) -> float:
-    """Insert `total` statements (and optionally their agent/activity index rows) in stored order."""
-    rng = random.Random(seed + 1)
-    tpl = _Templates(people.course, people.quizzes, people.pools)
-    t0 = time.perf_counter()
-    specs = _statement_specs(rng, people.enrolments, total, people.now)
-    log(f"    statement plan sorted ({time.perf_counter() - t0:.1f} s)")
-    ext_cache = {}
-    raw_bytes = 0
-    chunk = 50_000
-    insert = f"INSERT INTO xapi_statements ({STMT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    seq = 0
-    stored_floor = 0.0
-    utc = timezone.utc
-    for offset in range(0, len(specs), chunk):
-        stmts, agents, activities = [], [], []
-        for ts, index, kind, r in specs[offset:offset + chunk]:
-            seq += 1
-            sid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            stored_ts = max(stored_floor, ts + 0.05 + r * 1.5)  # stored grows with seq, as in a real LRS
-            stored_floor = stored_ts
-            when = datetime.fromtimestamp(ts, utc).isoformat(sep=" ", timespec="microseconds")[:26]
-            stored = datetime.fromtimestamp(stored_ts, utc).isoformat(sep=" ", timespec="microseconds")[:26]
-            json_ts, json_stored = when[:10] + "T" + when[11:23] + "Z", stored[:10] + "T" + stored[11:23] + "Z"
-            if index < 0:
-                key = int(r * 800)
-                if key not in ext_cache:
-                    stmt, mbox, activity = _external_statement(r)
-                    text = json.dumps(stmt, ensure_ascii=False, separators=(",", ":")).replace("%", "%%")
-                    text = text.replace('"@ID@"', '"%(id)s"').replace('"@TS@"', '"%(ts)s"')
-                    ext_cache[key] = (text.replace('"@STORED@"', '"%(stored)s"'), mbox, activity)
-                text, mbox, activity = ext_cache[key]
-                raw = text % {"id": sid, "ts": json_ts, "stored": json_stored}
-                stmts.append((seq, 1, sid, stored, when, mbox, "http://adlnet.gov/expapi/verbs/attended", activity,
-                               None, None, 0, None, "1.0.0", raw))
-                if index_rows:
-                    agents += [(seq, 1, mbox, "actor", "http://adlnet.gov/expapi/verbs/attended"),
-                               (seq, 1, "account:https://webinar.example|client-7", "related",
-                                "http://adlnet.gov/expapi/verbs/attended")]
-                    activities.append((seq, 1, activity, "object"))
-            else:
-                e = people.enrolments[index]
-                (text, verb, activity, act_rows), values = _fill_statement(tpl, e, kind, r)
-                values.update(id=sid, actor=e.actor_id, reg=e.registration, ts=json_ts, stored=json_stored)
-                raw = text % values
-                ifi = f"account:{BASE_IRI}|{e.actor_id}"
-                stmts.append((seq, e.org_id, sid, stored, when, ifi, verb, activity, None, e.registration, 0,
-                              e.user_id, "1.0.3", raw))
-                if index_rows:
-                    agents += [(seq, e.org_id, ifi, "actor", verb), (seq, e.org_id, tpl.authority_ifi, "related", verb)]
-                    activities += [(seq, e.org_id, a, rel) for a, rel in act_rows]
-            raw_bytes += len(raw)
-        conn.execute("BEGIN")
-        conn.executemany(insert, stmts)
-        if index_rows:
-            conn.executemany("INSERT INTO xapi_statement_agents (seq, org_id, ifi, relation, verb_id) "
-                             "VALUES (?,?,?,?,?)", agents)
-            conn.executemany("INSERT INTO xapi_statement_activities (seq, org_id, activity_id, relation) "
-                             "VALUES (?,?,?,?)", activities)
-        conn.execute("COMMIT")
-        done = min(total, offset + chunk)
-        if done % 200_000 == 0 or done == total:
-            log(f"    {done:>9,} statements ({time.perf_counter() - t0:5.1f} s)")
-    return raw_bytes / max(1, total)
+        self.rows["quiz_attempts"].append(dict(
+            id=self.att_seq, enrolment_id=e.id, org_id=e.org_id, user_id=e.user_id, course_slug=COURSE_SLUG,
+            quiz_id=module.quiz, number=number, seed=self.rng.getrandbits(31),
+            plan=[{"key": k, "option_order": None} for k in drawn], status="open", answers={}, started_at=e.last,
+            submitted_at=None, score=None, max_score=None, scaled=None, passed=None))
 
 
 # ------------------------------------------------------------------------------------------------------ entry point
 
-def generate(path: Path, learners: int = 5000, statements: int = 1_000_000, *, small_learners: int = 40,
-             seed: int = 42, index_rows: bool = True, log=print) -> Info:
-    """Create a migrated SQLite database at `path` and fill it; returns counts and timings."""
+def database_url(target) -> str:
+    """A SQLAlchemy URL for a target that is a SQLite file path or already a URL."""
+    return target if isinstance(target, str) and "://" in target else f"sqlite:///{Path(target)}"
+
+
+def generate(target, learners: int = 5000, statements: int = 1_000_000, *, small_learners: int = 40,
+             seed: int = 42, index_rows: bool = True, log=print, metadata=None, migrate: bool = True) -> Info:
+    """Migrate the database (a SQLite path or a URL, e.g. PostgreSQL) and fill it; returns counts and timings.
+
+    `metadata` (default: the LMS models' Base.metadata) says which columns exist and how the ones the generator
+    does not know are filled; `migrate=False` when the caller created the schema itself.
+    """
+    from sqlalchemy import create_engine
+
+    from bench._statements import statement_chunks
+    from bench._tables import BulkWriter
     from lms.migrations import upgrade
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    info = Info(path=path, learners=learners, statements=statements, index_rows=index_rows)
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    info = Info(path=target, learners=learners, statements=statements, index_rows=index_rows)
     t0 = time.perf_counter()
-    upgrade(f"sqlite:///{path}", "heads")
+    if migrate:
+        upgrade(url, "heads")
     info.seconds["migrate"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    people = _People(learners, small_learners, seed, now)
+    people = _People(learners, small_learners, seed, datetime.now(timezone.utc).replace(microsecond=0))
     people.build()
-    conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=OFF", "cache_size=-1000000", "temp_store=MEMORY",
-                   "foreign_keys=OFF"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("BEGIN")
-    for table, rows in people.rows.items():
-        if rows:
-            conn.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
-        info.counts[table] = len(rows)
-    conn.execute("COMMIT")
-    info.seconds["people"] = time.perf_counter() - t1
-    log(f"    people and progress rows ({info.seconds['people']:.1f} s): "
-        + ", ".join(f"{k} {v:,}" for k, v in info.counts.items()))
-
-    t2 = time.perf_counter()
-    tables = ["xapi_statements"] + (["xapi_statement_agents", "xapi_statement_activities"] if index_rows else [])
-    recreate = _drop_indexes(conn, tables)
-    info.raw_bytes_avg = _insert_statements(conn, people, statements, seed, index_rows, log)
-    info.seconds["statements"] = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    for sql in recreate:
-        conn.execute(sql)
-    info.seconds["indexes"] = time.perf_counter() - t3
-    for table in tables:
-        info.counts[table] = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    engine = create_engine(url)
+    try:
+        writer = BulkWriter(engine, metadata)
+        for table, rows in people.rows.items():
+            info.counts[table] = writer.insert(table, rows)
+        info.seconds["people"] = time.perf_counter() - t1
+        log(f"    people and progress rows ({info.seconds['people']:.1f} s): "
+            + ", ".join(f"{k} {v:,}" for k, v in info.counts.items()))
+        t2 = time.perf_counter()
+        tables = ["xapi_statements"] + (["xapi_statement_agents", "xapi_statement_activities"] if index_rows else [])
+        raw_bytes = 0
+        with writer.without_indexes(tables):
+            for stmts, agents, activities, size in statement_chunks(people, statements, seed, index_rows, log):
+                writer.insert("xapi_statements", stmts)
+                writer.insert("xapi_statement_agents", agents)
+                writer.insert("xapi_statement_activities", activities)
+                raw_bytes += size
+            info.seconds["statements"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+        info.seconds["indexes"] = time.perf_counter() - t3
+        writer.finish()
+        with engine.connect() as conn:
+            for table in tables:
+                info.counts[table] = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()
+    finally:
+        engine.dispose()
+    info.raw_bytes_avg = raw_bytes / max(1, statements)
     info.seconds["total"] = time.perf_counter() - t0
-    log(f"    statements {info.seconds['statements']:.1f} s, re-created {len(recreate)} indexes "
-        f"{info.seconds['indexes']:.1f} s; raw JSON avg {info.raw_bytes_avg:.0f} bytes; "
-        f"file {path.stat().st_size / 1e6:,.0f} MB")
+    log(f"    statements {info.seconds['statements']:.1f} s, re-created the indexes in "
+        f"{info.seconds['indexes']:.1f} s; raw JSON avg {info.raw_bytes_avg:.0f} bytes")
     return info

@@ -7,6 +7,7 @@ into the per-process cache) is timed separately as "cold". --names picks the lea
 
     .venv/bin/python bench/bench_certificates.py
     .venv/bin/python bench/bench_certificates.py --n 500 --names mixed
+    .venv/bin/python bench/bench_certificates.py --smoke            # 5 certificates
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._figures import add_smoke_flag, figure  # noqa: E402
 from lms.certificates.codes import new_code  # noqa: E402
 from lms.certificates.pdf import CertificateData, render_certificate_pdf  # noqa: E402
 
@@ -27,6 +29,7 @@ LATIN = ["Jürgen Größe-Weißmüller", "Anna Schmidt", "Lea Lernend", "Zoë Ç
          "Fatma Yılmaz", "Łukasz Nowak", "Søren Ørsted"]
 MIXED = LATIN[:3] + ["Иван Петрович Сидоров", "Ελένη Παπαδοπούλου", "محمد عبد الله", "דוד כהן", "王小明",
                      "山田太郎", "김민준"]
+TARGET_MS = 100.0  # a certificate must render well under this (the request that serves it waits)
 MODULES = ["Strategie & Ziele", "Plattformen & Rollen", "Recht & Sicherheit", "Social-Media-Richtlinien",
            "Community Management & Krisenkommunikation", "Erfolg messen & Reporting"]
 
@@ -47,7 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="certificates to render (default 200)")
     parser.add_argument("--names", choices=("latin", "mixed"), default="latin")
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.n = 5
     names = LATIN if args.names == "latin" else MIXED
 
     started = time.perf_counter()
@@ -74,6 +80,12 @@ def main() -> None:
     print(f"per PDF: mean {statistics.fmean(ms):.1f} ms, median {statistics.median(ms):.1f} ms, "
           f"p95 {p95:.1f} ms, max {ms[-1]:.1f} ms (CPU mean {statistics.fmean(cpu_times) * 1000:.1f} ms)")
     print(f"PDF size: mean {statistics.fmean(sizes) / 1024:.1f} KiB")
+    prefix = f"certificates.{args.names}"
+    figure(f"{prefix}.throughput", args.n / total, "certificates/s")
+    figure(f"{prefix}.median", statistics.median(ms), "ms", baseline=TARGET_MS, baseline_label="target")
+    figure(f"{prefix}.p95", p95, "ms", baseline=TARGET_MS, baseline_label="target")
+    figure(f"{prefix}.cpu_mean", statistics.fmean(cpu_times) * 1000, "ms", baseline=TARGET_MS,
+           baseline_label="target")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,13 @@ Finally ralph is asked for every id: each must be there exactly once.
 
     .venv/bin/python bench/bench_forwarding.py
     .venv/bin/python bench/bench_forwarding.py --n 20000 --rate 10 --outage 600 --batch 200
+    .venv/bin/python bench/bench_forwarding.py --smoke      # 200 statements, a 4-second outage
 """
 from __future__ import annotations
 
 import argparse
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench._figures import add_smoke_flag, figure  # noqa: E402
 
 USER, PASSWORD = "bench-relay", "bench-" + uuid.uuid4().hex[:12]
 AUTHORITY = {"objectType": "Agent", "name": "LMS", "account": {"homePage": "http://lms.bench", "name": "lms"}}
@@ -121,7 +125,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="statements per request")
     parser.add_argument("--seed", type=int, default=1, help="seed for the backoff jitter")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally`: stop ralph
+    if args.smoke:
+        args.n, args.outage = 200, 4.0
 
     from lms import create_app
     from lms import db as dbmod
@@ -164,6 +172,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         assert delivered == args.n and backlog(app, target_id) == 0, (delivered, backlog(app, target_id))
         print(f"THROUGHPUT  {args.n:,} statements to ralph in {elapsed:.1f} s = {args.n / elapsed:,.0f} statements/s")
+        figure("forwarding.throughput", args.n / elapsed, "statements/s", digits=0)
 
         # 2. Outage and drain.
         outage_n = int(args.rate * args.outage)
@@ -204,6 +213,9 @@ def main() -> None:
               f"backoff base {base:g} s cap {cap:g} s, jitter [c/2, c]) + {drained - first:.1f} s transfer "
               f"({outage_n / max(drained - first, 1e-9):,.0f} statements/s)")
 
+        figure("forwarding.drain_after_outage", drained, "s", baseline=first, baseline_label="backoff wait")
+        if outage_n > args.batch:  # the transfer is timed from the first delivered batch on
+            figure("forwarding.drain_transfer", outage_n / max(drained - first, 1e-9), "statements/s", digits=0)
         counts = ralph_ids(endpoint)
         missing = [i for i in ids if counts[i] == 0]
         doubled = [i for i in ids if counts[i] > 1]

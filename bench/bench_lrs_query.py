@@ -1,13 +1,16 @@
 """Benchmark the LRS Statement Resource: filtered GET at N stored statements, ingest rates, raw-SQLite baseline.
 
-Fills a migrated SQLite database with N statements through the LRS tables (xapi_statements and the agent and
-activity index rows, exactly as store.py writes them) using executemany of pre-built rows, then times
+Fills a migrated database (SQLite, or PostgreSQL with --postgres) with N statements through the LRS tables
+(xapi_statements and the agent and activity index rows, exactly as store.py writes them) in bulk through the
+models' table metadata (bench/_tables.py), then times
 GET /xapi/statements?agent=…&verb=… through the Flask test client (median/p95 of 50 requests), prints the
 query plan, measures POST ingest (single statements and batches of 100) and compares it with raw sqlite3
 inserts of the same JSON into a one-column table.
 
     .venv/bin/python bench/bench_lrs_query.py              # N = 1,000,000
-    .venv/bin/python bench/bench_lrs_query.py --n 200000 --keep
+    .venv/bin/python bench/bench_lrs_query.py --n 200000
+    url=$(scripts/pg-cluster.sh start /tmp/pg) && .venv/bin/python bench/bench_lrs_query.py --postgres "$url"
+    .venv/bin/python bench/bench_lrs_query.py --smoke                 # 2,000 statements, seconds
 """
 from __future__ import annotations
 
@@ -18,7 +21,6 @@ import random
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -27,6 +29,10 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench._databases import ScratchDatabases  # noqa: E402
+from bench._figures import add_smoke_flag, figure  # noqa: E402
+from bench._tables import BulkWriter  # noqa: E402
 
 VERBS = [f"http://adlnet.gov/expapi/verbs/{name}" for name in (
     "experienced", "completed", "passed", "failed", "answered", "attempted", "launched", "progressed",
@@ -62,41 +68,42 @@ def make_statement(rng: random.Random, agents: int, stored: datetime | None = No
     return statement
 
 
-def fill(path: Path, org_id: int, n: int, agents: int, seed: int = 7) -> float:
-    """Insert n statements with their index rows via executemany; returns seconds taken."""
+def fill(url: str, org_id: int, n: int, agents: int, seed: int = 7) -> float:
+    """Insert n statements with their index rows in bulk (indexes built afterwards); returns seconds taken."""
+    from sqlalchemy import create_engine
+
     rng = random.Random(seed)
     start = time.perf_counter()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA cache_size=-1000000")
-    first_seq = (conn.execute("SELECT COALESCE(MAX(seq), 0) FROM xapi_statements").fetchone()[0]) + 1
+    engine = create_engine(url)
+    writer = BulkWriter(engine)
+    with engine.connect() as conn:
+        first_seq = conn.exec_driver_sql("SELECT COALESCE(MAX(seq), 0) FROM xapi_statements").scalar() + 1
     base = datetime(2025, 1, 1, tzinfo=timezone.utc)
     authority_ifi = "account:http://localhost|lrs-client-1"
     chunk = 50_000
-    for offset in range(0, n, chunk):
-        stmts, agent_rows, activity_rows = [], [], []
-        for i in range(offset, min(n, offset + chunk)):
-            seq = first_seq + i
-            stored = base + timedelta(milliseconds=i * 10)
-            s = make_statement(rng, agents, stored)
-            ifi = f"account:{HOME}|{s['actor']['account']['name']}"
-            naive = stored.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
-            stmts.append((seq, org_id, s["id"], naive, naive, ifi, s["verb"]["id"], s["object"]["id"], None,
-                          s["context"]["registration"], 0, None, "1.0.0", json.dumps(s, separators=(",", ":"))))
-            verb = s["verb"]["id"]
-            agent_rows += [(seq, org_id, ifi, "actor", verb), (seq, org_id, authority_ifi, "related", verb)]
-            activity_rows += [(seq, org_id, s["object"]["id"], "object"), (seq, org_id, f"{HOME}/course/1", "related")]
-        with conn:
-            conn.executemany("INSERT INTO xapi_statements (seq, org_id, statement_id, stored, timestamp, actor_ifi, "
-                             "verb_id, activity_id, ref_statement_id, registration, voided, user_id, version, raw) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", stmts)
-            conn.executemany("INSERT INTO xapi_statement_agents (seq, org_id, ifi, relation, verb_id) "
-                             "VALUES (?,?,?,?,?)", agent_rows)
-            conn.executemany("INSERT INTO xapi_statement_activities (seq, org_id, activity_id, relation) "
-                             "VALUES (?,?,?,?)", activity_rows)
-        print(f"  filled {min(n, offset + chunk):>9,} statements ({time.perf_counter() - start:5.1f} s)", flush=True)
-    conn.close()
+    with writer.without_indexes(["xapi_statements", "xapi_statement_agents", "xapi_statement_activities"]):
+        for offset in range(0, n, chunk):
+            stmts, agent_rows, activity_rows = [], [], []
+            for i in range(offset, min(n, offset + chunk)):
+                seq = first_seq + i
+                stored = base + timedelta(milliseconds=i * 10)
+                s = make_statement(rng, agents, stored)
+                ifi, verb = f"account:{HOME}|{s['actor']['account']['name']}", s["verb"]["id"]
+                stmts.append(dict(seq=seq, org_id=org_id, statement_id=s["id"], stored=stored, timestamp=stored,
+                                  actor_ifi=ifi, verb_id=verb, activity_id=s["object"]["id"],
+                                  registration=s["context"]["registration"], voided=False, version="1.0.0",
+                                  raw=json.dumps(s, separators=(",", ":"))))
+                agent_rows += [dict(seq=seq, org_id=org_id, ifi=ifi, relation="actor", verb_id=verb),
+                               dict(seq=seq, org_id=org_id, ifi=authority_ifi, relation="related", verb_id=verb)]
+                activity_rows += [dict(seq=seq, org_id=org_id, activity_id=s["object"]["id"], relation="object"),
+                                  dict(seq=seq, org_id=org_id, activity_id=f"{HOME}/course/1", relation="related")]
+            writer.insert("xapi_statements", stmts)
+            writer.insert("xapi_statement_agents", agent_rows)
+            writer.insert("xapi_statement_activities", activity_rows)
+            print(f"  filled {min(n, offset + chunk):>9,} statements ({time.perf_counter() - start:5.1f} s)",
+                  flush=True)
+    writer.finish()
+    engine.dispose()
     return time.perf_counter() - start
 
 
@@ -112,11 +119,12 @@ def timed(client, url: str, headers: dict, count: int) -> list[float]:
     return out
 
 
-def report(label: str, samples: list[float]) -> None:
-    """Print median and p95 of millisecond samples."""
+def report(label: str, samples: list[float], name: str) -> None:
+    """Print median and p95 of millisecond samples, and the median as a figure."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
     print(f"  {label:<44} median {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms   (n={len(ordered)})")
+    figure(f"{name}.median", statistics.median(ordered), "ms", digits=2)
 
 
 def baseline(path: Path, docs: list[str], batch: int) -> float:
@@ -134,27 +142,13 @@ def baseline(path: Path, docs: list[str], batch: int) -> float:
     return len(docs) / elapsed
 
 
-def main() -> None:
-    """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="statements to store (default 1,000,000)")
-    parser.add_argument("--agents", type=int, default=10_000, help="distinct actors (default 10,000)")
-    parser.add_argument("--requests", type=int, default=50, help="GET requests per figure (default 50)")
-    parser.add_argument("--dir", type=Path, default=None, help="directory for the database (default: temp)")
-    parser.add_argument("--keep", action="store_true", help="keep the database files")
-    args = parser.parse_args()
-
+def prepare(url: str):
+    """Migrate, create two organisations and an LRS credential; the app, the org id and the auth headers."""
     from lms import create_app
     from lms.auth.services import create_organisation
     from lms.migrations import upgrade
     from lms.xapi.lrs_auth import create_credential
-    from lms.xapi.query import StatementQuery, _direct
 
-    work = args.dir or Path(tempfile.mkdtemp(prefix="lrs-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    db_path = work / "lrs.sqlite3"
-    db_path.unlink(missing_ok=True)
-    url = f"sqlite:///{db_path}"
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
                       "COURSES_DIR": str(REPO / "tests/content/courses"),
@@ -168,66 +162,100 @@ def main() -> None:
     session.close()
     headers = {"X-Experience-API-Version": "1.0.3",
                "Authorization": "Basic " + base64.b64encode(f"{credential.key}:{secret}".encode()).decode()}
+    return app, org_id, headers
 
-    print(f"Filling {args.n:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {db_path} ...")
-    seconds = fill(db_path, org_id, args.n, args.agents)
-    print(f"  fill: {seconds:.1f} s ({args.n / seconds:,.0f} statements/s incl. index rows), "
-          f"file {db_path.stat().st_size / 1e6:,.0f} MB")
 
-    rng = random.Random(11)
-    client = app.test_client()
+def print_plan(app, org_id: int) -> None:
+    """The database's query plan for the agent+verb query."""
+    from lms.xapi.query import StatementQuery, _direct
+
     with app.app_context():
         engine = app.extensions["lms_db"][0]
         query = StatementQuery(agent=f"account:{HOME}|user-1", verb=VERBS[0])
         sql = _direct(query, org_id, 10 ** 12, 500).compile(engine, compile_kwargs={"literal_binds": True})
+        prefix = "EXPLAIN" if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
         with engine.connect() as conn:
-            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
     print("Query plan for agent+verb:")
     for row in plan:
         print("   ", row[-1])
 
+
+def queries(client, headers: dict, args, prefix: str) -> None:
+    """Time the filtered GETs and print them."""
+    rng = random.Random(11)
     print(f"GET /xapi/statements at {args.n:,} statements (Flask test client, full request incl. auth):")
     samples = []
     for _ in range(args.requests):
         params = {"agent": json.dumps(actor(rng.randrange(args.agents))), "verb": rng.choice(VERBS)}
         samples += timed(client, "/xapi/statements?" + urlencode(params), headers, 1)
-    report("agent + verb", samples)
+    report("agent + verb", samples, f"{prefix}.get_agent_verb")
     samples = []
     for _ in range(args.requests):
         samples += timed(client, "/xapi/statements?" + urlencode(
             {"agent": json.dumps(actor(rng.randrange(args.agents)))}), headers, 1)
-    report("agent only (all its statements)", samples)
+    report("agent only (all its statements)", samples, f"{prefix}.get_agent")
     report("verb only, limit=100", timed(client, "/xapi/statements?" + urlencode(
-        {"verb": VERBS[3], "limit": 100}), headers, args.requests))
-    report("no filter, limit=100", timed(client, "/xapi/statements?limit=100", headers, args.requests))
+        {"verb": VERBS[3], "limit": 100}), headers, args.requests), f"{prefix}.get_verb_limit100")
+    report("no filter, limit=100", timed(client, "/xapi/statements?limit=100", headers, args.requests),
+           f"{prefix}.get_unfiltered_limit100")
 
+
+def ingest(client, headers: dict, args, work: Path, prefix: str) -> None:
+    """POST single statements and batches of 100; compare with raw sqlite3 inserts of the same JSON."""
     print("Ingest through POST /xapi/statements:")
     gen = random.Random(5)
-    singles = [make_statement(gen, args.agents) for _ in range(500)]
+    singles = [make_statement(gen, args.agents) for _ in range(args.singles)]
     start = time.perf_counter()
     for statement in singles:
         response = client.post("/xapi/statements", json=statement, headers=headers)
         assert response.status_code == 200, response.data[:300]
     single_rate = len(singles) / (time.perf_counter() - start)
-    batches = [[make_statement(gen, args.agents) for _ in range(100)] for _ in range(30)]
+    batches = [[make_statement(gen, args.agents) for _ in range(100)] for _ in range(args.batches)]
     start = time.perf_counter()
     for batch in batches:
         response = client.post("/xapi/statements", json=batch, headers=headers)
         assert response.status_code == 200, response.data[:300]
-    batch_rate = 3000 / (time.perf_counter() - start)
+    batch_rate = 100 * len(batches) / (time.perf_counter() - start)
     raw_single = baseline(work / "baseline.sqlite3", [json.dumps(s) for s in singles], 1)
     raw_batch = baseline(work / "baseline.sqlite3", [json.dumps(s) for b in batches for s in b], 100)
     print(f"  POST single statement   {single_rate:10,.0f} statements/s   raw sqlite3 (commit each) "
           f"{raw_single:10,.0f}/s   ratio {single_rate / raw_single:.3f}")
     print(f"  POST batches of 100     {batch_rate:10,.0f} statements/s   raw sqlite3 (commit per 100) "
           f"{raw_batch:10,.0f}/s   ratio {batch_rate / raw_batch:.3f}")
-    app.extensions["lms_db"][0].dispose()
-    if not args.keep and args.dir is None:
-        for path in work.iterdir():
-            path.unlink()
-        work.rmdir()
-    else:
-        print(f"Kept {work}")
+    figure(f"{prefix}.post_single", single_rate, "statements/s", baseline=raw_single,
+           baseline_label="raw sqlite3, commit each", digits=0)
+    figure(f"{prefix}.post_batch100", batch_rate, "statements/s", baseline=raw_batch,
+           baseline_label="raw sqlite3, commit per 100", digits=0)
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="statements to store (default 1,000,000)")
+    parser.add_argument("--agents", type=int, default=10_000, help="distinct actors (default 10,000)")
+    parser.add_argument("--requests", type=int, default=50, help="GET requests per figure (default 50)")
+    parser.add_argument("--singles", type=int, default=500, help="statements POSTed one by one (default 500)")
+    parser.add_argument("--batches", type=int, default=30, help="batches of 100 POSTed (default 30)")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
+                        "(scripts/pg-cluster.sh start DIR prints one); a database is created and dropped")
+    add_smoke_flag(parser)
+    args = parser.parse_args()
+    if args.smoke:
+        args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
+
+    with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:
+        url = dbs.new("lrs")
+        app, org_id, headers = prepare(url)
+        prefix = f"lrs.{dbs.kind.lower()}"
+        print(f"Filling {args.n:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {dbs.kind} ...")
+        seconds = fill(url, org_id, args.n, args.agents)
+        print(f"  fill: {seconds:.1f} s ({args.n / seconds:,.0f} statements/s incl. index rows)")
+        print_plan(app, org_id)
+        client = app.test_client()
+        queries(client, headers, args, prefix)
+        ingest(client, headers, args, dbs.workdir, prefix)
+        app.extensions["lms_db"][0].dispose()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark the trainer dashboard: GET /reports/ with 5,000 learners and 1,000,000 xAPI statements.
 
-Generates migrated SQLite databases with bench/_data.py (executemany, indexes re-created after the load), then
+Generates migrated databases (SQLite, or PostgreSQL with --postgres) with bench/_data.py (bulk writes through the
+models' table metadata, indexes re-created after the load), then
 times the real app through the Flask test client, signed in through the real /login form as a trainer of the big
 organisation: warm-up, then median / p95 / max over --requests requests for page sizes 50 and 200, a department
 filter, a search, the last page, and the CSV export of all learners. It counts SQL statements per request
@@ -10,16 +11,15 @@ the same overview at statements/10 (same learners) and at 1,000 learners (same s
     .venv/bin/python bench/bench_reports.py                         # 5,000 learners, 1,000,000 statements
     .venv/bin/python bench/bench_reports.py --db /tmp/reports.sqlite3   # generate once, reuse on later runs
     .venv/bin/python bench/bench_reports.py --learners 1000 --statements 100000 --no-scaling --explain
+    url=$(scripts/pg-cluster.sh start /tmp/pg) && .venv/bin/python bench/bench_reports.py --postgres "$url"
+    .venv/bin/python bench/bench_reports.py --smoke                 # 200 learners, 3,000 statements, seconds
 """
 from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench._data import COURSE_SLUG, TRAINER_EMAIL, TRAINER_PASSWORD, generate  # noqa: E402
+from bench._data import COURSE_SLUG, TRAINER_EMAIL, TRAINER_PASSWORD, database_url, generate  # noqa: E402
+from bench._databases import ScratchDatabases  # noqa: E402
+from bench._figures import add_smoke_flag, figure  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ROW_RE = re.compile(r'<td><a href="[^"]*/reports/learners/\d+')
@@ -61,11 +63,11 @@ class QueryLog:
 class Dashboard:
     """The real app on one database, with a trainer signed in through the login form."""
 
-    def __init__(self, db_path: Path):
-        """Create the app for the database and sign in."""
+    def __init__(self, url: str):
+        """Create the app for the database (a SQLAlchemy URL) and sign in."""
         from lms import create_app
 
-        self.app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "bench", "TESTING": True,
+        self.app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
                                "COURSES_DIR": str(REPO / "courses"), "QUIZZES_DIR": str(REPO / "quizzes"),
                                "BASE_IRI": "https://lms.example.com"})
         self.engine = self.app.extensions["lms_db"][0]
@@ -143,73 +145,87 @@ def print_header(width: int = 46) -> None:
     print(f"  {'-' * width} {'-' * 6} {'-' * 7} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 7} {'-' * 6}")
 
 
-def describe(path: Path) -> dict:
+def describe(url: str) -> dict:
     """Learners of the big organisation, statements and a department name in an existing database."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
     try:
-        learners = conn.execute("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner'").fetchone()[0]
-        shown = conn.execute("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner' AND active")\
-            .fetchone()[0]
-        statements = conn.execute("SELECT MAX(seq) FROM xapi_statements").fetchone()[0] or 0
-        department = conn.execute("SELECT department FROM users WHERE org_id = 1 AND role = 'learner' "
-                                  "GROUP BY department ORDER BY COUNT(*) DESC LIMIT 1").fetchone()[0]
+        with engine.connect() as conn:
+            def one(sql: str):
+                return conn.execute(text(sql)).scalar()
+
+            learners = one("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner'")
+            shown = one("SELECT COUNT(*) FROM users WHERE org_id = 1 AND role = 'learner' AND active")
+            statements = one("SELECT MAX(seq) FROM xapi_statements") or 0
+            department = one("SELECT d.name FROM users u JOIN departments d ON d.id = u.department_id "
+                             "WHERE u.org_id = 1 AND u.role = 'learner' GROUP BY d.name "
+                             "ORDER BY COUNT(*) DESC LIMIT 1")
+            size = one("SELECT pg_database_size(current_database())") if engine.dialect.name == "postgresql" \
+                else Path(url[len("sqlite:///"):]).stat().st_size
     finally:
-        conn.close()
-    return {"learners": learners, "active": shown, "statements": statements, "department": department}
+        engine.dispose()
+    return {"learners": learners, "active": shown, "statements": statements, "department": department,
+            "bytes": size}
 
 
-def build(path: Path, learners: int, statements: int, index_rows: bool) -> None:
+def build(url: str, learners: int, statements: int, index_rows: bool) -> None:
     """Generate one database and print how long it took."""
-    print(f"\nGenerating {path.name}: {learners:,} learners, {statements:,} statements "
+    print(f"\nGenerating {url.rsplit('/', 1)[-1]}: {learners:,} learners, {statements:,} statements "
           f"({'with' if index_rows else 'without'} agent/activity index rows)")
-    info = generate(path, learners, statements, index_rows=index_rows, log=print)
+    info = generate(url, learners, statements, index_rows=index_rows, log=print)
     print(f"  generated in {info.seconds['total']:.1f} s (migrate {info.seconds['migrate']:.1f}, people "
           f"{info.seconds['people']:.1f}, statements {info.seconds['statements']:.1f}, indexes "
           f"{info.seconds['indexes']:.1f})")
 
 
 @contextmanager
-def dashboard(path: Path):
+def dashboard(url: str):
     """A signed-in Dashboard for a database, disposed afterwards."""
-    board = Dashboard(path)
+    board = Dashboard(url)
     try:
         yield board
     finally:
         board.close()
 
 
-def explain(path: Path, result: dict, top: int = 12) -> None:
-    """Per-query times of one recorded request, slowest first, with SQLite's query plan."""
+def explain(url: str, result: dict, top: int = 12) -> None:
+    """Per-query times of one recorded request, slowest first, with the database's query plan."""
+    from sqlalchemy import create_engine
+
     print(f"\nSQL of one request to {result['url']} (slowest first):")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    engine = create_engine(url)
+    prefix = "EXPLAIN " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     try:
-        for statement, params, elapsed in sorted(result["sql"], key=lambda e: -e[2])[:top]:
-            text = " ".join(statement.split())
-            print(f"  {elapsed:7.2f} ms  {text[:150]}{'…' if len(text) > 150 else ''}")
-            try:
-                plan = conn.execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
-            except sqlite3.Error as exc:
-                print(f"             (no plan: {exc})")
-                continue
-            for row in plan:
-                print(f"             {row[-1]}")
+        with engine.connect() as conn:
+            for statement, params, elapsed in sorted(result["sql"], key=lambda e: -e[2])[:top]:
+                text = " ".join(statement.split())
+                print(f"  {elapsed:7.2f} ms  {text[:150]}{'…' if len(text) > 150 else ''}")
+                try:
+                    plan = conn.exec_driver_sql(prefix + statement, params).fetchall()
+                except Exception as exc:  # noqa: BLE001 - a plan is a bonus; say why there is none
+                    conn.rollback()
+                    print(f"             (no plan: {str(exc).splitlines()[0]})")
+                    continue
+                for row in plan:
+                    print(f"             {row[-1]}")
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def scaling(main_db: Path, workdir: Path, learners: int, statements: int, n: int, index_rows: bool) -> None:
+def scaling(main_db: str, dbs: ScratchDatabases, learners: int, statements: int, n: int, index_rows: bool) -> None:
     """Time the overview on A (main), B (statements/10) and C (learners/5, statements/10), interleaved."""
     small_s, small_l = max(1, statements // 10), max(1, learners // 5)
     print(f"\nScaling: the same requests on databases that differ in one dimension "
           f"({n} requests each, interleaved A/B/C so machine noise hits all three alike)")
-    few_statements, few_learners = workdir / "few_statements.sqlite3", workdir / "few_learners.sqlite3"
+    few_statements, few_learners = dbs.new("few_statements"), dbs.new("few_learners")
     build(few_statements, learners, small_s, index_rows)
     build(few_learners, small_l, small_s, index_rows)
-    dbs = {"A": (main_db, f"A {learners:,} L / {statements:,} S"),
-           "B": (few_statements, f"B {learners:,} L / {small_s:,} S"),
-           "C": (few_learners, f"C {small_l:,} L / {small_s:,} S")}
+    databases = {"A": (main_db, f"A {learners:,} L / {statements:,} S"),
+                 "B": (few_statements, f"B {learners:,} L / {small_s:,} S"),
+                 "C": (few_learners, f"C {small_l:,} L / {small_s:,} S")}
     urls = {"50/page": overview(50), "200/page": overview(200), "CSV": f"/reports/export.csv?course={COURSE_SLUG}"}
-    boards = {key: Dashboard(path) for key, (path, _label) in dbs.items()}
+    boards = {key: Dashboard(url) for key, (url, _label) in databases.items()}
     try:
         runs = {(key, kind): board.start(url) for key, board in boards.items() for kind, url in urls.items()}
         for kind in urls:
@@ -221,7 +237,7 @@ def scaling(main_db: Path, workdir: Path, learners: int, statements: int, n: int
             board.close()
     print()
     print_header()
-    for key, (_path, label) in dbs.items():
+    for key, (_url, label) in databases.items():
         for kind in urls:
             print_row(f"{label}, {kind}", runs[(key, kind)])
 
@@ -229,13 +245,61 @@ def scaling(main_db: Path, workdir: Path, learners: int, statements: int, n: int
         """Median of x over median of y for one kind of request."""
         return stats(runs[(x, kind)]["samples"])[0] / stats(runs[(y, kind)]["samples"])[0]
 
+    rows_ratio = stats(runs[("A", "200/page")]["samples"])[0] / stats(runs[("A", "50/page")]["samples"])[0]
     print(f"\n  ratio of medians                                  {'  '.join(f'{k:>8}' for k in urls)}")
     print(f"  statements x{statements // small_s:<3} (A / B, same learners)          "
           + "  ".join(f"{ratio('A', 'B', k):8.2f}" for k in urls))
     print(f"  learners x{learners // small_l:<3} (B / C, same statements)            "
           + "  ".join(f"{ratio('B', 'C', k):8.2f}" for k in urls))
-    print(f"  rows shown x4 (200/page over 50/page, on A)            "
-          f"{stats(runs[('A', '200/page')]['samples'])[0] / stats(runs[('A', '50/page')]['samples'])[0]:8.2f}")
+    print(f"  rows shown x4 (200/page over 50/page, on A)            {rows_ratio:8.2f}")
+    prefix = f"reports.{dbs.kind.lower()}"
+    figure(f"{prefix}.overview_50.statements_x10_ratio", ratio("A", "B", "50/page"), "x", digits=2)
+    figure(f"{prefix}.overview_50.learners_x5_ratio", ratio("B", "C", "50/page"), "x", digits=2)
+    figure(f"{prefix}.overview.rows_x4_ratio", rows_ratio, "x", digits=2)
+
+
+def measure_main(url: str, facts: dict, n: int, explain_sql: bool, kind: str) -> None:
+    """Time every overview variant and the CSV export on the main database; print the table and the figures."""
+    learners = facts["learners"]
+    print(f"\nGET through the real app, signed in as a trainer; {n} timed requests after 3 warm-ups "
+          "(ms; SQL = median time inside cursor.execute, lazy fetches not included)")
+    print_header()
+    scenarios = [
+        ("overview, 50 per page", overview(50), n),
+        ("overview, 200 per page", overview(200), n),
+        (f"overview, department={facts['department']}, 50/page", overview(50, department=facts["department"]), n),
+        ("overview, search q=mueller, 50/page", overview(50, q="mueller"), n),
+        ("overview, search q=schmidt, 200/page", overview(200, q="schmidt"), n),
+        ("overview, sort=activity desc, 50/page", overview(50, sort="activity", dir="desc"), n),
+        ("overview, last page, 50/page", overview(50, page=max(1, -(-facts["active"] // 50))), n),
+        (f"export.csv, all {learners:,} learners", f"/reports/export.csv?course={COURSE_SLUG}", max(5, n // 3)),
+    ]
+    figures = {}
+    with dashboard(url) as board:
+        for label, target, count in scenarios:
+            figures[label] = board.measure(target, count)
+            print_row(label, figures[label])
+        if explain_sql:
+            explain(url, figures["overview, 50 per page"])
+
+    overview_keys = [label for label, target, _count in scenarios if target.startswith("/reports/?")]
+    worst_median = max(stats(figures[k]["samples"])[0] for k in overview_keys)
+    worst_p95 = max(stats(figures[k]["samples"])[1] for k in overview_keys)
+    print(f"\n  budget: every overview variant renders in under {BUDGET_MS:.0f} ms (median): "
+          f"{'PASS' if worst_median < BUDGET_MS else 'FAIL'} (worst median {worst_median:.1f} ms, "
+          f"worst p95 {worst_p95:.1f} ms)")
+    counts = {q for k in overview_keys for q in figures[k]["queries"]}
+    csv = figures[scenarios[-1][0]]
+    print(f"  SQL statements per overview request: {sorted(counts)} for 0-200 rows shown "
+          f"(CSV of all rows: {sorted(csv['queries'])})")
+    prefix = f"reports.{kind.lower()}"
+    for key, label in (("overview_50", "overview, 50 per page"), ("overview_200", "overview, 200 per page")):
+        median, p95, _worst = stats(figures[label]["samples"])
+        figure(f"{prefix}.{key}.median", median, "ms", baseline=BUDGET_MS, baseline_label="budget")
+        figure(f"{prefix}.{key}.p95", p95, "ms", baseline=BUDGET_MS, baseline_label="budget")
+    figure(f"{prefix}.overview_worst_variant.median", worst_median, "ms", baseline=BUDGET_MS, baseline_label="budget")
+    figure(f"{prefix}.overview.sql_statements", max(counts), "statements", digits=0)
+    figure(f"{prefix}.csv_all_learners.median", stats(csv["samples"])[0], "ms")
 
 
 def main() -> None:
@@ -243,65 +307,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, default=5000, help="learners in the big organisation (5,000)")
     parser.add_argument("--statements", type=int, default=1_000_000, help="xAPI statements (1,000,000)")
-    parser.add_argument("--db", type=Path, help="database file: reused if it exists, else generated and kept")
+    parser.add_argument("--db", type=Path, help="SQLite file: reused if it exists, else generated and kept")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
+                        "(scripts/pg-cluster.sh start DIR prints one); databases are created and dropped")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per figure (30)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the statements/learners comparison")
     parser.add_argument("--no-index-rows", action="store_true",
                         help="do not fill xapi_statement_agents / xapi_statement_activities")
     parser.add_argument("--explain", action="store_true", help="print per-query times and plans of one request")
+    add_smoke_flag(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.learners, args.statements, args.requests = 200, 3000, 3
+    if args.db and args.postgres:
+        parser.error("--db is for SQLite; with --postgres the databases are always generated")
     index_rows = not args.no_index_rows
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench_reports_"))
-    try:
-        main_db = args.db or workdir / "main.sqlite3"
-        if main_db.exists():
-            print(f"Reusing {main_db}")
+    with ScratchDatabases(args.postgres, prefix="bench_reports") as dbs:
+        main_db = database_url(args.db) if args.db else dbs.new("main")
+        if args.db and args.db.exists():
+            print(f"Reusing {args.db}")
         else:
             build(main_db, args.learners, args.statements, index_rows)
         facts = describe(main_db)
         learners, statements = facts["learners"], facts["statements"]
-        print(f"\nDatabase: {learners:,} learners (+ a second organisation), {statements:,} statements, "
-              f"{main_db.stat().st_size / 1e9:.2f} GB")
-
-        n = args.requests
-        print(f"\nGET through the real app, signed in as a trainer; {n} timed requests after 3 warm-ups "
-              "(ms; SQL = median time inside cursor.execute, lazy fetches not included)")
-        print_header()
-        with dashboard(main_db) as board:
-            figures = {}
-            scenarios = [
-                ("overview, 50 per page", overview(50), n),
-                ("overview, 200 per page", overview(200), n),
-                (f"overview, department={facts['department']}, 50/page", overview(50, department=facts["department"]),
-                 n),
-                ("overview, search q=mueller, 50/page", overview(50, q="mueller"), n),
-                ("overview, search q=schmidt, 200/page", overview(200, q="schmidt"), n),
-                ("overview, sort=activity desc, 50/page", overview(50, sort="activity", dir="desc"), n),
-                ("overview, last page, 50/page", overview(50, page=max(1, -(-facts["active"] // 50))), n),
-                (f"export.csv, all {learners:,} learners",
-                 f"/reports/export.csv?course={COURSE_SLUG}", max(5, n // 3)),
-            ]
-            for label, url, count in scenarios:
-                figures[label] = board.measure(url, count)
-                print_row(label, figures[label])
-            if args.explain:
-                explain(main_db, figures["overview, 50 per page"])
-
-        overview_keys = [label for label, url, _count in scenarios if url.startswith("/reports/?")]
-        worst_median = max(stats(figures[k]["samples"])[0] for k in overview_keys)
-        worst_p95 = max(stats(figures[k]["samples"])[1] for k in overview_keys)
-        print(f"\n  budget: every overview variant renders in under {BUDGET_MS:.0f} ms (median): "
-              f"{'PASS' if worst_median < BUDGET_MS else 'FAIL'} (worst median {worst_median:.1f} ms, "
-              f"worst p95 {worst_p95:.1f} ms)")
-        counts = {q for k in overview_keys for q in figures[k]["queries"]}
-        print(f"  SQL statements per overview request: {sorted(counts)} for 0-200 rows shown "
-              f"(CSV of all rows: {sorted(figures[scenarios[-1][0]]['queries'])})")
-        if args.no_scaling:
-            return
-        scaling(main_db, workdir, learners, statements, n, index_rows)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        print(f"\nDatabase ({dbs.kind}): {learners:,} learners (+ a second organisation), {statements:,} statements, "
+              f"{facts['bytes'] / 1e9:.2f} GB")
+        measure_main(main_db, facts, args.requests, args.explain, dbs.kind)
+        if not args.no_scaling:
+            scaling(main_db, dbs, learners, statements, args.requests, index_rows)
 
 
 if __name__ == "__main__":

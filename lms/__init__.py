@@ -20,21 +20,24 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_app(app: Flask, url_prefix: str = "") -> None:
     """Mount the LMS on an app (standalone or a host app) under ``url_prefix``."""
-    from . import config, db, errors, i18n, nav, security
+    from . import config, converters, db, errors, i18n, nav, security
     from .blueprint import make_blueprint
 
     config.apply_defaults(app)
+    converters.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
-    from . import (audit, auth, certificates, courses, forwarding, guidelines, privacy, quizzes, reports, sso, tasks,
+    from . import (assignments, audit, auth, certificates, cmi5, courses, forwarding, guidelines, jobs, lti, mail,
+                   privacy, quizzes, reports, scorm, sso, tasks,
                    xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
+    # assignments after certificates: its course_completed receiver runs after the certificate is issued.
     for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit,
-                    privacy):
+                    assignments, mail, jobs, lti, cmi5, scorm, privacy):
         package.init_app(app)
     from .dbcli import db_cli
 

@@ -133,6 +133,20 @@ POLICY: dict[str, Access] = {
     "lms.reports.quiz": Access(STAFF),
     "lms.reports.export_csv": Access(STAFF),
     "lms.reports.export_xlsx": Access(STAFF),
+    # Assignments (the due-date form names its learner assignment in the body; other organisations get 404)
+    "lms.assignments.manage": Access(STAFF),
+    "lms.assignments.status": Access(STAFF),
+    "lms.assignments.export_csv": Access(STAFF),
+    "lms.assignments.change_due": Access(STAFF),
+    "lms.assignments.departments": Access(ADMINS),  # ids in the form; other organisations' ids are a 404
+    # E-mail: password links and one-click unsubscribe carry their own token; admins see their organisation's mail
+    "lms.mail.forgot": Access(PUBLIC),
+    "lms.mail.set_password": Access(PUBLIC),
+    "lms.mail.unsubscribe": Access(PUBLIC),
+    "lms.mail.preferences": Access(SIGNED_IN),
+    "lms.mail.outbox": Access(ADMINS),
+    "lms.mail.dead_action": Access(ADMINS),
+    "lms.mail.send_reset": Access(ADMINS, owner="user"),
     # Forwarding and statement export
     "lms.forwarding.targets": Access(ADMINS),
     "lms.forwarding.create": Access(ADMINS),
@@ -166,6 +180,29 @@ POLICY: dict[str, Access] = {
     "lms.sso.create": Access(ADMINS),
     "lms.sso.edit": Access(ADMINS, owner="identity_provider"),
     "lms.sso.delete": Access(ADMINS, owner="identity_provider"),
+    # LTI 1.3 tool (login and launch are called by the platform and the browser it sends; the id_token decides)
+    "lms.lti.jwks": Access(PUBLIC),
+    "lms.lti.login": Access(PUBLIC),
+    "lms.lti.launch_view": Access(PUBLIC),
+    "lms.lti.deep_link": Access(STAFF, may_be_absent=True),  # 404 unless a deep-linking launch started it
+    "lms.lti.platforms": Access(ADMINS),
+    "lms.lti.create": Access(ADMINS),
+    "lms.lti.dynamic_registration": Access(ADMINS),
+    "lms.lti.edit": Access(ADMINS, owner="lti_platform"),
+    "lms.lti.delete": Access(ADMINS, owner="lti_platform"),
+    "lms.lti.sync_roster": Access(ADMINS, owner="lti_platform"),
+    # cmi5 (the AU launch is opened by an external LMS; its fetch URL and State decide)
+    "lms.cmi5.au_launch": Access(PUBLIC),
+    "lms.cmi5.exit_au": Access(SIGNED_IN, may_be_absent=True),  # 404 outside a cmi5-launched session
+    "lms.cmi5.admin": Access(ADMINS),
+    "lms.cmi5.delete": Access(ADMINS, owner="cmi5_lms"),
+    "lms.cmi5.download": Access(ADMINS),
+    # SCORM (launch and status are called cross-origin by a package's launcher; signed tokens decide)
+    "lms.scorm.download": Access(ADMINS),
+    "lms.scorm.revoke": Access(ADMINS, owner="scorm_package"),
+    "lms.scorm.launch": Access(PUBLIC),
+    "lms.scorm.start": Access(PUBLIC),
+    "lms.scorm.status": Access(PUBLIC),
 }
 
 

@@ -37,3 +37,14 @@ task_submitted = lms_signals.signal("task-submitted")
 task_reviewed = lms_signals.signal("task-reviewed")
 #: xapi: a statement was stored (emitted by the app or received by the LRS). kwargs: statement (xapi Statement row)
 statement_stored = lms_signals.signal("statement-stored")
+#: assignments: a course was assigned to a learner. kwargs: assignment (LearnerAssignment), user, course, actor
+#:   (who assigned it; None when the scheduler did, e.g. for re-certification)
+course_assigned = lms_signals.signal("course-assigned")
+#: assignments: a learner assignment's due date changed. kwargs: assignment, user, course, actor, previous
+assignment_due_changed = lms_signals.signal("assignment-due-changed")
+#: assignments: a learner assignment passed its due date unfinished (sent once). kwargs: assignment, user, course
+assignment_overdue = lms_signals.signal("assignment-overdue")
+#: assignments: an assigned course was completed. kwargs: assignment, user, course, late (bool)
+assignment_completed = lms_signals.signal("assignment-completed")
+#: auth: an admin created an account to be activated by e-mail. kwargs: user, actor
+user_invited = lms_signals.signal("user-invited")

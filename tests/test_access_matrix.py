@@ -38,7 +38,8 @@ B_DOCUMENTS = {
 }
 OWNER_ARGS = {"user_id": "user", "attempt_id": "attempt", "certificate_id": "certificate", "target_id": "target",
               "credential_id": "credential", "enrolment_id": "enrolment", "number": "guideline_version",
-              "provider_id": "identity_provider", "submission_id": "submission"}
+              "provider_id": "identity_provider", "submission_id": "submission", "platform_id": "lti_platform",
+              "lms_id": "cmi5_lms", "package_id": "scorm_package"}
 
 
 def _rules():
@@ -129,6 +130,9 @@ def prepared(template_database, tmp_path_factory):
         from lms.forwarding.crypto import encrypt_secret
         from lms.forwarding.models import ForwardTarget
         from lms.guidelines import services as guidelines
+        from lms.cmi5.models import Cmi5Lms
+        from lms.lti.models import LtiPlatform
+        from lms.scorm.models import ScormPackage
         from lms.quizzes.models import QuizAttempt
         from lms.sso.models import IdentityProvider
         from lms.tasks import services as tasks
@@ -148,6 +152,16 @@ def prepared(template_database, tmp_path_factory):
                                         issuer=f"https://idp.{side}.example/", domains=[f"{side}.example"])
             db.add(provider)
             credential, secret = create_credential(db, org.id, f"client {side}")
+            lti_platform = LtiPlatform(org_id=org.id, name=f"LMS {side}", issuer=f"https://lms-{side}.example",
+                                       client_id="c", auth_login_url=f"https://lms-{side}.example/auth",
+                                       auth_token_url=f"https://lms-{side}.example/token",
+                                       jwks_url=f"https://lms-{side}.example/jwks", deployment_ids=["d"])
+            db.add(lti_platform)
+            cmi5_lms = Cmi5Lms(org_id=org.id, name=f"cmi5 {side}", endpoint=f"https://lms-{side}.example/xapi/")
+            db.add(cmi5_lms)
+            scorm_package = ScormPackage(id=f"pkg{side}", org_id=org.id, course_slug="mini", version="1.2",
+                                         revoked=False)
+            db.add(scorm_package)
             admin_obj = db.get(type(admin_user), admin_user.id)
             for n in range(versions):
                 guidelines.publish_version(db, admin_obj, f"Richtlinie {n + 1}", "Text der Richtlinie.")
@@ -162,7 +176,8 @@ def prepared(template_database, tmp_path_factory):
             ids[side] = {"user": learner.id, "attempt": attempt.id, "certificate": certificate.id,
                          "target": target.id, "credential": credential.id, "enrolment": enrolment.id,
                          "guideline_version": versions, "code": certificate.code,
-                         "identity_provider": provider.id, "submission": submission.id}
+                         "identity_provider": provider.id, "submission": submission.id, "lti_platform": lti_platform.id,
+                         "cmi5_lms": cmi5_lms.id, "scorm_package": scorm_package.id}
             secrets[side] = (credential.key, secret)
         db.commit()
     _lrs_store_other(app.test_client(), _basic(*secrets["other"]))

@@ -54,6 +54,10 @@ class LRSClient:
         """PUT a document."""
         return self.call("PUT", path, params, body, **kwargs)
 
+    def create(self, path, params, body, headers=None, **kwargs):
+        """PUT a new document with If-None-Match: * (xAPI 1.0.x profiles require one of the precondition headers)."""
+        return self.call("PUT", path, params, body, headers={"If-None-Match": "*", **(headers or {})}, **kwargs)
+
     def post(self, path, params, body, **kwargs):
         """POST a document."""
         return self.call("POST", path, params, body, **kwargs)

@@ -86,7 +86,7 @@ class AuditFilter:
         """Read the filters from query arguments, ignoring anything invalid."""
         action = args.get("action", "")
         try:
-            page = max(1, int(args.get("page", 1)))
+            page = min(max(1, int(args.get("page", 1))), 1_000_000)  # the OFFSET must fit a 64-bit integer
         except ValueError:
             page = 1
         return cls(action=action if action in ACTIONS else "", actor=args.get("actor", "").strip()[:254],
@@ -101,10 +101,12 @@ class AuditFilter:
 
 
 def _date(value: str | None) -> date | None:
+    """An ISO date (ASCII digits, years 1900-9998 so that the day after stays a date), else None."""
     try:
-        return date.fromisoformat((value or "").strip()) if value else None
+        parsed = date.fromisoformat(value.strip()) if value and value.isascii() else None
     except ValueError:
         return None
+    return parsed if parsed and 1900 <= parsed.year <= 9998 else None
 
 
 def _query(org_id: int, flt: AuditFilter):

@@ -24,6 +24,8 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
     department = StringField(_l("Abteilung / Gruppe"), validators=[Optional(), Length(max=100)])
     locale = SelectField(_l("Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    handover = SelectField(_l("Zugang"), choices=[("invite", _l("Einladung per E-Mail (Link zum Festlegen des Passworts)")),
+                                                  ("password", _l("vorläufiges Passwort anzeigen"))], default="invite")
 
 
 class RoleForm(FlaskForm):
@@ -53,6 +55,8 @@ class OrganisationForm(FlaskForm):
         ("account", _l("pseudonym (zufällige Kennung, empfohlen)")), ("mbox", _l("E-Mail-Adresse"))])
     inactivity_days = IntegerField(_l("Als inaktiv gelten Lernende nach (Tagen)"),
                                    validators=[InputRequired(), NumberRange(min=1, max=365)])
+    self_enrolment = SelectField(_l("Selbst einschreiben"), choices=[
+        ("1", _l("Lernende dürfen jeden Kurs selbst beginnen")), ("0", _l("nur zugewiesene Kurse"))])
     session_idle_minutes = IntegerField(_l("Automatische Abmeldung nach Inaktivität (Minuten)"),
                                         validators=[Optional(), NumberRange(min=5, max=720)])
     pseudonymous_reports = SelectField(_l("Namen in Auswertungen"), choices=[

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -28,6 +28,8 @@ class Organisation(Base):
     pseudonymous_reports: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days without course activity after which the dashboard lists a learner as inactive (None: app default).
     inactivity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Learners may start courses nobody assigned to them (assigned courses can always be started).
+    self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
     # Minutes without a request after which a session ends (None: the app default SESSION_IDLE_MINUTES).
     session_idle_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Secret key of the report pseudonyms: without it an actor id or e-mail cannot be turned into a pseudonym.
@@ -35,6 +37,18 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+
+class Department(Base):
+    """A department (group) of one organisation; users belong to at most one, courses are assigned to it."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class User(UserMixin, Base):
@@ -48,7 +62,8 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10), default="learner")
-    department: Mapped[str] = mapped_column(String(100), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True,
+                                                      nullable=True)
     locale: Mapped[str] = mapped_column(String(5), default="de")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Flask-Login identifies sessions by this token; rotating it ends every session of the user.
@@ -60,6 +75,12 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+    department: Mapped["Department | None"] = relationship(lazy="joined")
+
+    @property
+    def department_name(self) -> str:
+        """The department's name, or an empty string."""
+        return self.department.name if self.department is not None else ""
 
     @property
     def is_active(self) -> bool:

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..db import utcnow
 from . import passwords
-from .models import ROLES, Organisation, User
+from .models import ROLES, Department, LoginThrottle, Organisation, User
 
 # Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
 PASSWORD_METHOD = "scrypt:32768:8:1"
@@ -59,10 +60,24 @@ def create_user(db: Session, org: Organisation, *, email: str, name: str, passwo
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(EMAIL_UNAVAILABLE)
     user = User(organisation=org, email=email, name=name.strip(), password_hash=hash_password(password), role=role,
-                department=department.strip(), locale=locale, must_change_password=temporary)
+                department=department_named(db, org, department), locale=locale,
+                must_change_password=temporary)
     db.add(user)
     db.flush()
     return user
+
+
+def department_named(db: Session, org: Organisation, name: str) -> Department | None:
+    """The organisation's department of that name, created if missing (None for a blank name)."""
+    name = " ".join(name.split())[:100]
+    if not name:
+        return None
+    department = db.scalar(select(Department).where(Department.org_id == org.id, Department.name == name))
+    if department is None:
+        department = Department(org_id=org.id, name=name)
+        db.add(department)
+        db.flush()
+    return department
 
 
 def check_new_password(user_email: str, user_name: str, password: str, current_hash: str | None = None) -> None:

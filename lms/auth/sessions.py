@@ -13,17 +13,12 @@ from datetime import datetime, timedelta
 from flask import current_app, flash, session
 from flask_login import current_user, login_user, logout_user
 
-from ..db import utcnow
+from ..clock import now
 from ..i18n import _
 from .models import User
 
 STARTED = "_lms_started"
 SEEN = "_lms_seen"
-
-
-def now() -> datetime:
-    """The current time from the app's clock (tests put a callable in app.extensions['lms_clock'])."""
-    return current_app.extensions.get("lms_clock", utcnow)()
 
 
 def start_session(user: User) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit.services import record
+from .. import signals
 from ..db import get_session
 from ..i18n import _
 from . import services, sessions, throttle
@@ -138,7 +139,11 @@ def users():
         form.email.errors.append(_(str(exc)))
         return _users_page(form, status=400)
     record(db, current_user, "user.create", target_type="user", target_id=user.id, target_label=user.email,
-           details={"role": user.role})
+           details={"role": user.role, "handover": form.handover.data})
+    if form.handover.data == "invite":  # the mail package queues the invitation with a set-password link
+        signals.user_invited.send(db, user=user, actor=current_user)
+        flash(_("Einladung an %(email)s wird verschickt.", email=user.email), "success")
+        return _users_page(UserForm(formdata=None))
     return _users_page(UserForm(formdata=None), new_password=(user.email, password))
 
 
@@ -208,13 +213,15 @@ def organisation():
     cfg = current_app.config
     form = OrganisationForm(actor_mode=org.actor_mode, pseudonymous_reports="1" if org.pseudonymous_reports else "0",
                             inactivity_days=org.inactivity_days or cfg["INACTIVITY_DAYS"],
-                            session_idle_minutes=org.session_idle_minutes or cfg["SESSION_IDLE_MINUTES"])
+                            session_idle_minutes=org.session_idle_minutes or cfg["SESSION_IDLE_MINUTES"],
+                            self_enrolment="1" if org.self_enrolment else "0")
     if form.validate_on_submit():
         before = _settings(org)
         org.actor_mode = form.actor_mode.data
         org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
         org.inactivity_days = form.inactivity_days.data
         org.session_idle_minutes = form.session_idle_minutes.data or None  # empty: the app default
+        org.self_enrolment = form.self_enrolment.data == "1"
         changed = {key: f"{before[key]} → {value}" for key, value in _settings(org).items() if before[key] != value}
         if changed:
             record(get_session(), current_user, "organisation.settings", target_type="organisation",
@@ -226,4 +233,5 @@ def organisation():
 
 def _settings(org) -> dict:
     return {"actor_mode": org.actor_mode, "pseudonymous_reports": org.pseudonymous_reports,
-            "inactivity_days": org.inactivity_days, "session_idle_minutes": org.session_idle_minutes}
+            "inactivity_days": org.inactivity_days, "session_idle_minutes": org.session_idle_minutes,
+            "self_enrolment": org.self_enrolment}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import signals
+from .. import clock, safejson, signals
 from ..courses import services as courses
 from ..courses.content import Course
 from ..courses.models import Enrolment
@@ -71,7 +71,7 @@ def issue_certificate(db: Session, user, course: Course, enrolment: Enrolment) -
     if existing is not None:
         return existing
     records = courses.module_records(db, enrolment)
-    now = utcnow()
+    now = clock.now()  # the app's clock, so expiry and re-certification can be tested by moving time
     modules = [{"id": m.id, "title": m.title,
                 "passed_on": (records[m.id].completed_at if m.id in records and records[m.id].completed_at
                               else now).date().isoformat()} for m in course.modules]
@@ -131,11 +131,25 @@ def start_recertification(db: Session, user, course: Course, enrolment: Enrolmen
     db.flush()
 
 
+def reopen_for_renewal(db: Session, enrolment: Enrolment) -> None:
+    """Re-certification before expiry: every module quiz must be passed again; the old certificate stays valid
+    until the new one supersedes it."""
+    for record in courses.module_records(db, enrolment).values():
+        record.completed_at = None
+        record.quiz_passed_at = None
+    enrolment.completed_at = None
+    db.flush()
+
+
 def on_course_completed(db, enrolment, user, course, **_):
-    """Receiver: a completed course issues (or re-issues after re-certification) its certificate."""
+    """Receiver: a completed course issues (or re-issues after re-certification) its certificate.
+
+    The course can only complete again after a re-certification reopened it, so a current certificate at that
+    point is the old one: the new certificate supersedes it.
+    """
     previous = current_certificate(db, enrolment)
-    if previous is not None and previous.legal_versions != legal_versions(course):
-        previous.superseded_at = utcnow()
+    if previous is not None:
+        previous.superseded_at = clock.now()
         db.flush()
     issue_certificate(db, user, course, enrolment)
 
@@ -143,8 +157,8 @@ def on_course_completed(db, enrolment, user, course, **_):
 def verify_uploaded(db: Session, data: bytes) -> tuple[str, Certificate | None, str]:
     """Check an uploaded credential file: ('valid'|'revoked'|'expired'|'superseded'|'invalid', certificate, reason)."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = safejson.loads(data)
+    except safejson.JSONInputError:
         return "invalid", None, "Die Datei ist kein JSON-Dokument."
     if not isinstance(document, dict):
         return "invalid", None, "Die Datei ist kein Nachweis-Dokument."

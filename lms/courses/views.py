@@ -30,6 +30,11 @@ def _module_extras(course, enrolment):
     return extras
 
 
+def may_enrol(db, course) -> bool:
+    """Whether the user may start the course: every guard other packages registered must agree."""
+    return all(guard(db, current_user, course) for guard in current_app.extensions.get("lms_enrol_guards", []))
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -37,8 +42,12 @@ def index():
     db = get_session()
     rows = []
     for course in get_catalog().courses.values():
-        rows.append((course, services.get_enrolment(db, current_user, course)))
-    return render_template("courses/index.html", rows=rows)
+        enrolment = services.get_enrolment(db, current_user, course)
+        if enrolment is not None or may_enrol(db, course):
+            rows.append((course, enrolment))
+    # Other packages put panels at the top of the learner's home (e.g. assignments with due dates).
+    panels = [panel(db, current_user) for panel in current_app.extensions.get("lms_home_panels", [])]
+    return render_template("courses/index.html", rows=rows, panels=panels)
 
 
 @bp.route("/<slug>/")
@@ -85,6 +94,8 @@ def start(slug: str):
     """Enrol in the course and go to the first step."""
     course = get_catalog().course(slug)
     db = get_session()
+    if services.get_enrolment(db, current_user, course) is None and not may_enrol(db, course):
+        abort(403)
     enrolment = services.enrol(db, current_user, course)
     endpoint = current_app.config.get(AFTER_ENROL_ENDPOINT)
     if endpoint and course.questionnaire and enrolment.path is None:

@@ -15,6 +15,7 @@ from ..xapi.models import Statement
 from .outbox import course_condition
 
 CHUNK = 1000
+MIN_YEAR, MAX_YEAR = 1900, 9998
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,27 @@ class ExportFilter:
 
 
 def parse_when(value: str | None, end: bool = False) -> datetime | None:
-    """Parse an ISO date or datetime (UTC if no zone); a bare date means its start, or with end=True the next day's."""
+    """Parse an ISO date or datetime (UTC if no zone); a bare date means its start, or with end=True the next day's.
+
+    ValueError for anything else, non-ASCII digits and years outside 1900-9998 included (no overflow further on).
+    """
     if not value:
         return None
     value = value.strip()
-    if len(value) == 10:
-        stamp = datetime.combine(date.fromisoformat(value), time(), timezone.utc)
-        return stamp + timedelta(days=1) if end else stamp
-    stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    if not value.isascii():
+        raise ValueError("dates take ASCII digits only")
+    try:
+        if len(value) == 10:
+            stamp = datetime.combine(date.fromisoformat(value), time(), timezone.utc)
+            stamp = stamp + timedelta(days=1) if end else stamp
+        else:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+    if not MIN_YEAR <= stamp.year <= MAX_YEAR:
+        raise ValueError("date out of range")
+    return stamp
 
 
 def learner_id(db, org_id: int, email: str) -> int | None:

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
-import socket
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +23,9 @@ from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 
 from .. import db as dbmod
+from .. import outbox
 from ..db import utcnow
+from ..outbox import worker_id
 from ..xapi.models import Attachment, Statement
 from . import lrsclient
 from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret
@@ -41,15 +40,8 @@ LEASE_MIN = 30.0
 
 
 def backoff_delay(attempt: int, base: float = BASE_DELAY, cap: float = MAX_DELAY, rng=random) -> float:
-    """Capped exponential backoff with jitter: uniform in [c/2, c] for c = min(cap, base * 2**(attempt-1))."""
-    ceiling = min(cap, base * (2 ** max(0, min(attempt - 1, 30))))
-    # Half fixed, half random: the wait still grows with every failure, and relays do not retry in step.
-    return rng.uniform(ceiling / 2, ceiling)
-
-
-def worker_id() -> str:
-    """A name for this claimer, unique across hosts, processes and threads."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{threading.get_ident() % 100000}:{uuid.uuid4().hex[:8]}"
+    """Capped exponential backoff with jitter (the shared rule in lms/outbox.py)."""
+    return outbox.backoff_delay(attempt, base, cap, rng=rng)
 
 
 def lease_seconds(target: ForwardTarget, minimum: float = LEASE_MIN) -> float:
@@ -74,20 +66,10 @@ def has_due_items(db, target_id: int) -> bool:
 
 def claim(db, target_id: int, worker: str, limit: int, lease: float) -> list[Item]:
     """Lease up to `limit` due items of a target to `worker` (call inside a write transaction)."""
-    now = utcnow()
-    query = (select(OutboxItem.id).where(OutboxItem.target_id == target_id, OutboxItem.status == PENDING,
-                                         OutboxItem.next_attempt_at <= now)
-             .order_by(OutboxItem.next_attempt_at, OutboxItem.id).limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        # Several processes claim at once: each skips rows another has locked instead of waiting for them.
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.scalars(query))
+    ids = outbox.claim_due(db, OutboxItem, worker=worker, limit=limit, lease=lease, now=utcnow(),
+                           where=(OutboxItem.target_id == target_id,))
     if not ids:
         return []
-    until = now + timedelta(seconds=lease)
-    # next_attempt_at moves with the lease, so claimed items drop out of the due index until the lease ends.
-    db.execute(update(OutboxItem).where(OutboxItem.id.in_(ids))
-               .values(claimed_by=worker, claimed_until=until, next_attempt_at=until))
     rows = db.execute(select(OutboxItem.id, OutboxItem.seq, Statement.statement_id, Statement.raw, Statement.org_id)
                       .join(Statement, Statement.seq == OutboxItem.seq).where(OutboxItem.id.in_(ids))
                       .order_by(Statement.seq)).all()
@@ -102,12 +84,7 @@ def claim(db, target_id: int, worker: str, limit: int, lease: float) -> list[Ite
 
 def renew(db, worker: str, item_ids: list[int], lease: float) -> set[int]:
     """Extend this worker's lease on the items it still holds (call in a write transaction); returns those ids."""
-    until = utcnow() + timedelta(seconds=lease)
-    db.execute(update(OutboxItem).where(OutboxItem.id.in_(item_ids), OutboxItem.claimed_by == worker,
-                                        OutboxItem.status == PENDING)
-               .values(claimed_until=until, next_attempt_at=until))
-    return set(db.scalars(select(OutboxItem.id).where(OutboxItem.id.in_(item_ids), OutboxItem.claimed_by == worker,
-                                                      OutboxItem.status == PENDING)))
+    return outbox.renew_claim(db, OutboxItem, worker=worker, ids=item_ids, lease=lease, now=utcnow())
 
 
 def _attachments(db, org_id: int, raw: str) -> tuple:
@@ -229,10 +206,12 @@ class _Lease:
 class Relay:
     """Runs passes over all targets for one app; safe to run in several threads and processes at once."""
 
-    def __init__(self, app: Flask, worker: str | None = None):
+    def __init__(self, app: Flask, worker: str | None = None, extra_passes: bool = False):
         self.app = app
         self.worker = worker or worker_id()
         self.stop_event = threading.Event()
+        # The in-app loop also runs the other outboxes and jobs; `flask xapi relay` forwards only.
+        self.extra_passes = extra_passes
 
     def run_pass(self, max_batches: int | None = None) -> int:
         """Backfill and deliver for every due target, round-robin, until nothing is due; returns items delivered."""
@@ -311,6 +290,12 @@ class Relay:
                 self.run_pass()
             except Exception:  # noqa: BLE001 - a database hiccup must not end the relay
                 log.exception("forwarding relay pass failed")
+            # Other outboxes and jobs (e-mail, reminders) ride on the same in-app loop.
+            for extra_pass in self.app.extensions.get("lms_relay_passes", []) if self.extra_passes else ():
+                try:
+                    extra_pass(self.app)
+                except Exception:  # noqa: BLE001 - one failing pass must not stop the others
+                    log.exception("relay pass %s failed", getattr(extra_pass, "__name__", extra_pass))
             self.stop_event.wait(interval)
 
     def stop(self) -> None:
@@ -335,7 +320,7 @@ def start_thread(app: Flask, interval: float = 2.0) -> Relay:
     """Start the in-app relay as a daemon thread that stops at interpreter exit."""
     import atexit
 
-    relay = Relay(app)
+    relay = Relay(app, extra_passes=True)
     thread = threading.Thread(target=relay.loop, args=(interval,), name="lms-forwarding-relay", daemon=True)
     app.extensions["lms_forwarding_relay"] = (relay, thread)
     thread.start()

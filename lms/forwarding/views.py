@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..auth.decorators import role_required
 from ..auth.pseudonyms import find_by_pseudonym
+from ..converters import id_arg
 from ..db import get_session, utcnow
 from ..i18n import _, localized
 from ..privacy.enforce import aggregate_only
@@ -218,9 +219,9 @@ def dead_action(target_id: int, action: str):
     raw = request.form.get("item_id")
     item_ids = None
     if raw:
-        if not raw.isdigit():
+        if id_arg(raw) is None:
             abort(400)
-        item_ids = [int(raw)]
+        item_ids = [id_arg(raw)]
     db = get_session()
     count = (outbox.retry_dead if action == "retry" else outbox.discard_dead)(db, target, item_ids)
     flash(_("%(count)s Statements erneut vorgemerkt.", count=count) if action == "retry"

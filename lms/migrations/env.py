@@ -32,6 +32,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
     with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # SQLite rebuilds a table to change it (batch mode: copy, DROP, rename); with foreign keys on, the DROP
+            # of a referenced table fails. The pragma only works outside a transaction, so it goes to the driver
+            # connection before Alembic begins one (SQLite's documented procedure for schema changes).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                           compare_type=True, include_object=include_object)
         with context.begin_transaction():

@@ -25,6 +25,13 @@ def retention_command():
             click.echo(f"org {run.org_id}: settings v{run.settings_version}, removed {run.counts or 'nothing'}")
 
 
+def _retention_job(db) -> int:
+    """Retention for every organisation not run in the last 23 hours (the jobs scheduler calls this)."""
+    from . import retention
+
+    return retention.apply_due(db)
+
+
 def init_app(app: Flask) -> None:
     """Register the privacy pages, header links, the GET endpoints that audit, and the CLI."""
     from .. import nav
@@ -36,4 +43,5 @@ def init_app(app: Flask) -> None:
     nav.register(app, "lms.privacy.my_data", _l("Meine Daten"), ("learner", "trainer", "admin"))
     nav.register(app, "lms.privacy.admin_settings", _l("Datenschutz"), ("admin",))
     app.extensions["lms_forward_transform"] = outgoing.transform_raw
+    app.extensions.setdefault("lms_jobs", {})["privacy_retention"] = _retention_job
     app.cli.add_command(privacy_cli)

@@ -91,7 +91,7 @@ def _audit(db: Session, user: User, ref: str, counts: Counter) -> None:
 def _anonymise_user(user: User) -> None:
     user.name = ERASED_NAME
     user.email = f"erased-{uuid.uuid4().hex}@erased.invalid"
-    user.department = ""
+    user.department_id = None
     user.password_hash = "!erased"
     user.active = False
     user.last_login_at = None

@@ -19,6 +19,17 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
+    "account_tokens.user_id": Rule(DELETE, "Sign-in and password tokens of the person."),
+    "assignments.created_by": Rule(NULLIFY, "The assignment stays; who created it is removed."),
+    "cmi5_sessions.user_id": Rule(DELETE, "cmi5 launch sessions of the person."),
+    "cmi5_user_links.user_id": Rule(DELETE, "Links to the person's account in an external LMS (cmi5)."),
+    "learner_assignments.user_id": Rule(DELETE, "Courses assigned to the person, with their due dates."),
+    "lti_link_users.user_id": Rule(DELETE, "The person's LTI resource-link memberships."),
+    "lti_user_links.user_id": Rule(DELETE, "Links to the person's account at an LTI platform."),
+    "mail_preferences.user_id": Rule(DELETE, "The person's e-mail preferences."),
+    "mails.user_id": Rule(DELETE, "E-mails to the person (address and content)."),
+    "scorm_launches.user_id": Rule(DELETE, "SCORM launches of the person."),
+    "scorm_learners.user_id": Rule(DELETE, "The person's SCORM learner records."),
     "audit_log.actor_user_id": Rule(AUDIT, "The log stays (accountability); the person's references are "
                                            "replaced by a non-identifying reference."),
     "certificates.user_id": Rule(REGISTER, "Certificates: copied to the certificate register if the "

@@ -7,7 +7,7 @@ Certificates and guideline acknowledgements have their own periods. Running twic
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Text, cast, func, null, select, update
 from sqlalchemy.orm import Session
@@ -67,6 +67,22 @@ def apply(db: Session, org: Organisation, now: datetime | None = None) -> Retent
 def apply_all(db: Session, now: datetime | None = None) -> list[RetentionRun]:
     """Apply retention to every organisation (what the scheduled job calls)."""
     return [apply(db, org, now) for org in db.scalars(select(Organisation).order_by(Organisation.id))]
+
+
+def apply_due(db: Session, now: datetime | None = None, every: timedelta = timedelta(hours=23)) -> int:
+    """The scheduler's job: apply retention to organisations whose last run is older than ``every``."""
+    now = now or utcnow()
+    count = 0
+    for org in db.scalars(select(Organisation).order_by(Organisation.id)):
+        last = db.scalar(select(func.max(RetentionRun.ran_at)).where(RetentionRun.org_id == org.id))
+        if isinstance(last, str):  # aggregates bypass the column type on SQLite
+            last = datetime.fromisoformat(last)
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=now.tzinfo)
+        if last is None or now - last >= every:
+            apply(db, org, now)
+            count += 1
+    return count
 
 
 def runs(db: Session, org_id: int, limit: int = 20) -> list[RetentionRun]:

@@ -107,20 +107,44 @@ def _form_values(form) -> dict[str, list[str]]:
             for name, value in form.items() if name.startswith("q-")}
 
 
-def save_draft(attempt: QuizAttempt, form) -> None:
-    """Keep the answers typed so far so the attempt can be resumed (scenario paths are kept as decided)."""
+def save_draft(attempt: QuizAttempt, form, pool: dict) -> None:
+    """Keep the answers typed so far so the attempt can be resumed; AnswerError for a value of a scenario question.
+
+    Scenario paths change only through decide(): the attempt form has no field for them, so a posted one is refused
+    (stored, it used to make the attempt unusable).
+    """
     if attempt.status != "open":
         return
-    drafts = dict(attempt.answers or {})
-    decided = _scenario_fields(attempt)  # scenario paths change only through decide()
-    for name, values in _form_values(form).items():
-        if name not in decided:
-            drafts[name] = values
+    values = _form_values(form)
+    scenario_fields = _scenario_questions(attempt, pool)
+    stray = sorted(set(values) & set(scenario_fields))
+    if stray:
+        raise AnswerError("Ein Praxisfall wird nur über seine Entscheidungen beantwortet: %(id)s", id=stray[0][2:])
+    drafts = repaired_answers(attempt, pool)
+    drafts.update(values)
     attempt.answers = drafts
 
 
-def _scenario_fields(attempt: QuizAttempt) -> set[str]:
-    return set((attempt.answers or {}).get("_scenario_fields", []))
+def _scenario_questions(attempt: QuizAttempt, pool: dict) -> dict:
+    return {f"q-{q.id}": q for q, _order in plan_of(attempt).questions(pool) if q.type == "scenario"}
+
+
+def repaired_answers(attempt: QuizAttempt, pool: dict) -> dict:
+    """The drafts with every scenario path cut to its decided, valid part (repairs drafts saved before the fix)."""
+    drafts = dict(attempt.answers or {})
+    decided = set()
+    for field_name, question in _scenario_questions(attempt, pool).items():
+        path = scenario_path(attempt, question)
+        if path:
+            drafts[field_name] = [",".join(path)]
+            decided.add(field_name)
+        else:
+            drafts.pop(field_name, None)
+    if decided:
+        drafts["_scenario_fields"] = sorted(decided)
+    else:
+        drafts.pop("_scenario_fields", None)
+    return drafts
 
 
 def decide(attempt: QuizAttempt, pool: dict, key: str, choice: str) -> None:
@@ -130,9 +154,9 @@ def decide(attempt: QuizAttempt, pool: dict, key: str, choice: str) -> None:
     question = pool[key]
     if question.type != "scenario":
         raise AnswerError("Diese Frage ist kein Szenario.")
-    drafts = dict(attempt.answers or {})
+    drafts = repaired_answers(attempt, pool)
     field_name = f"q-{question.id}"
-    path = [p for p in ",".join(drafts.get(field_name, [])).split(",") if p]
+    path = scenario_path(attempt, question)
     if scoring.scenario_next(question, path) is None:
         raise AnswerError("Das Szenario ist bereits beendet.")
     scoring.scenario_next(question, path + [choice])  # raises AnswerError for an unknown choice
@@ -142,8 +166,21 @@ def decide(attempt: QuizAttempt, pool: dict, key: str, choice: str) -> None:
 
 
 def scenario_path(attempt: QuizAttempt, question) -> list[str]:
-    """Decisions taken so far in a scenario question of this attempt."""
-    return [p for p in ",".join((attempt.answers or {}).get(f"q-{question.id}", [])).split(",") if p]
+    """The decisions taken so far in a scenario question: the longest valid prefix of what was decided."""
+    answers = attempt.answers or {}
+    field_name = f"q-{question.id}"
+    decided = answers.get("_scenario_fields")
+    stored = answers.get(field_name)
+    if not isinstance(decided, list) or field_name not in decided or not isinstance(stored, list):
+        return []  # a value never set by decide() (a draft saved before the fix) is no decision
+    path: list[str] = []
+    for choice in (p for p in ",".join(map(str, stored)).split(",") if p):
+        try:
+            scoring.scenario_next(question, path + [choice])
+        except AnswerError:
+            break
+        path.append(choice)
+    return path
 
 
 def lock_attempt(db: Session, attempt_id: int, user_id: int) -> QuizAttempt | None:
@@ -157,7 +194,10 @@ def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz
     """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers."""
     if attempt.status != "open":
         return False
-    save_draft(attempt, form)
+    try:
+        save_draft(attempt, form, pool)
+    except AnswerError as exc:
+        raise SubmitProblem({"q-": exc}) from None
     values = {k: v for k, v in (attempt.answers or {}).items() if k.startswith("q-")}
     plan = plan_of(attempt)
     answers, errors = parse_form(plan, pool, values)

@@ -130,7 +130,10 @@ def save(slug: str, quiz_id: str, attempt_id: int):
     attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
     if attempt_obj.status != "open":
         return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
-    services.save_draft(attempt_obj, request.form)
+    try:
+        services.save_draft(attempt_obj, request.form, pool)
+    except AnswerError as exc:
+        return _render_attempt(course, quiz, attempt_obj, pool, {"q-": exc}, 400)
     anchor = None
     decide_key = request.form.get("decide")
     if decide_key:

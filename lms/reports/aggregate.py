@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from ..auth.models import Organisation, User
+from ..auth.models import Department, Organisation, User
 from ..courses.content import Course
 from ..courses.models import Enrolment
 from ..quizzes.models import QuestionResult, QuizAttempt
@@ -70,11 +70,11 @@ class GroupRow:
 def _people(db: Session, org: Organisation, course: Course, flt: AggregateFilters):
     """(user id, department, status, progress) of the learners matching the filters."""
     join = and_(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
-    query = (select(User.id, User.department, Enrolment.id, Enrolment.completed_at, Enrolment.progress)
-             .outerjoin(Enrolment, join)
+    query = (select(User.id, Department.name, Enrolment.id, Enrolment.completed_at, Enrolment.progress)
+             .outerjoin(Department, Department.id == User.department_id).outerjoin(Enrolment, join)
              .where(User.org_id == org.id, User.role == "learner", User.active.is_(True)))
     if flt.department:
-        query = query.where(User.department == flt.department)
+        query = query.where(Department.name == flt.department)
     if flt.since:
         query = query.where(Enrolment.last_activity_at >= datetime.combine(flt.since, time(), timezone.utc))
     if flt.until:

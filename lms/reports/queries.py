@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.models import Organisation, User
+from ..auth.models import Department, Organisation, User
 from ..auth.pseudonyms import display_name
 from ..courses.content import Course
 from ..courses.models import Enrolment, LessonProgress, ModuleProgress
@@ -29,7 +29,10 @@ def require_person_level(db: Session, org: Organisation):
     if active.aggregate_only:
         raise PersonLevelRefused(org.id)
     return active
-SORTS = {"name": User.name, "department": User.department, "progress": Enrolment.progress,
+
+
+SORTS = {"name": User.name,
+         "department": select(Department.name).where(Department.id == User.department_id).scalar_subquery(), "progress": Enrolment.progress,
          "activity": Enrolment.last_activity_at}
 
 
@@ -51,7 +54,7 @@ class Filters:
         sort = args.get("sort", "name")
         status = args.get("status", "")
         try:
-            page = max(1, int(args.get("page", 1)))
+            page = min(max(1, int(args.get("page", 1))), 1_000_000)  # the OFFSET must fit a 64-bit integer
         except ValueError:
             page = 1
         try:
@@ -101,7 +104,8 @@ def _learner_query(org: Organisation, course: Course, filters: Filters):
     query = (select(User, Enrolment).outerjoin(Enrolment, join)
              .where(User.org_id == org.id, User.role == "learner", User.active.is_(True)))
     if filters.department:
-        query = query.where(User.department == filters.department)
+        query = query.where(User.department_id.in_(select(Department.id).where(
+            Department.org_id == org.id, Department.name == filters.department)))
     if filters.status == "not_started":
         query = query.where(Enrolment.id.is_(None))
     elif filters.status == "in_progress":
@@ -152,8 +156,8 @@ def _fill_rows(db: Session, course: Course, rows: list[LearnerRow]) -> None:
 
 def departments(db: Session, org: Organisation) -> list[str]:
     """The organisation's departments (groups) that have learners."""
-    return [d for d in db.scalars(select(User.department).where(User.org_id == org.id, User.role == "learner")
-                                  .distinct().order_by(User.department)) if d]
+    return list(db.scalars(select(Department.name).where(Department.org_id == org.id, Department.id.in_(
+        select(User.department_id).where(User.org_id == org.id, User.role == "learner"))).order_by(Department.name)))
 
 
 @dataclass(frozen=True)

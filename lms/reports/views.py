@@ -120,7 +120,7 @@ def _export_rows(course, rows, scores: bool = True):
     yield header
     labels = {key: _(label) for key, label in STATUS_LABELS.items()}  # once, not per cell of thousands of rows
     for row in rows:
-        line = [row.display_name, row.user.department, labels[row.status],
+        line = [row.display_name, row.user.department_name, labels[row.status],
                 round((row.enrolment.progress if row.enrolment else 0) * 100)]
         line += [labels[row.modules.get(m.id, "not_started")] for m in course.modules]
         if scores:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import services as accounts
 from ..auth.models import ROLES, Organisation, User
+from ..clock import now
 from ..db import utcnow
 from ..forwarding.crypto import decrypt_secret, encrypt_secret
 from .errors import SsoError
@@ -23,13 +24,6 @@ def external_url(endpoint: str, **values) -> str:
     from flask import url_for
 
     return current_app.config["BASE_IRI"].rstrip("/") + url_for(endpoint, **values)
-
-
-def now() -> datetime:
-    """The current time from the app's clock (tests inject one: see auth.sessions.now)."""
-    from ..auth.sessions import now as clock_now
-
-    return clock_now()
 
 
 @dataclass
@@ -144,7 +138,7 @@ def sign_in_user(db: Session, provider: IdentityProvider, person: VerifiedIdenti
     if role:
         user.role = role
     if provider.department_claim and person.department is not None:
-        user.department = person.department[:100]
+        user.department = accounts.department_named(db, user.organisation, person.department)
     if link is None:
         link = SsoIdentity(provider_id=provider.id, subject=person.subject, user_id=user.id)
         db.add(link)

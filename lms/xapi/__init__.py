@@ -12,10 +12,12 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from ..security import csrf
     from . import credentials_views, receivers, statements_views
-    from .lrs_auth import RESPONSE_VERSION
+    from .lrs_auth import RESPONSE_VERSION, response_version
 
     app.config.setdefault("XAPI_MAX_BODY", 10 * 1024 * 1024)
     app.config.setdefault("XAPI_MAX_LIMIT", statements_views.DEFAULT_MAX_LIMIT)
+    # The version an answer names when the request names none (or an unsupported one): 1.0.3 or 2.0.0.
+    app.config.setdefault("XAPI_DEFAULT_VERSION", RESPONSE_VERSION)
     # LRS clients authenticate with HTTP Basic per request, never with a browser session, so CSRF does not apply.
     csrf.exempt(statements_views.bp)
     csrf.exempt(statements_views.statements)
@@ -36,5 +38,5 @@ def init_app(app: Flask) -> None:
     def _xapi_version_header(response):
         # Communication 3.3: every LRS response carries the version, routing errors (404/405) included.
         if request.path.startswith(xapi_prefix):
-            response.headers.setdefault("X-Experience-API-Version", RESPONSE_VERSION)
+            response.headers.setdefault("X-Experience-API-Version", response_version())
         return response

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ETags
 
+from .. import safejson
 from ..db import utcnow
 from .agents import agent_ifi, person_object
 from .document_models import XapiDocument
@@ -54,8 +55,11 @@ class Preconditions:
 
     if_match: ETags | None = None
     if_none_match: ETags | None = None
-    # Profile PUTs: a PUT without either header on an existing document is a 409 (Communication 3.1).
+    # A PUT without either header on an existing document is a 409 (Communication 3.1): profiles; in 2.0 State too.
     required: bool = False
+    # xAPI 1.0.x profile PUTs must carry one of them even for a new document (Communication 3.1 client
+    # requirement, enforced as a 400 by the conformance suite); 2.0 accepts a new document without.
+    required_on_create: bool = False
 
 
 def etag_of(content: bytes) -> str:
@@ -111,6 +115,9 @@ def check_preconditions(document: XapiDocument | None, pre: Preconditions) -> No
     if pre.if_none_match is not None and document is not None:
         if pre.if_none_match.star_tag or pre.if_none_match.contains_weak(document.etag):
             raise DocumentError(412, "If-None-Match precondition failed: the document already exists.")
+    if pre.required_on_create and document is None and pre.if_match is None and pre.if_none_match is None:
+        raise DocumentError(400, "A PUT to a profile document needs an If-Match or If-None-Match header: use "
+                                 "If-None-Match: * to create it, or If-Match with the ETag to replace it.")
     if pre.required and document is not None and pre.if_match is None and pre.if_none_match is None:
         raise DocumentError(409, "The document already exists and the request has neither If-Match nor "
                                  "If-None-Match. Check the current state of the document (GET) and set the "
@@ -167,8 +174,8 @@ def post_document(db: Session, key: DocKey, content: bytes, content_type: str, p
 
 def _json_object(content: bytes, which: str) -> dict:
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = safejson.loads(content)
+    except safejson.JSONInputError:
         value = None
     if not isinstance(value, dict):
         raise DocumentError(400, f"The {which} document cannot be parsed as a JSON object, so the documents "

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from werkzeug.http import parse_etags
 
+from .. import safejson
 from ..db import get_session
 from .agents import agent_ifi, parse_agent_param
 from .document_models import ACTIVITY_ID_MAX, AGENT_IFI_MAX, CONTENT_TYPE_MAX, DOC_ID_MAX
@@ -26,7 +27,14 @@ from .documents import (
     post_document,
     put_document,
 )
-from .lrs_auth import RESPONSE_VERSION, SUPPORTED_VERSIONS, current_client, lrs_endpoint, xapi_error, xapi_request
+from .lrs_auth import (
+    SUPPORTED_VERSIONS,
+    current_client,
+    lrs_endpoint,
+    response_version,
+    xapi_error,
+    xapi_request,
+)
 from .validation import StatementError, is_iri, is_uuid, parse_timestamp
 
 bp = Blueprint("xapi_documents", __name__, url_prefix="/xapi")
@@ -104,7 +112,7 @@ def about():
         return xapi_error(400, f"The About Resource takes no parameters (got {', '.join(request.args)}).")
     versions = sorted(SUPPORTED_VERSIONS, key=lambda v: tuple(int(p) for p in v.split(".")), reverse=True)
     response = Response(json.dumps({"version": versions}), mimetype="application/json")
-    response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+    response.headers["X-Experience-API-Version"] = response_version()
     return response
 
 
@@ -182,7 +190,10 @@ def _document_request(resource: _Resource) -> Response:
         # Documents are arbitrary client content (possibly HTML) served from our origin: never let it run.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response
-    pre = _preconditions(required=method == "PUT" and resource is not STATE)
+    version_2 = g.xapi_version.startswith("2.")
+    put = method == "PUT"
+    pre = _preconditions(required=put and (resource is not STATE or version_2),
+                         required_on_create=put and resource is not STATE and not version_2)
     if method == "DELETE":
         delete_document(db, key, pre)
         return Response(status=204)
@@ -264,20 +275,24 @@ def _content() -> tuple[bytes, str]:
         raise DocumentError(400, "The Content-Type header is too long.")
     if is_json_type(content_type):
         try:
-            json.loads(xreq.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise DocumentError(400, "The document has Content-Type application/json but is not valid "
-                                     "UTF-8 JSON.") from None
+            value = safejson.loads(xreq.body)
+        except safejson.JSONInputError as exc:
+            raise DocumentError(400, f"The document has Content-Type application/json but is not JSON this LRS "
+                                     f"accepts: {exc}.") from None
+        if xreq.method == "POST" and not isinstance(value, dict):
+            # Communication 2.2: a POSTed JSON document is merged, so it must be a JSON object even when no
+            # document exists yet.
+            raise DocumentError(400, "A JSON document sent with POST must be a JSON object (Communication 2.2).")
     return xreq.body, content_type
 
 
-def _preconditions(required: bool) -> Preconditions:
+def _preconditions(required: bool, required_on_create: bool) -> Preconditions:
     headers = xapi_request().headers
     if_match = headers.get("If-Match")
     if_none_match = headers.get("If-None-Match")
     return Preconditions(if_match=parse_etags(if_match) if if_match is not None else None,
                          if_none_match=parse_etags(if_none_match) if if_none_match is not None else None,
-                         required=required)
+                         required=required, required_on_create=required_on_create)
 
 
 def _json(value, last_modified: datetime | None = None) -> Response:

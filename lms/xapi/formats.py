@@ -152,9 +152,7 @@ def _agent_ids(agent: dict) -> dict:
 
 def _activity(activity: dict, ids: bool, languages: list[str], definitions: Mapping[str, dict]) -> dict:
     if ids:
-        out = {"objectType": activity["objectType"]} if "objectType" in activity else {}
-        out["id"] = activity.get("id")
-        return out
+        return {"id": activity.get("id")}  # Communication 2.1.3: an Activity in "ids" format is its id alone
     canonical = definitions.get(activity.get("id"))
     if canonical:
         activity["definition"] = copy.deepcopy(canonical)

@@ -18,7 +18,8 @@ from ..db import get_session, utcnow
 from .models import LRSCredential
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
-RESPONSE_VERSION = "1.0.3"
+RESPONSE_VERSION = "1.0.3"  # the answer to 1.0.x requests; 2.0.x requests are answered as 2.0.0
+VERSION_2 = "2.0.0"
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # Form fields the Alternate Request Syntax carries instead of HTTP headers (Communication 1.3).
 FORM_HEADERS = ("Authorization", "X-Experience-API-Version", "Content-Type", "Content-Length", "If-Match",
@@ -36,9 +37,11 @@ class LRSClient:
     scope: str
 
     def authority(self) -> dict:
-        """The Agent the LRS records as a statement's authority for this client."""
+        """The Agent the LRS records as a statement's authority for this client (homePage: config BASE_IRI)."""
+        # Never the request's Host header: a client must not choose what the LRS writes into its statements.
+        home = current_app.config["BASE_IRI"].rstrip("/")
         return {"objectType": "Agent", "name": self.name,
-                "account": {"homePage": request.host_url.rstrip("/"), "name": f"lrs-client-{self.credential_id}"}}
+                "account": {"homePage": home, "name": f"lrs-client-{self.credential_id}"}}
 
 
 @dataclass
@@ -95,11 +98,29 @@ def create_credential(db, org_id: int, name: str, scope: str = "all") -> tuple[L
     return credential, secret
 
 
+def response_version() -> str:
+    """The X-Experience-API-Version of this request's answer: 2.0.0 for a 2.0 request, else 1.0.3.
+
+    A request that names no usable version (header missing or unsupported) is answered in the configured
+    XAPI_DEFAULT_VERSION, so errors about the header itself carry the version the deployment speaks.
+    """
+    version = g.get("xapi_version") or _raw_request_version()
+    if version is None:
+        version = current_app.config.get("XAPI_DEFAULT_VERSION", RESPONSE_VERSION)
+    return VERSION_2 if str(version).startswith("2.") else RESPONSE_VERSION
+
+
+def _raw_request_version() -> str | None:
+    if "xapi_request" in g:
+        return request_version(g.xapi_request.headers.get("X-Experience-API-Version"))
+    return request_version(request.headers.get("X-Experience-API-Version"))
+
+
 def xapi_error(status: int, message: str, headers: dict | None = None):
     """A JSON error response with the xAPI version header."""
     response = jsonify({"error": message, "code": status})
     response.status_code = status
-    response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+    response.headers["X-Experience-API-Version"] = response_version()
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -117,7 +138,7 @@ def request_version(value: str | None = None) -> str | None:
         return "1.0.0"  # Communication 3.3: "1.0" is treated as "1.0.0"
     if value.startswith("1.0.") or value.startswith("2.0."):
         parts = value.split(".")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if len(parts) == 3 and all(p.isascii() and p.isdigit() and len(p) < 6 for p in parts):
             return value
     return None
 
@@ -143,6 +164,9 @@ def parse_xapi_request() -> XAPIRequest:
     body = read_body()
     if request.method != "POST" or "method" not in request.args:
         return XAPIRequest(request.method, request.args, Headers(request.headers), body)
+    if _is_version_2(request.headers.get("X-Experience-API-Version")):
+        raise LRSRequestError(400, "xAPI 2.0 has no Alternate Request Syntax: send the method, headers and "
+                                   "content as a normal HTTP request.")
     if len(request.args) != 1 or len(request.args.getlist("method")) != 1:
         raise LRSRequestError(400, "Alternate Request Syntax: 'method' must be the only query string parameter; "
                                    "send the others as form parameters (Communication 1.3).")
@@ -156,6 +180,18 @@ def parse_xapi_request() -> XAPIRequest:
         fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
         raise LRSRequestError(400, "Alternate Request Syntax: the body is not URL-encoded form data.") from None
+    headers, params, content = _alternate_fields(fields)
+    if _is_version_2(headers.get("X-Experience-API-Version")):
+        raise LRSRequestError(400, "xAPI 2.0 has no Alternate Request Syntax (Communication 1.3 was removed).")
+    return XAPIRequest(method, params, headers, (content or "").encode("utf-8"), alternate=True)
+
+
+def _is_version_2(value: str | None) -> bool:
+    return str(request_version(value) or "").startswith("2.")
+
+
+def _alternate_fields(fields: list[tuple[str, str]]) -> tuple[Headers, MultiDict, str | None]:
+    """Split the form into headers (the listed form fields take precedence over real headers), params, content."""
     headers = Headers(request.headers)
     params = MultiDict()
     content = None
@@ -164,17 +200,15 @@ def parse_xapi_request() -> XAPIRequest:
         if name == "content":
             content = value
         elif name.lower() in header_names:
-            canonical = header_names[name.lower()]
-            # The form describes the content; for the other header fields a real HTTP header wins.
-            if canonical in ("Content-Type", "Content-Length") or canonical not in headers:
-                headers[canonical] = value
+            # Communication 1.3: these form parameters ARE the request's headers, so they replace real ones.
+            headers[header_names[name.lower()]] = value
         else:
             params.add(name, value)
     if content is not None and headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
         headers["Content-Type"] = "application/json"
     if content is None:
         headers.pop("Content-Type", None)
-    return XAPIRequest(method, params, headers, (content or "").encode("utf-8"), alternate=True)
+    return headers, params, content
 
 
 def xapi_request() -> XAPIRequest:
@@ -199,6 +233,7 @@ def lrs_endpoint(write: bool | None = False, require_version: bool = True):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
+            g.pop("xapi_version", None)
             try:
                 xreq = parse_xapi_request()
             except LRSRequestError as exc:
@@ -218,12 +253,12 @@ def lrs_endpoint(write: bool | None = False, require_version: bool = True):
                 return xapi_error(400, "X-Experience-API-Version header missing or unsupported "
                                        f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
             g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
-            g.xapi_version = version or RESPONSE_VERSION
+            g.xapi_version = version or current_app.config.get("XAPI_DEFAULT_VERSION", RESPONSE_VERSION)
             if writes:
                 touch_credential(get_session(), credential.id)
             response = view(*args, **kwargs)
             if hasattr(response, "headers"):
-                response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+                response.headers["X-Experience-API-Version"] = response_version()
             return response
 
         return wrapped

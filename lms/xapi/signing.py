@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from .. import safejson
 from .multipart import attachment_objects
 from .store import statements_equivalent
 from .validation import StatementError, parse_json
@@ -79,7 +79,7 @@ def _decode_jws(data: bytes) -> tuple[dict, bytes, bytes, bytes]:
     if text.startswith("{"):
         # JWS JSON Serialization (flattened or general): discouraged but still a JWS (RFC 7515 7.2).
         try:
-            document = json.loads(text)
+            document = safejson.loads(text)
             entry = document["signatures"][0] if "signatures" in document else document
             protected, payload_b64, signature_b64 = entry["protected"], document["payload"], entry["signature"]
         except (ValueError, KeyError, IndexError, TypeError):
@@ -90,7 +90,7 @@ def _decode_jws(data: bytes) -> tuple[dict, bytes, bytes, bytes]:
             _fail("the signature attachment is not a JWS Compact Serialization (three dot-separated parts)")
         protected, payload_b64, signature_b64 = pieces
     try:
-        header = json.loads(_b64decode(protected))
+        header = safejson.loads(_b64decode(protected))
     except ValueError:
         _fail("the JWS header is not valid JSON")
     if not isinstance(header, dict):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session, utcnow
 from .formats import format_statement, parse_accept_language
-from .lrs_auth import RESPONSE_VERSION, current_client, lrs_endpoint, xapi_error, xapi_request
+from .lrs_auth import current_client, lrs_endpoint, response_version, xapi_error, xapi_request
 from .models import Attachment, Statement
 from .multipart import attachment_objects, build_multipart, check_attachment_parts, parse_multipart
 from .query import SingleQuery, check_param_names, encode_more, parse_get, run_query
@@ -25,7 +25,7 @@ DEFAULT_MAX_LIMIT = 500
 @bp.after_request
 def _statement_headers(response):
     """Every Statement Resource response carries the version and Consistent-Through headers."""
-    response.headers["X-Experience-API-Version"] = RESPONSE_VERSION
+    response.headers["X-Experience-API-Version"] = response_version()
     response.headers["X-Experience-API-Consistent-Through"] = format_time(utcnow())
     return response
 

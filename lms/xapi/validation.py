@@ -57,8 +57,8 @@ SUBSTATEMENT_FORBIDDEN = ("id", "stored", "version", "authority")
 VERB_KEYS = ("id", "display")
 OBJECT_TYPES = ("Activity", "Agent", "Group", "StatementRef", "SubStatement")
 
-_VERSION_1 = re.compile(r"^1\.0(?:\.\d+(?:-[0-9A-Za-z.\-]+)?)?$")
-_VERSION_2 = re.compile(r"^2\.0(?:\.\d+(?:-[0-9A-Za-z.\-]+)?)?$")
+_VERSION_1 = re.compile(r"^1\.0(?:\.\d+(?:-[0-9A-Za-z.\-]+)?)?$", re.ASCII)
+_VERSION_2 = re.compile(r"^2\.0(?:\.\d+(?:-[0-9A-Za-z.\-]+)?)?$", re.ASCII)
 
 
 @dataclass(frozen=True)

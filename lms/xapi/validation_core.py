@@ -4,11 +4,12 @@ Pure Python: no Flask, no database. Section numbers refer to xAPI 1.0.3 Part Two
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
+
+from .. import safejson
 
 __all__ = [
     "StatementError",
@@ -65,9 +66,9 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_json(text: str | bytes | bytearray) -> Any:
-    """Parse a JSON body strictly (duplicate keys and NaN/Infinity rejected), raising StatementError."""
+    """Parse a JSON body strictly (duplicate keys, NaN/Infinity, deep nesting, huge ints, lone surrogates rejected)."""
     try:
-        return json.loads(text, object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant)
+        return safejson.loads(text, object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant)
     except StatementError:
         raise
     except (ValueError, TypeError) as exc:
@@ -283,10 +284,10 @@ def is_sha1sum(value: Any) -> bool:
 
 _TS_EXTENDED = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?$", re.ASCII
 )
 _TS_BASIC = re.compile(
-    r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?:\d{2})?)?$"
+    r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?:\d{2})?)?$", re.ASCII
 )
 
 
@@ -340,9 +341,9 @@ def check_timestamp(value: Any, path: str) -> str:
 _NUM = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(
     rf"^P(?:(?P<Y>{_NUM})Y)?(?:(?P<Mo>{_NUM})M)?(?:(?P<D>{_NUM})D)?"
-    rf"(?:T(?:(?P<H>{_NUM})H)?(?:(?P<Mi>{_NUM})M)?(?:(?P<S>{_NUM})S)?)?$"
+    rf"(?:T(?:(?P<H>{_NUM})H)?(?:(?P<Mi>{_NUM})M)?(?:(?P<S>{_NUM})S)?)?$", re.ASCII
 )
-_DURATION_WEEKS = re.compile(rf"^P{_NUM}W$")
+_DURATION_WEEKS = re.compile(rf"^P{_NUM}W$", re.ASCII)
 
 
 def is_duration(value: Any) -> bool:

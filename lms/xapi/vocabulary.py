@@ -23,6 +23,10 @@ VERBS = {
     "created": _verb("http://activitystrea.ms/schema/1.0/create", "hat erstellt", "created"),
     "accepted": _verb("http://activitystrea.ms/schema/1.0/accept", "hat bestätigt", "accepted"),
     "voided": _verb(ADL + "voided", "hat ungültig gemacht", "voided"),
+    # Assignments (docs/xapi-assignments.md): no registered verb says these, so they live in our namespace.
+    "assigned": _verb("https://lms.example/xapi/verbs/assigned", "wurde zugewiesen", "was assigned"),
+    "rescheduled": _verb("https://lms.example/xapi/verbs/rescheduled", "hat eine neue Frist", "was rescheduled"),
+    "overdue": _verb("https://lms.example/xapi/verbs/overdue", "ist überfällig", "is overdue"),
     # Practical tasks: the hand-in (Activity Streams "submit", listed in the xAPI registry) …
     "submitted": _verb("http://activitystrea.ms/schema/1.0/submit", "hat eingereicht", "submitted"),
 }
@@ -37,6 +41,7 @@ ACTIVITY_TYPES = {
     "certificate": "http://id.tincanapi.com/activitytype/certificate",
     "document": "http://id.tincanapi.com/activitytype/document",
     "policy": "http://id.tincanapi.com/activitytype/legal-document",
+    "assignment": "https://lms.example/xapi/activitytypes/assignment",
     "task": "http://adlnet.gov/expapi/activities/performance",  # a practical task reviewed by a trainer
 }
 
@@ -50,5 +55,10 @@ EXTENSIONS = {
     "certificate_code": EXT + "certificate-code",
     "guideline_version": EXT + "guideline-version",
     "session_seconds": EXT + "reading-seconds",
+    "due_date": EXT + "due-date",
+    "previous_due_date": EXT + "previous-due-date",
+    "mandatory": EXT + "mandatory",
+    "assignment_reason": EXT + "assignment-reason",
+    "late": EXT + "completed-late",
     "submission": EXT + "task-submission-number",
 }

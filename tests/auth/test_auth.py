@@ -101,7 +101,8 @@ def test_auth_admin_creates_user_in_own_org(client, login_as, db, world):
     """An admin creates a user in their own organisation and sees the one-time password."""
     login_as("admin_a")
     response = client.post("/admin/users", data={"name": "Neu Person", "email": "neu@alpha.example",
-                                                 "role": "learner", "department": "Service", "locale": "de"})
+                                                 "role": "learner", "department": "Service", "locale": "de",
+                                                 "handover": "password"})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "neu@alpha.example" in body and "Vorläufiges Passwort" in body

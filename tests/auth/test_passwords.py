@@ -12,7 +12,7 @@ STRONG = "Quartz-Lantern-Ferry-93"
 
 
 def _create_by_admin(client, email="neu@alpha.example", name="Nora Neu") -> str:
-    body = client.post("/admin/users", data={"name": name, "email": email, "role": "learner", "locale": "de"}
+    body = client.post("/admin/users", data={"name": name, "email": email, "role": "learner", "locale": "de", "handover": "password"}
                        ).get_data(as_text=True)
     return re.search(r'<code class="secret">([^<]+)</code>', body).group(1)
 

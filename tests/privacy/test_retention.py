@@ -58,3 +58,13 @@ def test_retention_cli_logs_each_organisation(runner, world, db):
     assert result.exit_code == 0, result.output
     assert "org " in result.output
     assert len(db.scalars(select(RetentionRun)).all()) == 2
+
+
+def test_retention_runs_from_the_jobs_scheduler_once_a_day(app, world, db):
+    """`flask jobs run` applies retention to each organisation; a second run the same day does not log again."""
+    from lms.jobs.runner import run_once
+
+    first = run_once(app)
+    second = run_once(app)
+    assert first["privacy_retention"] == 2 and second["privacy_retention"] == 0
+    assert len(db.scalars(select(RetentionRun)).all()) == 2

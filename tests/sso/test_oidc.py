@@ -38,7 +38,8 @@ def test_sso_oidc_first_login_creates_the_user_with_mapped_role_and_department(c
     response = _sign_in(client, oidc_org, "anna")
     assert response.status_code == 302, response.get_data(as_text=True)
     user = db.scalar(select(User).where(User.email == "anna@acme.example"))
-    assert (user.org_id, user.role, user.department, user.name) == (oidc_org.org_id, "trainer", "Vertrieb", "Anna Acme")
+    assert (user.org_id, user.role, user.department_name, user.name) == (oidc_org.org_id, "trainer", "Vertrieb",
+                                                                         "Anna Acme")
     assert client.get("/").headers["Location"].endswith("/reports/")  # signed in, as a trainer
     assert db.scalar(select(SsoIdentity.subject).where(SsoIdentity.user_id == user.id)) == "anna"
 

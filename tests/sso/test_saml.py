@@ -19,7 +19,7 @@ def test_sso_saml_signed_assertion_signs_in_and_creates_the_user(client, db, sam
     response = _post(client, path, form)
     assert response.status_code == 302, response.get_data(as_text=True)
     user = db.scalar(select(User).where(User.email == "sam@acme.example"))
-    assert (user.role, user.department, user.name) == ("trainer", "Einkauf", "Sam Acme")
+    assert (user.role, user.department_name, user.name) == ("trainer", "Einkauf", "Sam Acme")
     assert client.get("/").headers["Location"].endswith("/reports/")
 
 

@@ -33,7 +33,7 @@ def with_id(context: dict, profile_id: str | None = "p1", **extra) -> dict:
 def test_profile_put_get_roundtrip(lrs, path, context, other):
     """PUT on a new profile answers 204; GET returns the bytes, the type and a quoted SHA-1 ETag."""
     api = lrs()
-    assert api.put(path, with_id(context), b"<p/>", content_type="application/xml").status_code == 204
+    assert api.create(path, with_id(context), b"<p/>", content_type="application/xml").status_code == 204
     got = api.get(path, with_id(context))
     assert got.status_code == 200
     assert got.data == b"<p/>" and got.mimetype == "application/xml"
@@ -46,7 +46,7 @@ def test_profile_put_get_roundtrip(lrs, path, context, other):
 def test_profile_put_existing_without_preconditions_409(lrs, path, context, other):
     """A PUT without If-Match/If-None-Match onto an existing profile is a 409 explaining what to do."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     response = api.put(path, with_id(context), {"b": 2})
     assert response.status_code == 409
     assert "If-Match" in response.get_json()["error"]
@@ -57,7 +57,7 @@ def test_profile_put_existing_without_preconditions_409(lrs, path, context, othe
 def test_profile_put_if_match_current_etag_204(lrs, path, context, other):
     """A PUT with the current ETag replaces the profile."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     etag = api.get(path, with_id(context)).headers["ETag"]
     assert api.put(path, with_id(context), {"b": 2}, headers={"If-Match": etag}).status_code == 204
     assert api.get(path, with_id(context)).get_json() == {"b": 2}
@@ -67,7 +67,7 @@ def test_profile_put_if_match_current_etag_204(lrs, path, context, other):
 def test_profile_put_if_match_stale_etag_412(lrs, path, context, other):
     """A PUT with a stale ETag, a weak ETag or onto a missing profile fails with 412 and changes nothing."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     etag = api.get(path, with_id(context)).headers["ETag"]
     assert api.put(path, with_id(context), {"b": 2}, headers={"If-Match": '"' + "0" * 40 + '"'}).status_code == 412
     assert api.put(path, with_id(context), {"b": 2}, headers={"If-Match": "W/" + etag}).status_code == 412
@@ -89,7 +89,7 @@ def test_profile_put_if_none_match_star(lrs, path, context, other):
 def test_profile_put_if_match_list_and_star(lrs, path, context, other):
     """If-Match may list several ETags or be '*' for any existing profile (RFC 2616 14.24)."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     etag = api.get(path, with_id(context)).headers["ETag"]
     assert api.put(path, with_id(context), {"b": 2}, headers={"If-Match": f'"abc", {etag}'}).status_code == 204
     assert api.put(path, with_id(context), {"c": 3}, headers={"If-Match": "*"}).status_code == 204
@@ -109,10 +109,10 @@ def test_profile_post_merges_without_preconditions(lrs, path, context, other):
 def test_profile_post_merge_non_json_400(lrs, path, context, other):
     """A merge where either document is not an application/json object is a 400 and changes nothing."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     assert api.post(path, with_id(context), b"text", content_type="text/plain").status_code == 400
     assert api.post(path, with_id(context), "[1]", content_type="application/json").status_code == 400
-    api.put(path, with_id(context, "txt"), b"text", content_type="text/plain")
+    api.create(path, with_id(context, "txt"), b"text", content_type="text/plain")
     assert api.post(path, with_id(context, "txt"), {"a": 1}).status_code == 400
     assert api.get(path, with_id(context)).get_json() == {"a": 1}
     assert api.get(path, with_id(context, "txt")).data == b"text"
@@ -122,7 +122,7 @@ def test_profile_post_merge_non_json_400(lrs, path, context, other):
 def test_profile_post_preconditions_412(lrs, path, context, other):
     """POST honours If-Match and If-None-Match: * with a 412 when they fail."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     assert api.post(path, with_id(context), {"b": 2}, headers={"If-Match": '"stale"'}).status_code == 412
     assert api.post(path, with_id(context), {"b": 2}, headers={"If-None-Match": "*"}).status_code == 412
     etag = api.get(path, with_id(context)).headers["ETag"]
@@ -134,8 +134,8 @@ def test_profile_post_preconditions_412(lrs, path, context, other):
 def test_profile_delete_preconditions(lrs, path, context, other):
     """DELETE with a stale If-Match is a 412; with the current ETag or without headers it deletes (204)."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
-    api.put(path, with_id(context, "p2"), {"a": 2})
+    api.create(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context, "p2"), {"a": 2})
     assert api.delete(path, with_id(context), headers={"If-Match": '"stale"'}).status_code == 412
     etag = api.get(path, with_id(context)).headers["ETag"]
     assert api.delete(path, with_id(context), headers={"If-Match": etag}).status_code == 204
@@ -148,7 +148,7 @@ def test_profile_delete_preconditions(lrs, path, context, other):
 def test_profile_delete_requires_profile_id_400(lrs, path, context, other):
     """The profile resources have no multiple-document DELETE: profileId is required."""
     api = lrs()
-    api.put(path, with_id(context), {"a": 1})
+    api.create(path, with_id(context), {"a": 1})
     assert api.delete(path, with_id(context, None)).status_code == 400
     assert api.get(path, with_id(context)).status_code == 200
 
@@ -157,9 +157,9 @@ def test_profile_delete_requires_profile_id_400(lrs, path, context, other):
 def test_profile_ids_list_and_since(lrs, db, path, context, other):
     """GET without profileId lists the context's ids; since keeps those updated strictly later."""
     api = lrs()
-    api.put(path, with_id(context, "old"), {"v": 1})
-    api.put(path, with_id(context, "new"), {"v": 2})
-    api.put(path, with_id(other, "elsewhere"), {"v": 3})
+    api.create(path, with_id(context, "old"), {"v": 1})
+    api.create(path, with_id(context, "new"), {"v": 2})
+    api.create(path, with_id(other, "elsewhere"), {"v": 3})
     base = datetime(2024, 5, 1, tzinfo=timezone.utc)
     db.execute(update(XapiDocument).where(XapiDocument.doc_id == "old").values(updated=base))
     db.execute(update(XapiDocument).where(XapiDocument.doc_id == "new").values(updated=base + timedelta(hours=1)))
@@ -176,10 +176,10 @@ def test_profile_ids_list_and_since(lrs, db, path, context, other):
 def test_profile_org_isolation(lrs, path, context, other):
     """Organisation B cannot read, list, overwrite or delete organisation A's profiles."""
     api_a, api_b = lrs("org_a"), lrs("org_b")
-    api_a.put(path, with_id(context), {"owner": "a"})
+    api_a.create(path, with_id(context), {"owner": "a"})
     assert api_b.get(path, with_id(context)).status_code == 404
     assert api_b.get(path, with_id(context, None)).get_json() == []
-    assert api_b.put(path, with_id(context), {"owner": "b"}).status_code == 204  # a new document for B
+    assert api_b.create(path, with_id(context), {"owner": "b"}).status_code == 204  # a new document for B
     assert api_b.delete(path, with_id(context)).status_code == 204
     assert api_a.get(path, with_id(context)).get_json() == {"owner": "a"}
 
@@ -223,6 +223,6 @@ def test_profile_agent_account_identifies_document(lrs):
     """An account Agent is addressed by homePage and name; its display name does not matter."""
     api = lrs()
     agent = {"account": {"homePage": "http://lms.example", "name": "u-1"}, "name": "First"}
-    api.put(AGENT_PROFILE, {"agent": agent, "profileId": "p"}, {"a": 1})
+    api.create(AGENT_PROFILE, {"agent": agent, "profileId": "p"}, {"a": 1})
     renamed = {"objectType": "Agent", "account": {"homePage": "http://lms.example", "name": "u-1"}, "name": "Other"}
     assert api.get(AGENT_PROFILE, {"agent": renamed, "profileId": "p"}).get_json() == {"a": 1}

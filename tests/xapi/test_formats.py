@@ -97,14 +97,14 @@ def test_ids_reduces_agents_verbs_and_activities() -> None:
     out = format_statement(stmt, "ids", ["de"])
     assert out["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
     assert out["verb"] == {"id": stmt["verb"]["id"]}
-    assert out["object"] == {"objectType": "Activity", "id": stmt["object"]["id"]}
+    assert out["object"] == {"id": stmt["object"]["id"]}
     assert out["authority"] == stmt["authority"]
     ctx = out["context"]
     assert ctx["instructor"] == {"objectType": "Group", "account": mc.ID_GROUP["account"]}
     assert ctx["team"] == {"objectType": "Group", "member": [
         {"mbox": "mailto:bob@example.com"}, {"openid": "http://openid.example.org/carol"}]}
     assert ctx["contextActivities"]["parent"] == [{"id": f"{EX}/activities/quiz"}]
-    assert ctx["contextActivities"]["grouping"] == [{"objectType": "Activity", "id": f"{EX}/activities/course"}]
+    assert ctx["contextActivities"]["grouping"] == [{"id": f"{EX}/activities/course"}]
     assert ctx["statement"] == stmt["context"]["statement"]
     assert out["result"] == stmt["result"]
     assert out["attachments"] == stmt["attachments"]
@@ -117,7 +117,7 @@ def test_ids_handles_substatements_and_agent_objects() -> None:
     assert sub["objectType"] == "SubStatement"
     assert sub["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
     assert sub["verb"] == {"id": f"{EX}/verbs/visited"}
-    assert sub["object"] == {"objectType": "Activity", "id": f"{EX}/website"}
+    assert sub["object"] == {"id": f"{EX}/website"}
     assert sub["context"]["instructor"] == {"objectType": "Group", "account": mc.ID_GROUP["account"]}
     agent_out = format_statement(mc.AGENT_OBJECT, "ids", [])
     assert agent_out["object"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}

@@ -281,3 +281,18 @@ def test_lrs_signed_spec_example_accepted(lrs):
                      [(part_headers(token, **{"Content-Type": "application/octet-stream"}), token)])
     response = send(lrs, body)
     assert response.status_code == 200, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "1.0.3"])
+def test_lrs_signed_duration_compared_to_hundredths(lrs, signer, version):
+    """A signed result.duration that differs from the received one only beyond 0.01 s still matches."""
+    key, cert = signer
+    client, headers = lrs
+    signed = statement(id=str(uuid.uuid4()), result={"duration": "P1DT12H36M0.12S"})
+    token = jws(json.dumps(signed).encode(), key, {"alg": "RS256", "x5c": [cert]})
+    body = signed_body({**signed, "result": {"duration": "P1DT12H36M0.1237S"}}, token)
+    response = client.post("/xapi/statements", data=body, csrf=False, headers={
+        **headers, "X-Experience-API-Version": version, "Content-Type": f'multipart/mixed; boundary="{BOUNDARY}"'})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    other = signed_body({**signed, "id": str(uuid.uuid4()), "result": {"duration": "P1DT12H36M0.13S"}}, token)
+    assert send(lrs, other).status_code == 400

@@ -1,0 +1,27 @@
+"""The scheduler: assignments for late joiners, overdue marks, reminders, re-certification, expiry notices, digest.
+
+Driven by `flask --app lms jobs run [--once]` (cron: --once) and by the in-app relay loop (LMS_RELAY_IN_APP).
+"""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Settings, the CLI, and a pass in the in-app relay loop."""
+    from . import cli
+
+    app.config.setdefault("REMINDER_DAYS", [7, 1])  # reminders this many days before the due date
+    app.config.setdefault("REMINDER_OVERDUE_EVERY_DAYS", 7)  # at most one overdue reminder per period
+    app.config.setdefault("RECERT_LEAD_DAYS", 30)  # default lead time when an assignment has none
+    app.config.setdefault("RECERT_LEGAL_DUE_DAYS", 30)  # due date after a legal module changed
+    app.config.setdefault("JOBS_INTERVAL", 300.0)  # seconds between runs in the in-app loop
+    app.cli.add_command(cli.jobs_cli)
+    app.extensions.setdefault("lms_relay_passes", []).append(_jobs_pass)
+
+
+def _jobs_pass(app: Flask) -> None:
+    from .runner import JobLoop
+
+    loop = app.extensions.get("lms_job_loop")
+    if loop is None:
+        loop = app.extensions["lms_job_loop"] = JobLoop(app, float(app.config["JOBS_INTERVAL"]))
+    loop.run_if_due()

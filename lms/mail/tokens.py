@@ -1,0 +1,60 @@
+"""Single-use, expiring account tokens for invitations and password resets (only a SHA-256 hash is stored)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..auth.models import User
+from .models import AccountToken
+
+PURPOSES = ("invitation", "reset")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def fingerprint(user: User) -> str:
+    """A digest of the user's current password hash: any password change makes it differ."""
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()
+
+
+def issue(db: Session, user: User, purpose: str, lifetime: timedelta) -> str:
+    """Create a token for the user and return it in clear text (to put in a link); earlier unused ones end."""
+    now = clock.now()
+    db.execute(update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+                                          AccountToken.used_at.is_(None)).values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    db.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_hash(token), password_fingerprint=fingerprint(user),
+                        created_at=now, expires_at=now + lifetime))
+    db.flush()
+    return token
+
+
+def lookup(db: Session, token: str) -> tuple[AccountToken, User] | None:
+    """The valid token and its user: unused, not expired, password unchanged since issue, account active."""
+    if not token or len(token) > 200:
+        return None
+    row = db.scalar(select(AccountToken).where(AccountToken.token_hash == _hash(token)))
+    if row is None or row.used_at is not None or row.expires_at <= clock.now():
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active or fingerprint(user) != row.password_fingerprint:
+        return None
+    return row, user
+
+
+def consume(db: Session, token: str) -> User | None:
+    """Mark a valid token used (atomically, so it works once even if two requests race); returns its user."""
+    found = lookup(db, token)
+    if found is None:
+        return None
+    row, user = found
+    used = db.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+                      .values(used_at=clock.now())).rowcount
+    return user if used == 1 else None
