@@ -123,6 +123,16 @@ POLICY: dict[str, Access] = {
     "lms.tasks.review_save": Access(STAFF, owner="submission"),
     # Content freshness
     "lms.courses.review_due": Access(ADMINS),
+    # Privacy: every person's own data; settings, erasure and documents for admins
+    "lms.privacy.my_data": Access(SIGNED_IN),
+    "lms.privacy.download_json": Access(SIGNED_IN),
+    "lms.privacy.download_statements": Access(SIGNED_IN),
+    "lms.privacy.summary": Access(SIGNED_IN),
+    "lms.privacy.request_erasure": Access(SIGNED_IN),
+    "lms.privacy.admin_settings": Access(ADMINS),
+    "lms.privacy.erasure_page": Access(ADMINS),
+    "lms.privacy.erase": Access(ADMINS, owner="user"),
+    "lms.privacy.document": Access(ADMINS),
     # Trainer reports
     "lms.reports.overview": Access(STAFF),
     "lms.reports.learner": Access(STAFF, owner="user"),

@@ -13,6 +13,7 @@ from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _, localized
+from ..privacy.enforce import person_level_view
 from . import queries, services
 from .forms import AssignForm, DueForm
 from .status import LABELS
@@ -59,6 +60,7 @@ def manage():
 
 @bp.route("/status")
 @role_required(*STAFF)
+@person_level_view
 def status():
     """Every learner assignment with its status; filters; the overdue list."""
     db = get_session()
@@ -73,6 +75,7 @@ def status():
 
 @bp.route("/status.csv")
 @role_required(*STAFF)
+@person_level_view
 def export_csv():
     """The status list as CSV, with the same filters."""
     db = get_session()

@@ -73,7 +73,13 @@ def claim(db, target_id: int, worker: str, limit: int, lease: float) -> list[Ite
     rows = db.execute(select(OutboxItem.id, OutboxItem.seq, Statement.statement_id, Statement.raw, Statement.org_id)
                       .join(Statement, Statement.seq == OutboxItem.seq).where(OutboxItem.id.in_(ids))
                       .order_by(Statement.seq)).all()
-    return [Item(row.id, row.seq, row.statement_id, row.raw, _attachments(db, row.org_id, row.raw)) for row in rows]
+    raws = [row.raw for row in rows]
+    transform = current_app.extensions.get("lms_forward_transform")
+    if transform is not None and rows:
+        # What leaves may carry less than what is stored (the organisation's privacy setting); the store is unchanged.
+        raws = transform(db, rows[0].org_id, raws)
+    return [Item(row.id, row.seq, row.statement_id, raw, _attachments(db, row.org_id, row.raw))
+            for row, raw in zip(rows, raws)]
 
 
 def renew(db, worker: str, item_ids: list[int], lease: float) -> set[int]:

@@ -13,6 +13,7 @@ from ..auth.pseudonyms import find_by_pseudonym
 from ..converters import id_arg
 from ..db import get_session, utcnow
 from ..i18n import _, localized
+from ..privacy.enforce import aggregate_only
 from . import lrsclient, outbox
 from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, encrypt_secret
 from .export import ExportFilter, iter_export, learner_id, parse_when
@@ -266,6 +267,8 @@ def export_download():
         form.since.errors = [_("Bitte Datumsangaben als JJJJ-MM-TT.")]
         return render_template("forwarding/export.html", form=form), 400
     org = current_user.organisation
+    if aggregate_only(org) and (current_user.role != "admin" or form.learner.data):
+        abort(404)  # aggregate-only reporting: no statement export by person, none for trainers at all
     user_id = None
     if form.learner.data:
         user_id = _export_learner(org, form.learner.data)

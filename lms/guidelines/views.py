@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from ..audit.services import record
 from ..auth.decorators import role_required
+from ..privacy.enforce import person_level_view
 from ..catalog import get_catalog
 from ..courses import markdown
 from ..courses import services as courses
@@ -434,6 +435,7 @@ def defaults(slug: str):
 
 @bp.route("/team/")
 @role_required(*STAFF)
+@person_level_view
 def team():
     """Trainers: per course, who answered the questionnaire and who produced a guideline draft."""
     db = get_session()
@@ -446,6 +448,7 @@ def team():
 
 @bp.route("/team/enrolments/<int:enrolment_id>")
 @role_required(*STAFF)
+@person_level_view
 def team_detail(enrolment_id: int):
     """Trainers: one learner's answers and path; the draft only if the organisation allows it."""
     db = get_session()

@@ -26,7 +26,7 @@ def run_once(app: Flask) -> dict[str, int]:
     with app.app_context(), dbmod.session_scope(write=True) as db:
         if db.get_bind().dialect.name == "postgresql":
             db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-        return {
+        done = {
             "assigned_later_members": assignments.sync_future_members(db),
             "reassigned_expiring": recert.reassign_expiring(db),
             "reassigned_legal": recert.reassign_legal_changes(db),
@@ -35,6 +35,10 @@ def run_once(app: Flask) -> dict[str, int]:
             "expiry_notices": recert.queue_expiry_notices(db),
             "digests": digest.queue_digests(db),
         }
+        # Jobs of packages the scheduler does not import (e.g. privacy retention), registered in their init_app.
+        for name, job in app.extensions.get("lms_jobs", {}).items():
+            done[name] = job(db)
+        return done
 
 
 class JobLoop:

@@ -13,9 +13,24 @@ from ..auth.pseudonyms import display_name
 from ..courses.content import Course
 from ..courses.models import Enrolment, LessonProgress, ModuleProgress
 from ..db import utcnow
+from ..privacy import settings as privacy_settings
 from ..quizzes.models import QuizAttempt
 
 STATUSES = ("not_started", "in_progress", "completed")
+
+
+class PersonLevelRefused(Exception):
+    """The organisation reports in aggregate only: no query may return one person's data."""
+
+
+def require_person_level(db: Session, org: Organisation):
+    """The privacy settings in force; raises PersonLevelRefused when the organisation reports in aggregate only."""
+    active = privacy_settings.current(db, org)
+    if active.aggregate_only:
+        raise PersonLevelRefused(org.id)
+    return active
+
+
 SORTS = {"name": User.name,
          "department": select(Department.name).where(Department.id == User.department_id).scalar_subquery(), "progress": Enrolment.progress,
          "activity": Enrolment.last_activity_at}
@@ -106,6 +121,7 @@ def _learner_query(org: Organisation, course: Course, filters: Filters):
 def learner_rows(db: Session, org: Organisation, course: Course, filters: Filters,
                  paginate: bool = True) -> tuple[list[LearnerRow], int]:
     """The matrix rows for one page (or all rows), and the number of learners matching the filters."""
+    require_person_level(db, org)
     query = _learner_query(org, course, filters)
     total = db.scalar(select(func.count()).select_from(query.subquery()))
     column = sort_column(org, filters.sort)
@@ -231,6 +247,7 @@ def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 1
 
 def inactive_learners(db: Session, org: Organisation, course: Course, days: int) -> list[tuple[User, datetime | None]]:
     """Active learners without course activity for `days` days (never started counts from account creation)."""
+    require_person_level(db, org)
     cutoff = utcnow() - timedelta(days=days)
     join = and_(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
     rows = db.execute(select(User, Enrolment.last_activity_at).outerjoin(Enrolment, join)
@@ -245,6 +262,7 @@ def inactive_learners(db: Session, org: Organisation, course: Course, days: int)
 
 def learner(db: Session, org: Organisation, user_id: int) -> User | None:
     """A learner of this organisation, or None (so other organisations' ids answer 404)."""
+    require_person_level(db, org)
     return db.scalar(select(User).where(User.id == user_id, User.org_id == org.id))
 
 
@@ -264,6 +282,9 @@ def timeline(db: Session, org: Organisation, user: User, limit: int = 100, lang:
     """The learner's most recent xAPI statements (course data only), newest first, texts in ``lang`` where
     present; a question's text (its description) instead of its key."""
     import json
+
+    if not require_person_level(db, org).shows_answers:
+        return []
 
     from ..xapi.models import Statement
 

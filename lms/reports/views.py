@@ -15,9 +15,17 @@ from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _, localized
 from ..localtime import date_filter
-from . import analysis, charts, queries
+from ..privacy import settings as privacy_settings
+from . import aggregate, aggregate_views, analysis, charts, queries
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+
+@bp.errorhandler(queries.PersonLevelRefused)
+def _person_level_refused(_error):
+    """In aggregate-only mode a person-level page does not exist (404, like an unknown learner)."""
+    return render_template("errors/error.html", code=404, title=_("Nicht verfügbar"),
+                           message=_("Ihre Organisation wertet nur zusammengefasst aus.")), 404
 STAFF = ("trainer", "admin")
 STATUS_LABELS = {"not_started": "nicht begonnen", "in_progress": "in Arbeit", "done": "Lektionen erledigt",
                  "passed": "bestanden", "completed": "abgeschlossen"}
@@ -38,6 +46,9 @@ def overview():
     db = get_session()
     org = current_user.organisation
     course = _course()
+    active = privacy_settings.current(db, org)
+    if active.aggregate_only:
+        return aggregate_views.overview(db, org, course, active)
     filters = queries.Filters.from_args(request.args)
     rows, total = queries.learner_rows(db, org, course, filters)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
@@ -54,7 +65,8 @@ def overview():
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
             _("Verteilung der besten Quiz-Ergebnisse (%)")),
         inactive=queries.inactive_learners(db, org, course, days), days=days, extras=extras,
-        status_labels=STATUS_LABELS, pseudonymous=org.pseudonymous_reports, display=queries.display_name)
+        status_labels=STATUS_LABELS, pseudonymous=org.pseudonymous_reports, display=queries.display_name,
+        privacy=active)
 
 
 @bp.route("/learners/<int:user_id>")
@@ -66,6 +78,7 @@ def learner(user_id: int):
     user = queries.learner(db, org, user_id)
     if user is None:
         abort(404)
+    active = privacy_settings.current(db, org)
     course = _course()
     from ..courses import services as courses
 
@@ -79,9 +92,10 @@ def learner(user_id: int):
         "reports/learner.html", course=course, user=user, name=queries.display_name(org, user), enrolment=enrolment,
         lessons=queries.lesson_records(db, enrolment) if enrolment else {},
         modules=courses.module_records(db, enrolment) if enrolment else {},
-        attempts=queries.attempts_of(db, enrolment) if enrolment else [],
-        timeline=queries.sessions(queries.timeline(db, org, user, lang=str(get_locale() or "de"))), extras=extras, status_of=courses.lesson_status,
-        status_labels=STATUS_LABELS, quiz_title=lambda quiz_id: _quiz_title(course, quiz_id))
+        attempts=queries.attempts_of(db, enrolment) if enrolment and active.shows_scores else [],
+        timeline=queries.sessions(queries.timeline(db, org, user, lang=str(get_locale() or "de"))), extras=extras,
+        status_of=courses.lesson_status, status_labels=STATUS_LABELS, privacy=active,
+        quiz_title=lambda quiz_id: _quiz_title(course, quiz_id))
 
 
 def _quiz_title(course, quiz_id: str) -> str:
@@ -98,6 +112,9 @@ def quiz(quiz_id: str):
     quiz_def = get_catalog().quiz(course.slug, quiz_id)
     if quiz_def is None:
         abort(404)
+    active = privacy_settings.current(get_session(), current_user.organisation)
+    if active.aggregate_only:
+        return aggregate_views.quiz(get_session(), current_user.org_id, course, quiz_def, active)
     stats = analysis.question_stats(get_session(), current_user.org_id, course.slug, quiz_id)
     from ..quizzes.services import pool_for
 
@@ -105,19 +122,21 @@ def quiz(quiz_id: str):
     return render_template("reports/quiz.html", course=course, quiz=quiz_def, stats=stats, pool=pool)
 
 
-def _export_rows(course, rows):
+def _export_rows(course, rows, scores: bool = True):
     header = [_("Name"), _("Abteilung"), _("Status"), _("Fortschritt %")]
     header += [localized(m.title) for m in course.modules]
-    header += [_("Ø Quiz %"), _("Abschlussprüfung %"), _("Letzte Aktivität")]
+    header += [_("Ø Quiz %"), _("Abschlussprüfung %")] if scores else []
+    header += [_("Letzte Aktivität")]
     yield header
     labels = {key: _(label) for key, label in STATUS_LABELS.items()}  # once, not per cell of thousands of rows
     for row in rows:
         line = [row.display_name, row.user.department_name, labels[row.status],
                 round((row.enrolment.progress if row.enrolment else 0) * 100)]
         line += [labels[row.modules.get(m.id, "not_started")] for m in course.modules]
-        line += ["" if row.average_score is None else round(row.average_score * 100),
-                 "" if row.final_score is None else round(row.final_score * 100),
-                 _local(row.enrolment.last_activity_at) if row.enrolment else ""]
+        if scores:
+            line += ["" if row.average_score is None else round(row.average_score * 100),
+                     "" if row.final_score is None else round(row.final_score * 100)]
+        line += [_local(row.enrolment.last_activity_at) if row.enrolment else ""]
         yield line
 
 
@@ -141,13 +160,16 @@ def _filtered_rows():
 @role_required(*STAFF)
 def export_csv():
     """The matrix with the current filters and sort as CSV (UTF-8 with BOM, semicolons, for Excel)."""
+    if privacy_settings.current(get_session(), current_user.organisation).aggregate_only:
+        return aggregate_views.export("csv", _course())
     course, rows = _filtered_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for line in _export_rows(course, rows):
+    for line in _export_rows(course, rows, _shows_scores()):
         writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else _safe_cell(v) for v in line])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"',
+                             **_settings_header()})
 
 
 @bp.route("/export.xlsx")
@@ -156,15 +178,28 @@ def export_xlsx():
     """The matrix with the current filters and sort as an Excel workbook."""
     from openpyxl import Workbook
 
+    if privacy_settings.current(get_session(), current_user.organisation).aggregate_only:
+        return aggregate_views.export("xlsx", _course())
     course, rows = _filtered_rows()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Fortschritt"))
-    for line in _export_rows(course, rows):
+    for line in _export_rows(course, rows, _shows_scores()):
         sheet.append([_safe_cell(v) for v in line])
     out = io.BytesIO()
     workbook.save(out)
     return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.xlsx"',
+                             **_settings_header()})
+
+
+def _settings_header() -> dict:
+    """The privacy settings version in force, so a saved export can be matched to the works agreement."""
+    return {"X-Privacy-Settings-Version": str(privacy_settings.current(get_session(),
+                                                                      current_user.organisation).version)}
+
+
+def _shows_scores() -> bool:
+    return privacy_settings.current(get_session(), current_user.organisation).shows_scores
 
 
 def _safe_cell(value):
