@@ -47,7 +47,7 @@ def update_user(db, actor: User, user: User, *, name: str, department: str, role
 def edit_user(user_id: int):
     """Edit a user's name, department and role."""
     user = _own_user(user_id)
-    form = UserEditForm(obj=user, department=user.department_name)
+    form = UserEditForm(name=user.name, department=user.department_name, role=user.role)
     if form.validate_on_submit():
         try:
             update_user(get_session(), current_user, user, name=form.name.data, department=form.department.data,

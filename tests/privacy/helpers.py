@@ -16,7 +16,7 @@ def learn(app, email: str, lessons=("b-one",), quiz: bool = False):
     if quiz:
         location = client.post("/quizzes/mini/m1/start").headers["Location"]
         attempt_id = re.search(r"/attempts/(\d+)", location).group(1)
-        client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false"})
+        client.post(f"/quizzes/mini/m1/attempts/{attempt_id}/submit", data={"q-q1": "b", "q-q2": "false", "confirm_unanswered": "1"})
     return client
 
 
