@@ -29,13 +29,13 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     security.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
-    from . import (assignments, audit, auth, certificates, courses, forwarding, guidelines, jobs, mail, quizzes,
-                   reports, sso, tasks, xapi)
+    from . import (assignments, audit, auth, certificates, courses, forwarding, guidelines, imports, jobs, mail,
+                   quizzes, reports, sso, tasks, xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
     # assignments after certificates: its course_completed receiver runs after the certificate is issued.
     for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit,
-                    assignments, mail, jobs):
+                    assignments, mail, imports, jobs):
         package.init_app(app)
     from .dbcli import db_cli
 

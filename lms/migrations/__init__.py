@@ -10,7 +10,8 @@ from alembic.config import Config
 HERE = Path(__file__).parent
 MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
                  "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
-                 "audit.models", "assignments.models", "mail.models"]
+                 "audit.models", "assignments.models", "mail.models",
+                 "imports.models"]
 
 
 def import_models() -> None:
