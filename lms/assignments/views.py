@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -29,7 +30,7 @@ def end_of_day(day) -> datetime | None:
 def _assign_form(db) -> AssignForm:
     form = AssignForm()
     form.course.choices = [(c.slug, localized(c.title)) for c in get_catalog().courses.values()]
-    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in queries.people(db, current_user.org_id)]
+    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in queries.people(db, current_user.org_id, viewer=current_user)]
     form.department.choices = [(0, "–")] + [(d.id, d.name) for d in queries.departments(db, current_user.org_id)]
     return form
 
@@ -63,8 +64,9 @@ def status():
     """Every learner assignment with its status; filters; the overdue list."""
     db = get_session()
     filters = queries.Filters.from_args(request.args)
-    rows = queries.org_rows(db, current_user.org_id, filters)
-    overdue = [r for r in queries.org_rows(db, current_user.org_id, queries.Filters(course=filters.course))
+    rows = queries.org_rows(db, current_user.org_id, filters, viewer=current_user)
+    overdue = [r for r in queries.org_rows(db, current_user.org_id, queries.Filters(course=filters.course),
+                                           viewer=current_user)
                if r.status == "overdue"]
     return render_template("assignments/status.html", rows=rows, overdue=overdue, filters=filters, labels=LABELS,
                            departments=queries.departments(db, current_user.org_id),
@@ -76,7 +78,7 @@ def status():
 def export_csv():
     """The status list as CSV, with the same filters."""
     db = get_session()
-    rows = queries.org_rows(db, current_user.org_id, queries.Filters.from_args(request.args))
+    rows = queries.org_rows(db, current_user.org_id, queries.Filters.from_args(request.args), viewer=current_user)
     courses = get_catalog().courses
     out = io.StringIO()
     writer = csv.writer(out)
@@ -110,7 +112,7 @@ def change_due():
         abort(400)
     db = get_session()
     item = queries.item_of_org(db, current_user.org_id, form.item_id.data)
-    if item is None:
+    if item is None or not scope.may_see(db, current_user, item.user_id):
         abort(404)
     services.change_due(db, current_user, item, end_of_day(form.due_date.data))
     flash(_("Fälligkeitsdatum geändert."), "success")
@@ -128,7 +130,7 @@ def learner_panel(db, user) -> Markup:
 
 def overdue_extra(db, org, course):
     """For the trainer overview: who is overdue with this course (links to the learner pages)."""
-    rows = queries.org_rows(db, org.id, queries.Filters(course=course.slug, status="overdue"))
+    rows = queries.org_rows(db, org.id, queries.Filters(course=course.slug, status="overdue"), viewer=current_user)
     items = [{"label": _("Lernende:r") if org.pseudonymous_reports else r.user.name,
               "url": url_for("lms.reports.learner", user_id=r.user.id, course=course.slug),
               "note": _("fällig seit %(d)s", d=r.item.due_at.strftime("%d.%m.%Y"))} for r in rows]

@@ -16,14 +16,17 @@ from ..assignments.models import Assignment
 from ..assignments.services import assign_user
 from ..audit.services import record
 from ..auth import services as accounts
-from ..auth.models import Organisation, User
+from ..auth.models import Department, Organisation, User
 from ..catalog import get_catalog
 from ..i18n import _l
 from .models import PendingImport
+
+KEEP = (User, Organisation, Department, Assignment, PendingImport)
 from .parse import read_rows
 from .plan import CHUNK, Plan, build_plan
 
 TOKEN_MAX_AGE = 3600  # seconds between preview and confirmation
+SHED_EVERY = 200
 
 
 class ImportRefused(ValueError):
@@ -145,19 +148,40 @@ def _assign(db: Session, org: Organisation, actor: User | None, plan: Plan, user
                           created_at=clock.now())
         db.add(rule)
         db.flush()
-        for user_id in user_ids:
+        for n, user_id in enumerate(user_ids, start=1):
             assign_user(db, rule, users[user_id], courses[slug], actor=actor)
+            if n % SHED_EVERY == 0:
+                _shed(db)
 
 
 def _hand_over(db: Session, actor: User | None, people: list[User], send_mail: bool) -> list[tuple[str, str]]:
     """Invite new people by mail, or return a single-use set-password link per person for the admin."""
     if send_mail:
-        for user in people:
+        for n, user in enumerate(people, start=1):
             signals.user_invited.send(db, user=user, actor=actor)
+            if n % SHED_EVERY == 0:
+                _shed(db)
         return []
     from ..mail import tokens
     from ..mail.render import absolute_url
 
     lifetime = timedelta(hours=int(current_app.config["MAIL_INVITATION_HOURS"]))
-    return [(user.email, absolute_url("lms.mail.set_password", token=tokens.issue(db, user, "invitation", lifetime)))
-            for user in people]
+    links = []
+    for n, user in enumerate(people, start=1):
+        token = tokens.issue(db, user, "invitation", lifetime)
+        links.append((user.email, absolute_url("lms.mail.set_password", token=token)))
+        if n % SHED_EVERY == 0:
+            _shed(db)
+    return links
+
+
+def _shed(db: Session) -> None:
+    """Write and forget the by-products (tokens, mails, statements, assignments) of the rows done so far.
+
+    Receivers run ORM bulk updates (e.g. ending earlier tokens) that compare every object of their class held by
+    the session; with thousands of rows in one transaction that turns quadratic, so flushed by-products leave it.
+    """
+    db.flush()
+    for obj in list(db.identity_map.values()):
+        if not isinstance(obj, KEEP):
+            db.expunge(obj)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from ..audit.services import record
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -36,9 +37,10 @@ def overview():
     org = current_user.organisation
     course = _course()
     filters = queries.Filters.from_args(request.args)
-    rows, total = queries.learner_rows(db, org, course, filters)
+    rows, total = queries.learner_rows(db, org, course, filters, viewer=current_user)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
     extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
+    visible = set(db.scalars(scope.visible_user_ids(current_user)))
     bands = queries.score_bands(db, org, course)  # one aggregate for the headline average and the chart
     return render_template(
         "reports/overview.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,
@@ -50,7 +52,8 @@ def overview():
         score_chart=charts.bar_chart(
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
             _("Verteilung der besten Quiz-Ergebnisse (%)")),
-        inactive=queries.inactive_learners(db, org, course, days), days=days, extras=extras,
+        inactive=[pair for pair in queries.inactive_learners(db, org, course, days) if pair[0].id in visible],
+        days=days, extras=extras,
         status_labels=STATUS_LABELS, pseudonymous=org.pseudonymous_reports, display=queries.display_name)
 
 
@@ -61,7 +64,7 @@ def learner(user_id: int):
     db = get_session()
     org = current_user.organisation
     user = queries.learner(db, org, user_id)
-    if user is None:
+    if user is None or not scope.may_see(db, current_user, user.id):
         abort(404)
     course = _course()
     from ..courses import services as courses
@@ -116,7 +119,8 @@ def _filtered_rows():
     db = get_session()
     course = _course()
     filters = queries.Filters.from_args(request.args)
-    rows, total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False)
+    rows, total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False,
+                                       viewer=current_user)
     record(db, current_user, "export.report",
            details={"format": request.path.rsplit(".", 1)[-1], "course": course.slug, "rows": total,
                     **filters.args(page=None, per_page=None)})
