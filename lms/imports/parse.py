@@ -109,7 +109,7 @@ def _cell_text(value) -> str:
 
 def _rows(table: list[tuple[int, list]]) -> list[Row]:
     table = [(line, values) for line, values in table if any(str(v).strip() for v in values)]
-    if not table:
+    if len(table) < 2:  # a header alone would, with "deactivate the missing", deactivate everyone
         raise ImportFileError(_l("Die Datei enthält keine Zeilen."))
     header_line, header = table[0]
     columns = _columns(header)

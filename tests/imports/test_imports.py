@@ -55,7 +55,8 @@ def test_imports_parse_csv_bom_semicolon_and_comma_english_headers():
     ("E-Mail;Name\nmüller@alpha.example;Jörg\n".encode("latin-1"), "UTF-8"),
     (b"Name;Rolle\nNina;learner\n", "Es fehlen Spalten"),
     (b"", "keine Zeilen"),
-    (b"E-Mail;Name;email\n", "doppelt"),
+    ("\ufeffE-Mail;Name\n;\n".encode(), "keine Zeilen"),
+    (b"E-Mail;Name;email\nx@y.example;X;x@y.example\n", "doppelt"),
 ])
 def test_imports_parse_bad_files_are_refused(data, message):
     """Wrong encoding, missing or doubled columns and empty files give a clear error."""
