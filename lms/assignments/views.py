@@ -30,9 +30,24 @@ def end_of_day(day) -> datetime | None:
 def _assign_form(db) -> AssignForm:
     form = AssignForm()
     form.course.choices = [(c.slug, localized(c.title)) for c in get_catalog().courses.values()]
-    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in queries.people(db, current_user.org_id, viewer=current_user)]
-    form.department.choices = [(0, "–")] + [(d.id, d.name) for d in queries.departments(db, current_user.org_id)]
+    people = queries.people(db, current_user.org_id, viewer=current_user)
+    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in people]
+    limited = scope.trainer_departments(db, current_user.id) if current_user.role == "trainer" else []
+    form.department.choices = [(0, "–")] + [(d.id, d.name) for d in limited or
+                                            queries.departments(db, current_user.org_id)]
     return form
+
+
+def _outside_scope(db, form) -> bool:
+    """A department-limited trainer may assign only people of their departments, or one of those departments."""
+    limited = scope.trainer_departments(db, current_user.id) if current_user.role == "trainer" else []
+    if not limited:
+        return False
+    if form.scope.data == "department":
+        return form.department.data not in {d.id for d in limited}
+    if form.scope.data == "users":
+        return not all(scope.may_see(db, current_user, user_id) for user_id in form.users.data or [])
+    return True
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -41,7 +56,9 @@ def manage():
     """The organisation's assignment rules and the form to assign a course."""
     db = get_session()
     form = _assign_form(db)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _outside_scope(db, form):
+        form.scope.errors.append(_("Sie können nur Personen Ihrer Abteilungen zuweisen."))
+    elif form.validate_on_submit():
         try:
             _rule, created = services.create_assignment(
                 db, current_user, form.course.data, scope=form.scope.data, user_ids=form.users.data,

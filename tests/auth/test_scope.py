@@ -59,3 +59,19 @@ def test_scope_admin_sets_limit_on_departments_page(client, login_as, db, world)
     assert scope.trainer_departments(db, world["trainer_a"].id) == []
     refused = client.post("/assignments/departments", data={"action": "limit", "t-trainer": world["learner_a"].id})
     assert refused.status_code == 404
+
+
+def test_scope_limited_trainer_assigns_only_within_their_departments(client, login_as, db, world):
+    """A limited trainer cannot assign the whole organisation or someone of another department."""
+    from lms.assignments.models import LearnerAssignment
+
+    _limit(db, world["trainer_a"], world["learner_a"])
+    login_as("trainer_a")
+    base = {"course": "mini", "mandatory": "1", "recert_lead_days": 30}
+    for data in ({"scope": "organisation"}, {"scope": "users", "users": [world["learner_a2"].id]}):
+        response = client.post("/assignments/", data=base | data)
+        assert response.status_code == 400 and "Ihrer Abteilungen" in response.get_data(as_text=True)
+    db.rollback()
+    assert db.scalars(select(LearnerAssignment)).all() == []
+    allowed = client.post("/assignments/", data=base | {"scope": "users", "users": [world["learner_a"].id]})
+    assert allowed.status_code == 302
