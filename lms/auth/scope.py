@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from .models import Department, TrainerDepartment, User
@@ -44,6 +44,14 @@ def learner_filter(viewer):
 def visible_user_ids(viewer):
     """A subquery of the ids of the users the viewer may see (for tables that only carry a user_id)."""
     return select(User.id).where(learner_filter(viewer))
+
+
+def user_column_filter(column, viewer):
+    """A condition on a user-id column of a table already limited to the viewer's organisation: for a
+    department-limited trainer the id must be one of their people (rows without a user then drop out)."""
+    if viewer.role != "trainer":
+        return true()
+    return or_(~exists(_limited(viewer.id)), column.in_(visible_user_ids(viewer)))
 
 
 def may_see(db: Session, viewer, user_id: int | None) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from .. import db as dbmod
 from ..auth.models import User
-from ..auth.scope import visible_user_ids
+from ..auth.scope import user_column_filter
 from ..xapi.models import Statement
 from .outbox import course_condition
 
@@ -61,8 +61,8 @@ def _conditions(db, flt: ExportFilter) -> list:
         conditions.append(Statement.stored < flt.until)
     if flt.course_slug:
         conditions.append(course_condition(flt.org_id, [flt.course_slug]))
-    if flt.viewer is not None and flt.viewer.role == "trainer":
-        conditions.append(Statement.user_id.in_(visible_user_ids(flt.viewer)))
+    if flt.viewer is not None:
+        conditions.append(user_column_filter(Statement.user_id, flt.viewer))
     if flt.user_id is not None:
         user = db.get(User, flt.user_id)
         ifis = _actor_ifis(user) if user is not None else []
