@@ -100,7 +100,8 @@ def build_plan(db: Session, org_id: int, rows: list[Row], *, actor_id: int | Non
         listed = set(emails)
         missing = [user for user in db.scalars(select(User).where(User.org_id == org_id, User.active.is_(True))
                                                 .order_by(User.email))
-                   if user.email not in listed and user.id != actor_id]
+                   if user.email not in listed and user.id != actor_id
+                   and (actor_id is not None or user.role != "admin")]  # a CLI sync never locks the admins out
     return Plan(rows=planned, deactivate=missing)
 
 

@@ -215,6 +215,8 @@ def test_imports_cli_dry_run_and_import(runner, db, world, tmp_path):
     assert result.exit_code == 0, result.output
     assert "neu@alpha.example\thttp://lms.test/password/set?token=" in result.output
     assert _count(db) == users + 1
+    sync = runner.invoke(args=["users", "import", str(path), "--org", "alpha", "--deactivate-missing", "--dry-run"])
+    assert "deactivate: 1" in sync.output and "admin@alpha.example" not in sync.output  # learner2 only
     bad = runner.invoke(args=["users", "import", str(path), "--org", "nowhere"])
     assert bad.exit_code != 0 and "Unknown organisation" in bad.output
 
