@@ -78,28 +78,3 @@ def test_scope_limited_trainer_assigns_only_within_their_departments(client, log
     assert allowed.status_code == 302
 
 
-
-def test_scope_statement_export_of_a_limited_trainer(app, client, login_as, db, world):
-    """A limited trainer's statement download holds their people's statements only; without a limit, all."""
-    import json
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "forwarding"))
-    from fwd_helpers import statement, store
-
-    with app.app_context():
-        store(db, world["org_a"], [statement()], user=world["learner_a"])
-        store(db, world["org_a"], [statement()], user=world["learner_a2"])
-        store(db, world["org_a"], [statement()])  # received by the LRS, no user
-
-    def exported() -> int:
-        response = client.get("/export/statements.jsonl")
-        lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines() if line]
-        response.close()
-        return len(lines)
-
-    login_as("trainer_a")
-    assert exported() == 3
-    _limit(db, world["trainer_a"], world["learner_a"])
-    assert exported() == 1
