@@ -47,6 +47,7 @@ BENCHES = [
     Bench("load", "bench/bench_load.py", True),
     Bench("certificates", "bench/bench_certificates.py", False),
     Bench("reminders", "bench/bench_reminders.py", False),
+    Bench("import", "bench/bench_import.py", False),
 ]
 
 

@@ -62,6 +62,8 @@ POLICY: dict[str, Access] = {
     "lms.auth.activate": Access(ADMINS, owner="user"),
     "lms.auth.change_role": Access(ADMINS, owner="user"),
     "lms.auth.organisation": Access(ADMINS),
+    "lms.imports.upload": Access(ADMINS),
+    "lms.imports.confirm": Access(ADMINS),
     # Audit log (read-only pages; no route changes or deletes a row)
     "lms.audit.log": Access(ADMINS),
     "lms.audit.export_csv": Access(ADMINS),

@@ -21,6 +21,10 @@ from lms import policy
 
 ACTORS = {"learner": "learner@alpha.example", "trainer": "trainer@alpha.example", "admin": "admin@alpha.example"}
 OTHER_LEARNER = "learner2@alpha.example"  # same organisation and role as the owner of "self" objects
+# Department-limited trainers of organisation A: the owner of the URLs' objects (learner@alpha, Marketing) is
+# inside the first one's department and outside the second one's (Vertrieb, where learner2@alpha is).
+TEAM_LEADS = {"inside": "lead.marketing@alpha.example", "outside": "lead.vertrieb@alpha.example"}
+LEARNER_OBJECTS = {"user", "certificate", "enrolment", "submission", "attempt"}
 REFUSED = (403, 404)
 XAPI_HEADERS = {"X-Experience-API-Version": "1.0.3"}
 FIXED_VALUES = {"slug": "mini", "lesson_id": "b-one", "quiz_id": "m1", "filename": "css/app.css",
@@ -115,6 +119,7 @@ def prepared(template_database, tmp_path_factory):
     app = make_app(url, folder)
     db = app.extensions["lms_db"][1]()
     world = build_world(db)
+    _add_team_leads(db, world)
     ids = {}
     for email in ("learner@alpha.example", "learner@beta.example"):
         client = app.test_client()
@@ -188,6 +193,17 @@ def prepared(template_database, tmp_path_factory):
     if kind != "sqlite":
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _add_team_leads(db, world) -> None:
+    """Two trainers of organisation A limited to one department each (see TEAM_LEADS)."""
+    from factories import create_user
+    from lms.auth.scope import set_trainer_departments
+
+    for (side, email), learner in zip(TEAM_LEADS.items(), (world["learner_a"], world["learner_a2"])):
+        lead = create_user(db, world["org_a"], "trainer", email, f"Leitung {side}")
+        set_trainer_departments(db, lead, [learner.department_id])
+    db.commit()
 
 
 @pytest.fixture
@@ -381,3 +397,24 @@ def test_access_matrix(rule, matrix_app, prepared):
                 _refused(response, cell, access.denied)
             else:
                 _allowed(response, cell, access)
+
+
+DEPARTMENT_RULES = [rule for rule in RULES if (access := policy.access_for(rule.endpoint)) is not None
+                    and not access.lrs and access.owner in LEARNER_OBJECTS and _may_act(access, "trainer")]
+
+
+@pytest.mark.parametrize("rule", DEPARTMENT_RULES, ids=lambda rule: f"{rule.endpoint}")
+def test_access_matrix_department_scope(rule, matrix_app, prepared):
+    """A trainer limited to other departments gets 404 for a learner's object; one limited to the learner's
+    department is allowed like an organisation-wide trainer."""
+    access = policy.access_for(rule.endpoint)
+    app, ids = matrix_app, prepared["ids"]
+    clients = {}
+    for side, email in TEAM_LEADS.items():
+        clients[side] = app.test_client()
+        login(clients[side], email)
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        url = _url(app, rule, ids, "own")
+        _refused(_call(clients["outside"], method, url), f"{method} {url} as a trainer of another department", 404)
+        _allowed(_call(clients["inside"], method, url), f"{method} {url} as a trainer of the learner's department",
+                 access)

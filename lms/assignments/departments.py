@@ -6,9 +6,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..auth.models import Department, User
 from ..db import get_session
@@ -28,6 +29,14 @@ class MoveForm(FlaskForm):
 
     user = SelectField(_l("Person"), coerce=int, validate_choice=False, validators=[InputRequired()])
     department = SelectField(_l("Abteilung"), coerce=int, validate_choice=False, validators=[InputRequired()])
+
+
+class TrainerScopeForm(FlaskForm):
+    """Limit a trainer to departments (none chosen: the whole organisation)."""
+
+    trainer = SelectField(_l("Trainer:in"), coerce=int, validate_choice=False, validators=[InputRequired()])
+    departments = SelectMultipleField(_l("Sieht nur diese Abteilungen (keine: ganze Organisation)"), coerce=int,
+                                      validate_choice=False)
 
 
 def _own(db: Session, model, object_id: int | None):
@@ -61,13 +70,16 @@ def move_to_department(user: User, department: Department | None) -> None:
 def departments():
     """The organisation's departments with their size; create, rename, move people."""
     db = get_session()
-    form, move = DepartmentForm(prefix="d"), MoveForm(prefix="m")
+    form, move, limit = DepartmentForm(prefix="d"), MoveForm(prefix="m"), TrainerScopeForm(prefix="t")
     people = db.scalars(select(User).where(User.org_id == current_user.org_id).order_by(User.name)).all()
     rows = db.execute(select(Department, func.count(User.id)).outerjoin(User, User.department_id == Department.id)
                       .where(Department.org_id == current_user.org_id).group_by(Department.id)
                       .order_by(Department.name)).all()
     move.user.choices = [(u.id, u.name) for u in people]
     move.department.choices = [(0, "–")] + [(d.id, d.name) for d, _count in rows]
+    trainers = [u for u in people if u.role == "trainer"]
+    limit.trainer.choices = [(u.id, u.name) for u in trainers]
+    limit.departments.choices = [(d.id, d.name) for d, _count in rows]
     action = request.form.get("action") if request.method == "POST" else None
     if action == "save" and form.validate_on_submit():
         target = _own(db, Department, form.department_id.data) if form.department_id.data else None
@@ -80,5 +92,14 @@ def departments():
         move_to_department(user, _own(db, Department, move.department.data) if move.department.data else None)
         flash(_("Gespeichert."), "success")
         return redirect(url_for("lms.assignments.departments"))
+    elif action == "limit" and limit.validate_on_submit():
+        trainer = _own(db, User, limit.trainer.data)
+        if trainer.role != "trainer":
+            abort(404)
+        scope.set_trainer_departments(db, trainer, limit.departments.data or [])
+        flash(_("Gespeichert."), "success")
+        return redirect(url_for("lms.assignments.departments"))
     status = 400 if request.method == "POST" else 200
-    return render_template("assignments/departments.html", form=form, move=move, rows=rows), status
+    scopes = {u.id: [d.name for d in scope.trainer_departments(db, u.id)] for u in trainers}
+    return render_template("assignments/departments.html", form=form, move=move, rows=rows, limit=limit,
+                           trainers=trainers, scopes=scopes), status

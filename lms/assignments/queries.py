@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..auth.models import Department, User
+from ..auth.scope import learner_filter
 from ..converters import id_arg
 from ..courses.models import Enrolment
 from .models import Assignment, LearnerAssignment
@@ -79,10 +80,12 @@ class Filters:
                    department=id_arg(department))
 
 
-def org_rows(db: Session, org_id: int, filters: Filters = Filters()) -> list[Row]:
-    """The organisation's open learner assignments, filtered, most urgent first."""
+def org_rows(db: Session, org_id: int, filters: Filters = Filters(), viewer=None) -> list[Row]:
+    """The organisation's open learner assignments (in the viewer's scope), filtered, most urgent first."""
     query = (select(LearnerAssignment, User).join(User, User.id == LearnerAssignment.user_id)
              .where(LearnerAssignment.org_id == org_id, LearnerAssignment.closed_at.is_(None)))
+    if viewer is not None:
+        query = query.where(learner_filter(viewer))
     if filters.course:
         query = query.where(LearnerAssignment.course_slug == filters.course)
     if filters.department is not None:
@@ -104,9 +107,12 @@ def departments(db: Session, org_id: int) -> list[Department]:
     return list(db.scalars(select(Department).where(Department.org_id == org_id).order_by(Department.name)))
 
 
-def people(db: Session, org_id: int) -> list[User]:
-    """The organisation's active users by name (to choose whom to assign)."""
-    return list(db.scalars(select(User).where(User.org_id == org_id, User.active.is_(True)).order_by(User.name)))
+def people(db: Session, org_id: int, viewer=None) -> list[User]:
+    """The organisation's active users (in the viewer's scope) by name (to choose whom to assign)."""
+    query = select(User).where(User.org_id == org_id, User.active.is_(True))
+    if viewer is not None:
+        query = query.where(learner_filter(viewer))
+    return list(db.scalars(query.order_by(User.name)))
 
 
 def item_of_org(db: Session, org_id: int, item_id: int) -> LearnerAssignment | None:

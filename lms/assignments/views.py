@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -30,9 +31,24 @@ def end_of_day(day) -> datetime | None:
 def _assign_form(db) -> AssignForm:
     form = AssignForm()
     form.course.choices = [(c.slug, localized(c.title)) for c in get_catalog().courses.values()]
-    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in queries.people(db, current_user.org_id)]
-    form.department.choices = [(0, "–")] + [(d.id, d.name) for d in queries.departments(db, current_user.org_id)]
+    people = queries.people(db, current_user.org_id, viewer=current_user)
+    form.users.choices = [(u.id, f"{u.name} <{u.email}>") for u in people]
+    limited = scope.trainer_departments(db, current_user.id) if current_user.role == "trainer" else []
+    form.department.choices = [(0, "–")] + [(d.id, d.name) for d in limited or
+                                            queries.departments(db, current_user.org_id)]
     return form
+
+
+def _outside_scope(db, form) -> bool:
+    """A department-limited trainer may assign only people of their departments, or one of those departments."""
+    limited = scope.trainer_departments(db, current_user.id) if current_user.role == "trainer" else []
+    if not limited:
+        return False
+    if form.scope.data == "department":
+        return form.department.data not in {d.id for d in limited}
+    if form.scope.data == "users":
+        return not all(scope.may_see(db, current_user, user_id) for user_id in form.users.data or [])
+    return True
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -41,7 +57,9 @@ def manage():
     """The organisation's assignment rules and the form to assign a course."""
     db = get_session()
     form = _assign_form(db)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _outside_scope(db, form):
+        form.scope.errors.append(_("Sie können nur Personen Ihrer Abteilungen zuweisen."))
+    elif form.validate_on_submit():
         try:
             _rule, created = services.create_assignment(
                 db, current_user, form.course.data, scope=form.scope.data, user_ids=form.users.data,
@@ -65,8 +83,9 @@ def status():
     """Every learner assignment with its status; filters; the overdue list."""
     db = get_session()
     filters = queries.Filters.from_args(request.args)
-    rows = queries.org_rows(db, current_user.org_id, filters)
-    overdue = [r for r in queries.org_rows(db, current_user.org_id, queries.Filters(course=filters.course))
+    rows = queries.org_rows(db, current_user.org_id, filters, viewer=current_user)
+    overdue = [r for r in queries.org_rows(db, current_user.org_id, queries.Filters(course=filters.course),
+                                           viewer=current_user)
                if r.status == "overdue"]
     return render_template("assignments/status.html", rows=rows, overdue=overdue, filters=filters, labels=LABELS,
                            departments=queries.departments(db, current_user.org_id),
@@ -79,7 +98,7 @@ def status():
 def export_csv():
     """The status list as CSV, with the same filters."""
     db = get_session()
-    rows = queries.org_rows(db, current_user.org_id, queries.Filters.from_args(request.args))
+    rows = queries.org_rows(db, current_user.org_id, queries.Filters.from_args(request.args), viewer=current_user)
     courses = get_catalog().courses
     out = io.StringIO()
     writer = csv.writer(out)
@@ -87,12 +106,17 @@ def export_csv():
                      _("Fällig am"), _("Status"), _("Abgeschlossen am"), _("Zertifikat gültig bis")])
     for r in rows:
         course = courses.get(r.item.course_slug)
-        writer.writerow([r.user.name, r.user.email, r.user.department_name,
+        writer.writerow([_safe_cell(r.user.name), _safe_cell(r.user.email), _safe_cell(r.user.department_name),
                          localized(course.title) if course else r.item.course_slug,
                          _("ja") if r.item.mandatory else _("nein"), _date(r.item.assigned_at), _date(r.item.due_at),
                          str(LABELS[r.status]), _date(r.item.completed_at), _date(r.item.expires_at)])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=assignments.csv"})
+
+
+def _safe_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas in stored text (CSV injection): a leading apostrophe keeps it text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _date(moment) -> str:
@@ -108,7 +132,7 @@ def change_due():
         abort(400)
     db = get_session()
     item = queries.item_of_org(db, current_user.org_id, form.item_id.data)
-    if item is None:
+    if item is None or not scope.may_see(db, current_user, item.user_id):
         abort(404)
     services.change_due(db, current_user, item, end_of_day(form.due_date.data))
     flash(_("Fälligkeitsdatum geändert."), "success")
@@ -126,7 +150,7 @@ def learner_panel(db, user) -> Markup:
 
 def overdue_extra(db, org, course):
     """For the trainer overview: who is overdue with this course (links to the learner pages)."""
-    rows = queries.org_rows(db, org.id, queries.Filters(course=course.slug, status="overdue"))
+    rows = queries.org_rows(db, org.id, queries.Filters(course=course.slug, status="overdue"), viewer=current_user)
     items = [{"label": _("Lernende:r") if org.pseudonymous_reports else r.user.name,
               "url": url_for("lms.reports.learner", user_id=r.user.id, course=course.slug),
               "note": _("fällig seit %(d)s", d=r.item.due_at.strftime("%d.%m.%Y"))} for r in rows]

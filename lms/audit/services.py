@@ -19,6 +19,7 @@ ACTIONS = {
     "user.deactivate": "Benutzer deaktiviert",
     "user.activate": "Benutzer aktiviert",
     "user.role_change": "Rolle geändert",
+    "users.import": "Benutzer importiert",
     "organisation.settings": "Organisationseinstellungen geändert",
     "certificate.revoke": "Zertifikat widerrufen",
     "certificate.download": "Zertifikat einer anderen Person geladen",

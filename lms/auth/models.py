@@ -51,6 +51,16 @@ class Department(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TrainerDepartment(Base):
+    """A department a trainer is limited to; a trainer without any row sees the whole organisation."""
+
+    __tablename__ = "trainer_departments"
+
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+
+
 class User(UserMixin, Base):
     """A person who signs in: learner, trainer or admin of one organisation."""
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..courses import services as courses
@@ -26,7 +27,8 @@ def _visible(certificate_id: int) -> Certificate:
     """The certificate if it is the user's own or the user is staff of its organisation; else 404."""
     certificate = get_session().get(Certificate, certificate_id)
     if certificate is None or not (certificate.user_id == current_user.id or
-                                   (current_user.is_staff and certificate.org_id == current_user.org_id)):
+                                   (current_user.is_staff and certificate.org_id == current_user.org_id
+                                    and scope.may_see(get_session(), current_user, certificate.user_id))):
         abort(404)
     return certificate
 
@@ -203,7 +205,8 @@ def expiring_extra(db, org, course):
     soon = utcnow() + timedelta(days=30)
     rows = db.scalars(select(Certificate).where(Certificate.org_id == org.id, Certificate.course_slug == course.slug,
                                                 Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None),
-                                                Certificate.expires_at.is_not(None), Certificate.expires_at <= soon)
+                                                Certificate.expires_at.is_not(None), Certificate.expires_at <= soon,
+                                                Certificate.user_id.in_(scope.visible_user_ids(current_user)))
                       .order_by(Certificate.expires_at)).all()
     items = [{"label": _("Lernende:r") if org.pseudonymous_reports else c.learner_name,
               "url": url_for("lms.reports.learner", user_id=c.user_id, course=course.slug),

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from .. import db as dbmod
 from ..auth.models import User
+from ..auth.scope import user_column_filter
 from ..xapi.models import Statement
 from .outbox import course_condition
 
@@ -27,6 +28,7 @@ class ExportFilter:
     until: datetime | None = None
     course_slug: str | None = None
     user_id: int | None = None
+    viewer: object = None  # lms.auth.scope.Viewer: limits the export to the people that staff member may see
 
 
 def parse_when(value: str | None, end: bool = False) -> datetime | None:
@@ -72,6 +74,8 @@ def _conditions(db, flt: ExportFilter) -> list:
         conditions.append(Statement.stored < flt.until)
     if flt.course_slug:
         conditions.append(course_condition(flt.org_id, [flt.course_slug]))
+    if flt.viewer is not None:
+        conditions.append(user_column_filter(Statement.user_id, flt.viewer))
     if flt.user_id is not None:
         user = db.get(User, flt.user_id)
         ifis = _actor_ifis(user) if user is not None else []

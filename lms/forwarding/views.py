@@ -8,6 +8,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..auth.pseudonyms import find_by_pseudonym
 from ..converters import id_arg
@@ -272,12 +273,13 @@ def export_download():
     user_id = None
     if form.learner.data:
         user_id = _export_learner(org, form.learner.data)
-        if user_id is None:
+        if user_id is None or not scope.may_see(get_session(), current_user, user_id):
             form.learner.errors = [_("Kein:e Lernende:r mit diesem Pseudonym in Ihrer Organisation.")
                                    if org.pseudonymous_reports else
                                    _("Keine Person mit dieser E-Mail-Adresse in Ihrer Organisation.")]
             return render_template("forwarding/export.html", form=form), 400
-    flt = ExportFilter(current_user.org_id, since, until, form.course.data or None, user_id)
+    flt = ExportFilter(current_user.org_id, since, until, form.course.data or None, user_id,
+                       viewer=scope.viewer_of(current_user))
     transform = None
     if org.pseudonymous_reports:
         transform = Pseudonymiser(get_session(), org, current_app.config["BASE_IRI"]).statement

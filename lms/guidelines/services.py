@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..auth.models import Organisation, User
+from ..auth.scope import learner_filter
 from ..auth.pseudonyms import display_name
 from ..courses import services as courses
 from ..courses.content import ContentError, Course
@@ -408,11 +409,12 @@ def acknowledgements_csv(db: Session, org_id: int, number: int | None = None) ->
     return "\ufeff" + buffer.getvalue()
 
 
-def team_rows(db: Session, org: Organisation, course: Course) -> list[dict]:
-    """Per enrolled member of the organisation: questionnaire state and whether a guideline was produced."""
+def team_rows(db: Session, org: Organisation, course: Course, viewer=None) -> list[dict]:
+    """Per enrolled member of the organisation (in the viewer's scope): questionnaire state and guideline."""
     enrolments = db.scalars(select(Enrolment).join(User, Enrolment.user_id == User.id)
                             .where(Enrolment.org_id == org.id, User.org_id == org.id,
-                                   Enrolment.course_slug == course.slug)
+                                   Enrolment.course_slug == course.slug,
+                                   learner_filter(viewer) if viewer is not None else User.org_id == org.id)
                             .order_by(User.actor_id if org.pseudonymous_reports else User.name)).all()
     ids = [e.id for e in enrolments]
     responses = {r.enrolment_id: r for r in db.scalars(

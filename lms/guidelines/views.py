@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..audit.services import record
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..privacy.enforce import person_level_view
 from ..catalog import get_catalog
@@ -440,7 +441,7 @@ def team():
     """Trainers: per course, who answered the questionnaire and who produced a guideline draft."""
     db = get_session()
     org = current_user.organisation
-    sections = [{"course": course, "rows": services.team_rows(db, org, course),
+    sections = [{"course": course, "rows": services.team_rows(db, org, course, viewer=current_user),
                  "has_questionnaire": services.get_questionnaire(course) is not None}
                 for course in get_catalog().courses.values()]
     return render_template("guidelines/team.html", sections=sections, pseudonymous=org.pseudonymous_reports)
@@ -454,7 +455,7 @@ def team_detail(enrolment_id: int):
     db = get_session()
     org = current_user.organisation
     enrolment = services.org_enrolment(db, org.id, enrolment_id)
-    if enrolment is None:
+    if enrolment is None or not scope.may_see(db, current_user, enrolment.user_id):
         abort(404)
     course = get_catalog().courses.get(enrolment.course_slug)
     if course is None:

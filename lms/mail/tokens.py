@@ -27,8 +27,10 @@ def fingerprint(user: User) -> str:
 def issue(db: Session, user: User, purpose: str, lifetime: timedelta) -> str:
     """Create a token for the user and return it in clear text (to put in a link); earlier unused ones end."""
     now = clock.now()
+    # No session sync: it would compare every object the session holds (quadratic in a bulk import of thousands).
     db.execute(update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.purpose == purpose,
-                                          AccountToken.used_at.is_(None)).values(used_at=now))
+                                          AccountToken.used_at.is_(None)).values(used_at=now)
+               .execution_options(synchronize_session=False))
     token = secrets.token_urlsafe(32)
     db.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_hash(token), password_fingerprint=fingerprint(user),
                         created_at=now, expires_at=now + lifetime))

@@ -119,10 +119,15 @@ def _learner_query(org: Organisation, course: Course, filters: Filters):
 
 
 def learner_rows(db: Session, org: Organisation, course: Course, filters: Filters,
-                 paginate: bool = True) -> tuple[list[LearnerRow], int]:
-    """The matrix rows for one page (or all rows), and the number of learners matching the filters."""
+                 paginate: bool = True, viewer=None) -> tuple[list[LearnerRow], int]:
+    """The matrix rows for one page (or all rows), and the number of learners matching the filters; with a
+    ``viewer``, only the learners in their scope (lms/auth/scope.py)."""
+    from ..auth.scope import learner_filter
+
     require_person_level(db, org)
     query = _learner_query(org, course, filters)
+    if viewer is not None:
+        query = query.where(learner_filter(viewer))
     total = db.scalar(select(func.count()).select_from(query.subquery()))
     column = sort_column(org, filters.sort)
     order = column.desc() if filters.descending else column.asc()

@@ -10,6 +10,7 @@ from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from ..audit.services import record
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -50,9 +51,10 @@ def overview():
     if active.aggregate_only:
         return aggregate_views.overview(db, org, course, active)
     filters = queries.Filters.from_args(request.args)
-    rows, total = queries.learner_rows(db, org, course, filters)
+    rows, total = queries.learner_rows(db, org, course, filters, viewer=current_user)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
     extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
+    visible = set(db.scalars(scope.visible_user_ids(current_user)))
     bands = queries.score_bands(db, org, course)  # one aggregate for the headline average and the chart
     return render_template(
         "reports/overview.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,
@@ -64,7 +66,8 @@ def overview():
         score_chart=charts.bar_chart(
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],
             _("Verteilung der besten Quiz-Ergebnisse (%)")),
-        inactive=queries.inactive_learners(db, org, course, days), days=days, extras=extras,
+        inactive=[pair for pair in queries.inactive_learners(db, org, course, days) if pair[0].id in visible],
+        days=days, extras=extras,
         status_labels=STATUS_LABELS, pseudonymous=org.pseudonymous_reports, display=queries.display_name,
         privacy=active)
 
@@ -76,7 +79,7 @@ def learner(user_id: int):
     db = get_session()
     org = current_user.organisation
     user = queries.learner(db, org, user_id)
-    if user is None:
+    if user is None or not scope.may_see(db, current_user, user.id):
         abort(404)
     active = privacy_settings.current(db, org)
     course = _course()
@@ -149,7 +152,8 @@ def _filtered_rows():
     db = get_session()
     course = _course()
     filters = queries.Filters.from_args(request.args)
-    rows, total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False)
+    rows, total = queries.learner_rows(db, current_user.organisation, course, filters, paginate=False,
+                                       viewer=current_user)
     record(db, current_user, "export.report",
            details={"format": request.path.rsplit(".", 1)[-1], "course": course.slug, "rows": total,
                     **filters.args(page=None, per_page=None)})

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Organisation, User
+from ..auth.scope import learner_filter
 from .models import STATUSES, TaskSubmission
 
 
@@ -35,8 +36,8 @@ def display_name(org: Organisation, user: User) -> str:
     return user.name
 
 
-def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200) -> list[TaskSubmission]:
-    """The newest hand-in per learner and task in the organisation, filtered, oldest waiting first."""
+def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200, viewer=None) -> list[TaskSubmission]:
+    """The newest hand-in per learner and task in the organisation (in the viewer's scope), oldest waiting first."""
     newest = (select(TaskSubmission.enrolment_id, TaskSubmission.task_id,
                      func.max(TaskSubmission.number).label("number"))
               .where(TaskSubmission.org_id == org_id)
@@ -46,6 +47,8 @@ def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200) -> l
                                          & (TaskSubmission.number == newest.c.number))
              .join(User, User.id == TaskSubmission.user_id)
              .where(TaskSubmission.org_id == org_id))
+    if viewer is not None:
+        query = query.where(learner_filter(viewer))
     if filters.status == "open":
         query = query.where(TaskSubmission.status.in_(("submitted", "in_review")))
     elif filters.status:
@@ -58,9 +61,9 @@ def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200) -> l
     return list(db.scalars(query.order_by(TaskSubmission.submitted_at).limit(limit)))
 
 
-def status_counts(db: Session, org_id: int, course_slug: str | None = None) -> dict[str, int]:
+def status_counts(db: Session, org_id: int, course_slug: str | None = None, viewer=None) -> dict[str, int]:
     """How many newest hand-ins of the organisation (in one course, if given) are in each status."""
-    rows = task_list(db, org_id, Filters(status=""), limit=100000)
+    rows = task_list(db, org_id, Filters(status=""), limit=100000, viewer=viewer)
     counts = {status: 0 for status in STATUSES}
     for row in rows:
         if course_slug is None or row.course_slug == course_slug:

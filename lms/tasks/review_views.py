@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
 from ..db import get_session
@@ -19,17 +20,17 @@ def review_list():
     db = get_session()
     filters = queries.Filters.from_args(request.args)
     catalog = get_catalog()
-    rows = queries.task_list(db, current_user.org_id, filters)
+    rows = queries.task_list(db, current_user.org_id, filters, viewer=current_user)
     tasks = {(slug, tid): task for (slug, tid), task in catalog.tasks.items()}
     return render_template("tasks/review_list.html", rows=rows, filters=filters, tasks=tasks,
-                           counts=queries.status_counts(db, current_user.org_id), status_label=status_label,
+                           counts=queries.status_counts(db, current_user.org_id, viewer=current_user), status_label=status_label,
                            name_of=lambda user: queries.display_name(current_user.organisation, user))
 
 
 def _review_context(submission_id: int):
     db = get_session()
     submission = queries.org_submission(db, current_user.org_id, submission_id)
-    if submission is None:
+    if submission is None or not scope.may_see(db, current_user, submission.user_id):
         abort(404)
     catalog = get_catalog()
     task = catalog.task(submission.course_slug, submission.task_id)

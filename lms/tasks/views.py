@@ -6,6 +6,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from ..auth import scope
 from ..catalog import get_catalog
 from ..courses import services as courses
 from ..db import get_session
@@ -99,7 +100,8 @@ def submission_file(submission_id: int):
     submission = queries.org_submission(db, current_user.org_id, submission_id)
     if submission is None or submission.file is None:
         abort(404)
-    if submission.user_id != current_user.id and current_user.role not in STAFF:
+    if submission.user_id != current_user.id and (current_user.role not in STAFF
+                                                  or not scope.may_see(db, current_user, submission.user_id)):
         abort(404)
     stored = submission.file
     return attachment(stored.data, stored.name, stored.mime)

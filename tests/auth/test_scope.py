@@ -1,0 +1,80 @@
+"""Department scope of trainers: one filter (lms/auth/scope.py) for every trainer-facing list."""
+from sqlalchemy import select
+
+from lms.auth import scope
+from lms.auth.models import TrainerDepartment, User
+
+
+def _limit(db, trainer, *learners):
+    db.rollback()  # a fresh snapshot: requests may have written since this session last read
+    scope.set_trainer_departments(db, db.get(User, trainer.id), [learner.department_id for learner in learners])
+    db.commit()
+
+
+def _visible(db, viewer) -> set[str]:
+    return set(db.scalars(select(User.email).where(User.id.in_(scope.visible_user_ids(db.get(User, viewer.id))))))
+
+
+def test_scope_limited_trainer_sees_only_their_departments(db, world):
+    """A trainer limited to Marketing sees Marketing only; unlimited trainers and admins see the organisation."""
+    everyone_a = {u.email for u in db.scalars(select(User).where(User.org_id == world["org_a"].id))}
+    assert _visible(db, world["trainer_a"]) == everyone_a
+    _limit(db, world["trainer_a"], world["learner_a"])
+    assert _visible(db, world["trainer_a"]) == {"learner@alpha.example"}
+    assert _visible(db, world["admin_a"]) == everyone_a
+    assert scope.may_see(db, db.get(User, world["trainer_a"].id), world["learner_a"].id)
+    assert not scope.may_see(db, db.get(User, world["trainer_a"].id), world["learner_a2"].id)
+    assert not scope.may_see(db, db.get(User, world["trainer_a"].id), world["learner_b"].id)
+
+
+def test_scope_other_organisations_departments_are_ignored(db, world):
+    """Departments of another organisation cannot be given to a trainer."""
+    from lms.auth.services import department_named
+
+    foreign = department_named(db, world["org_b"], "Fremd")
+    scope.set_trainer_departments(db, db.get(User, world["trainer_a"].id), [foreign.id])
+    db.commit()
+    assert db.scalars(select(TrainerDepartment)).all() == []
+
+
+def test_scope_report_overview_lists_only_the_team(client, login_as, db, world):
+    """The report overview of a limited trainer does not list learners of other departments."""
+    _limit(db, world["trainer_a"], world["learner_a"])
+    login_as("trainer_a")
+    body = client.get("/reports/?course=mini").get_data(as_text=True)
+    assert "Lea Lernend" in body and "Lars Lernend" not in body
+    assert client.get(f"/reports/learners/{world['learner_a2'].id}?course=mini").status_code == 404
+
+
+def test_scope_admin_sets_limit_on_departments_page(client, login_as, db, world):
+    """An admin limits a trainer on the departments page; an empty choice makes them organisation-wide again."""
+    login_as("admin_a")
+    department = world["learner_a"].department_id
+    response = client.post("/assignments/departments", data={"action": "limit", "t-trainer": world["trainer_a"].id,
+                                                              "t-departments": [department]})
+    assert response.status_code == 302
+    db.expire_all()
+    assert [d.id for d in scope.trainer_departments(db, world["trainer_a"].id)] == [department]
+    client.post("/assignments/departments", data={"action": "limit", "t-trainer": world["trainer_a"].id})
+    db.rollback()
+    assert scope.trainer_departments(db, world["trainer_a"].id) == []
+    refused = client.post("/assignments/departments", data={"action": "limit", "t-trainer": world["learner_a"].id})
+    assert refused.status_code == 404
+
+
+def test_scope_limited_trainer_assigns_only_within_their_departments(client, login_as, db, world):
+    """A limited trainer cannot assign the whole organisation or someone of another department."""
+    from lms.assignments.models import LearnerAssignment
+
+    _limit(db, world["trainer_a"], world["learner_a"])
+    login_as("trainer_a")
+    base = {"course": "mini", "mandatory": "1", "recert_lead_days": 30}
+    for data in ({"scope": "organisation"}, {"scope": "users", "users": [world["learner_a2"].id]}):
+        response = client.post("/assignments/", data=base | data)
+        assert response.status_code == 400 and "Ihrer Abteilungen" in response.get_data(as_text=True)
+    db.rollback()
+    assert db.scalars(select(LearnerAssignment)).all() == []
+    allowed = client.post("/assignments/", data=base | {"scope": "users", "users": [world["learner_a"].id]})
+    assert allowed.status_code == 302
+
+
