@@ -28,6 +28,7 @@ RULES: dict[str, Rule] = {
     "lti_user_links.user_id": Rule(DELETE, "Links to the person's account at an LTI platform."),
     "mail_preferences.user_id": Rule(DELETE, "The person's e-mail preferences."),
     "mails.user_id": Rule(DELETE, "E-mails to the person (address and content)."),
+    "pending_imports.actor_id": Rule(DELETE, "A user import the person previewed and did not confirm (the file)."),
     "scorm_launches.user_id": Rule(DELETE, "SCORM launches of the person."),
     "scorm_learners.user_id": Rule(DELETE, "The person's SCORM learner records."),
     "audit_log.actor_user_id": Rule(AUDIT, "The log stays (accountability); the person's references are "
@@ -48,6 +49,7 @@ RULES: dict[str, Rule] = {
     "questionnaire_responses.user_id": Rule(DELETE, "The person's questionnaire answers."),
     "quiz_attempts.user_id": Rule(DELETE, "Attempts with every answer."),
     "sso_identities.user_id": Rule(DELETE, "Links to the company's identity provider."),
+    "trainer_departments.trainer_id": Rule(DELETE, "Which departments the person saw as a trainer."),
     "task_submissions.reviewer_id": Rule(NULLIFY, "Reviews stay with the learner; the reviewer is removed."),
     "task_submissions.user_id": Rule(DELETE, "Hand-ins with their files."),
     "xapi_statements.user_id": Rule(LRS, "Statements (found by user and by every agent identifier), their index "
