@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..auth.models import Department, Organisation, User
@@ -171,10 +171,18 @@ def sessions(events: list[dict], gap_minutes: int = 30) -> list[dict]:
     return groups
 
 
-def departments(db: Session, org: Organisation) -> list[str]:
-    """The organisation's departments (groups) that have learners."""
-    return list(db.scalars(select(Department.name).where(Department.org_id == org.id, Department.id.in_(
-        select(User.department_id).where(User.org_id == org.id, User.role == "learner"))).order_by(Department.name)))
+def departments(db: Session, org: Organisation, viewer=None) -> list[str]:
+    """The organisation's departments (groups) that have learners (those the viewer may see)."""
+    people = select(User.department_id).where(User.org_id == org.id, User.role == "learner", _scope(viewer))
+    return list(db.scalars(select(Department.name).where(Department.org_id == org.id, Department.id.in_(people))
+                           .order_by(Department.name)))
+
+
+def _scope(viewer):
+    """The viewer's department scope as a condition on User (no condition without a viewer)."""
+    from ..auth.scope import learner_filter
+
+    return learner_filter(viewer) if viewer is not None else true()
 
 
 @dataclass(frozen=True)
@@ -188,39 +196,42 @@ class Summary:
     average_score: float | None
 
 
-def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands) -> Summary:
-    """Learners, enrolled, completed, average progress, and 'Ø Quiz' (same definition as the matrix column)."""
+def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands, viewer=None) -> Summary:
+    """Learners, enrolled, completed, average progress, and 'Ø Quiz' (same definition as the matrix column), over
+    the learners the viewer may see."""
     learners = db.scalar(select(func.count(User.id)).where(User.org_id == org.id, User.role == "learner",
-                                                           User.active.is_(True)))
+                                                           User.active.is_(True), _scope(viewer)))
     enrolled, completed, progress = db.execute(
         select(func.count(Enrolment.id), func.count(Enrolment.completed_at), func.avg(Enrolment.progress))
         .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True))).one()
-    return Summary(learners, enrolled, completed, float(progress or 0), average_quiz_score(db, org, course))
+        .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True),
+               _scope(viewer))).one()
+    return Summary(learners, enrolled, completed, float(progress or 0), average_quiz_score(db, org, course, viewer))
 
 
-def average_quiz_score(db: Session, org: Organisation, course: Course) -> float | None:
+def average_quiz_score(db: Session, org: Organisation, course: Course, viewer=None) -> float | None:
     """'Ø Quiz' as in the matrix column, over all active learners: each learner's mean best module-quiz score
     (final exam excluded), averaged over the learners who have one."""
     best = (select(QuizAttempt.enrolment_id.label("enrolment_id"), func.max(QuizAttempt.scaled).label("best"))
             .join(User, User.id == QuizAttempt.user_id)
             .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
                    QuizAttempt.status == "submitted", QuizAttempt.quiz_id != (course.final_exam or ""),
-                   User.active.is_(True))
+                   User.active.is_(True), _scope(viewer))
             .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
     per_learner = select(func.avg(best.c.best).label("mean")).group_by(best.c.enrolment_id).subquery()
     value = db.scalar(select(func.avg(per_learner.c.mean)))
     return None if value is None else float(value)
 
 
-def completions_by_week(db: Session, org: Organisation, course: Course, weeks: int = 12) -> list[tuple[datetime, int]]:
-    """Completed enrolments per ISO week over the last weeks (oldest first)."""
+def completions_by_week(db: Session, org: Organisation, course: Course, weeks: int = 12,
+                        viewer=None) -> list[tuple[datetime, int]]:
+    """Completed enrolments per ISO week over the last weeks (oldest first), of the learners the viewer may see."""
     now = utcnow()
     start = (now - timedelta(weeks=weeks - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     start -= timedelta(days=start.weekday())
-    dates = db.scalars(select(Enrolment.completed_at).where(Enrolment.org_id == org.id,
-                                                            Enrolment.course_slug == course.slug,
-                                                            Enrolment.completed_at >= start))
+    dates = db.scalars(select(Enrolment.completed_at).join(User, User.id == Enrolment.user_id)
+                       .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug,
+                              Enrolment.completed_at >= start, _scope(viewer)))
     counts = Counter((d - timedelta(days=d.weekday())).date() for d in dates)
     return [(start + timedelta(weeks=i), counts.get((start + timedelta(weeks=i)).date(), 0)) for i in range(weeks)]
 
@@ -233,11 +244,13 @@ class ScoreBands:
     average: float | None
 
 
-def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 10) -> ScoreBands:
-    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query."""
+def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 10, viewer=None) -> ScoreBands:
+    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query (learners the
+    viewer may see)."""
+    scoped = [QuizAttempt.user_id.in_(select(User.id).where(_scope(viewer)))] if viewer is not None else []
     best = (select(func.max(QuizAttempt.scaled).label("best"))
             .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
-                   QuizAttempt.status == "submitted")
+                   QuizAttempt.status == "submitted", *scoped)
             .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
     # Banding in SQL with CASE (not CAST, which rounds on PostgreSQL and truncates on SQLite).
     band = case(*[(func.coalesce(best.c.best, 0) >= i / buckets, i) for i in range(buckets - 1, 0, -1)], else_=0)

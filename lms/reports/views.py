@@ -55,13 +55,15 @@ def overview():
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
     extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
     visible = set(db.scalars(scope.visible_user_ids(current_user)))
-    bands = queries.score_bands(db, org, course)  # one aggregate for the headline average and the chart
+    bands = queries.score_bands(db, org, course, viewer=current_user)  # headline average and the chart
     return render_template(
         "reports/overview.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,
         filters=filters, pages=max(1, -(-total // filters.per_page)),
-        departments=queries.departments(db, org), summary=queries.summary(db, org, course, bands),
+        departments=queries.departments(db, org, current_user),
+        summary=queries.summary(db, org, course, bands, viewer=current_user),
         completion_chart=charts.bar_chart(
-            [(date_filter(d, "short"), n) for d, n in queries.completions_by_week(db, org, course)],
+            [(date_filter(d, "short"), n) for d, n in queries.completions_by_week(db, org, course,
+                                                                                     viewer=current_user)],
             _("Abschlüsse pro Woche")),
         score_chart=charts.bar_chart(
             [(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)],

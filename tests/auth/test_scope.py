@@ -78,3 +78,20 @@ def test_scope_limited_trainer_assigns_only_within_their_departments(client, log
     assert allowed.status_code == 302
 
 
+
+
+def test_scope_report_headline_figures_count_only_the_team(client, login_as, db, world):
+    """A limited trainer's headline figures and department filter count their department only; the admin's whole."""
+    _limit(db, world["trainer_a"], world["learner_a"])
+    login_as("trainer_a")
+    body = client.get("/reports/?course=mini").get_data(as_text=True)
+    from lms.reports import queries
+
+    org = db.get(type(world["org_a"]), world["org_a"].id)
+    course = client.application.extensions["lms_catalog"].courses["mini"]
+    trainer = db.get(User, world["trainer_a"].id)
+    team = queries.summary(db, org, course, queries.score_bands(db, org, course, viewer=trainer), viewer=trainer)
+    whole = queries.summary(db, org, course, queries.score_bands(db, org, course))
+    assert team.learners == 1 and whole.learners == 2
+    assert queries.departments(db, org, trainer) == [world["learner_a"].department_name]
+    assert "Vertrieb" not in body.split("<main", 1)[1].split("</form>", 1)[0]  # not offered as a filter
