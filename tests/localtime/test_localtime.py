@@ -56,3 +56,12 @@ def test_localtime_learner_may_not_change_timezone(client, login_as, world):
     """Only admins reach the time zone page."""
     login_as("learner_a")
     assert client.post("/admin/timezone", data={"timezone": "UTC"}).status_code == 403
+
+
+def test_localtime_course_hours_use_the_decimal_sign(client, login_as):
+    """'ca. 0,3 Stunden' in German, '0.3' in English: the course list formats its hours by locale."""
+    login_as("learner_a")
+    assert "ca. 0,3 Stunden" in client.get("/courses/").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/courses/").get_data(as_text=True)
+    assert "0.3" in page and "0,3" not in page
