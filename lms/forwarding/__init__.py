@@ -8,9 +8,10 @@ def init_app(app: Flask) -> None:
     """Queue stored statements for the targets, register the pages and CLI, and start the in-app relay if asked."""
     from .. import nav, signals
     from ..i18n import _l
-    from . import cli, views
+    from . import cli, messages, views
     from .outbox import on_statement_stored
 
+    app.jinja_env.globals["lrs_meaning"] = messages.meaning
     app.config.setdefault("RELAY_IN_APP", False)
     app.config.setdefault("RELAY_INTERVAL", 2.0)
     # Seconds. Capped exponential backoff with jitter while a target fails; the cap bounds how long a target

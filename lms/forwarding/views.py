@@ -15,7 +15,7 @@ from ..converters import id_arg
 from ..db import get_session, utcnow
 from ..i18n import _, localized
 from ..privacy.enforce import aggregate_only
-from . import lrsclient, outbox
+from . import lrsclient, messages, outbox
 from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, encrypt_secret
 from .export import ExportFilter, iter_export, learner_id, parse_when
 from .forms import ExportForm, TargetForm, verb_lines
@@ -59,7 +59,7 @@ def _save(form: TargetForm, target: ForwardTarget | None):
     try:
         check_endpoint(form.endpoint.data or "")
     except EndpointError as exc:
-        form.endpoint.errors = list(form.endpoint.errors) + [str(exc)]
+        form.endpoint.errors = list(form.endpoint.errors) + [_detailed(str(exc))]
         ok = False
     if target is None and not form.secret.data:
         form.secret.errors = list(form.secret.errors) + [_("Bitte ein Passwort angeben.")]
@@ -146,6 +146,11 @@ def toggle(target_id: int, action: str):
     return redirect(url_for("lms.forwarding.targets"))
 
 
+def _detailed(reason: str) -> str:
+    """The meaning in the admin's language, then the technical detail as the LRS or the network said it."""
+    return f"{messages.meaning(reason)} ({reason})"
+
+
 @bp.route("/admin/forwarding/<int:target_id>/test", methods=["POST"])
 @role_required("admin")
 def test_connection(target_id: int):
@@ -161,10 +166,10 @@ def test_connection(target_id: int):
         conn = lrsclient.Target(endpoint, settings[0], decrypt_secret(secret), *settings[1:],
                                 allow_private=allow_private)
     except (EndpointError, SecretError) as exc:
-        flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=str(exc)), "error")
+        flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=_detailed(str(exc))), "error")
         return redirect(url_for("lms.forwarding.targets"))
     ok, result = lrsclient.check_connection(conn)
-    flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=result), "success" if ok else "error")
+    flash(_("Verbindungstest %(name)s: %(result)s", name=name, result=_detailed(result)), "success" if ok else "error")
     return redirect(url_for("lms.forwarding.targets"))
 
 
