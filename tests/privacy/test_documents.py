@@ -1,20 +1,15 @@
 """Documents from the settings in force, read back as text: the works agreement says exactly what was chosen."""
 import io
-import shutil
-import subprocess
 
-import pytest
 from docx import Document
 
 from helpers import set_privacy
+from tests.certificates.test_pdf import pdf_text
 
 
 def _pdf_text(data: bytes) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run([tool, "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout
-    return " ".join(out.decode().split())
+    """The PDF's words as pdftotext reads them (a missing pdftotext fails the test, as in the certificate tests)."""
+    return " ".join(pdf_text(data, "-layout").split())
 
 
 def _docx_text(data: bytes) -> str:
