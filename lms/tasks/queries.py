@@ -1,13 +1,12 @@
 """Read-only, organisation-scoped queries for the trainer's task list and review page."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..auth.models import Organisation, User
+from ..auth.models import User
 from ..auth.scope import learner_filter
 from .models import STATUSES, TaskSubmission
 
@@ -27,13 +26,6 @@ class Filters:
         if status not in STATUSES and status not in ("open", ""):
             status = "open"
         return cls(status=status, task=(args.get("task") or "")[:80], search=(args.get("q") or "").strip()[:100])
-
-
-def display_name(org: Organisation, user: User) -> str:
-    """The learner's name, or the same stable pseudonym the reports show when the organisation hides names."""
-    if org.pseudonymous_reports:
-        return "Lernende:r " + hashlib.sha256(user.actor_id.encode()).hexdigest()[:6].upper()
-    return user.name
 
 
 def task_list(db: Session, org_id: int, filters: Filters, limit: int = 200, viewer=None) -> list[TaskSubmission]:

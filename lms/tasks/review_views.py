@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..auth import scope
 from ..auth.decorators import role_required
+from ..auth.pseudonyms import display_name
 from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _
@@ -24,7 +25,7 @@ def review_list():
     tasks = {(slug, tid): task for (slug, tid), task in catalog.tasks.items()}
     return render_template("tasks/review_list.html", rows=rows, filters=filters, tasks=tasks,
                            counts=queries.status_counts(db, current_user.org_id, viewer=current_user), status_label=status_label,
-                           name_of=lambda user: queries.display_name(current_user.organisation, user))
+                           name_of=lambda user: display_name(current_user.organisation, user))
 
 
 def _review_context(submission_id: int):
@@ -42,7 +43,7 @@ def _review_context(submission_id: int):
 def _render_review(db, course, task, submission, error=None, status=200, form=None):
     return render_template("tasks/review.html", course=course, task=task, submission=submission,
                            earlier=queries.earlier_submissions(db, submission), error=error, form=form or {},
-                           learner_name=queries.display_name(current_user.organisation, submission.user),
+                           learner_name=display_name(current_user.organisation, submission.user),
                            status_label=status_label), status
 
 
