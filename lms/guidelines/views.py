@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from ..audit.services import record
 from ..auth import scope
-from ..auth.decorators import role_required
 from ..privacy.enforce import person_level_view
 from ..catalog import get_catalog
 from ..courses import markdown
@@ -53,7 +52,6 @@ def _learner_context(slug: str, need_questionnaire: bool = True):
 
 
 @bp.route("/<slug>/questionnaire", methods=["GET", "POST"])
-@login_required
 def questionnaire(slug: str):
     """The needs questionnaire; saving it sets the learner's path (lessons already done stay done)."""
     db, course, questionnaire_obj, enrolment = _learner_context(slug)
@@ -80,7 +78,6 @@ def questionnaire(slug: str):
 
 
 @bp.route("/<slug>/questionnaire/defaults", methods=["POST"])
-@login_required
 def use_defaults(slug: str):
     """Skip the questions and take the organisation's default answers."""
     db, course, _questionnaire, enrolment = _learner_context(slug)
@@ -101,7 +98,6 @@ def use_defaults(slug: str):
 
 
 @bp.route("/<slug>/path")
-@login_required
 def path(slug: str):
     """The learner's path: every lesson's status with the reasons from the answers."""
     db, course, questionnaire_obj, enrolment = _learner_context(slug)
@@ -142,7 +138,6 @@ def _render_builder(course, step, draft, error=None, status=200):
 
 
 @bp.route("/<slug>/builder", methods=["GET", "POST"])
-@login_required
 def builder(slug: str):
     """The guided guideline form, one step at a time; saving works without JavaScript."""
     db, course, enrolment = _builder_context(slug)
@@ -173,7 +168,6 @@ def builder(slug: str):
 
 
 @bp.route("/<slug>/builder/autosave", methods=["POST"])
-@login_required
 def autosave(slug: str):
     """Background save from static/js/guidelines.js: the current step's fields, answered with JSON."""
     db, course, enrolment = _builder_context(slug)
@@ -189,7 +183,6 @@ def autosave(slug: str):
 
 
 @bp.route("/<slug>/builder/result")
-@login_required
 def result(slug: str):
     """The whole draft for review, with the downloads."""
     db, course, enrolment = _builder_context(slug)
@@ -203,7 +196,6 @@ def result(slug: str):
 
 
 @bp.route("/<slug>/builder/download", methods=["POST"])
-@login_required
 def download(slug: str):
     """Download the draft as Markdown or PDF (POST: the first download is recorded)."""
     db, course, enrolment = _builder_context(slug)
@@ -276,7 +268,6 @@ def _render_body(version) -> Markup:
 
 
 @bp.route("/")
-@login_required
 def index():
     """The organisation's current guideline with the acknowledgement button."""
     db = get_session()
@@ -301,7 +292,6 @@ def _own_version_or_404(db, number: int):
 
 
 @bp.route("/versions/<int:number>")
-@login_required
 def show_version(number: int):
     """One published version (also earlier ones) of the organisation's guideline."""
     db = get_session()
@@ -312,7 +302,6 @@ def show_version(number: int):
 
 
 @bp.route("/versions/<int:number>/acknowledge", methods=["POST"])
-@login_required
 def acknowledge(number: int):
     """Acknowledge the current version (read and understood)."""
     db = get_session()
@@ -347,14 +336,12 @@ def _manage(publish_form=None, settings_form=None, status=200):
 
 
 @bp.route("/admin")
-@role_required("admin")
 def manage():
     """Admin: publish the guideline, see acknowledgements, set who may read drafts, set default answers."""
     return _manage()
 
 
 @bp.route("/admin/publish", methods=["POST"])
-@role_required("admin")
 def publish():
     """Publish a new version; everyone has to acknowledge it again."""
     form = PublishForm()
@@ -370,7 +357,6 @@ def publish():
 
 
 @bp.route("/admin/settings", methods=["POST"])
-@role_required("admin")
 def settings():
     """Save whether trainers may read learners' drafts."""
     form = SettingsForm()
@@ -382,7 +368,6 @@ def settings():
 
 
 @bp.route("/admin/versions/<int:number>/acknowledgements")
-@role_required("admin")
 def version_acknowledgements(number: int):
     """Who acknowledged a version, and who has not yet."""
     db = get_session()
@@ -393,7 +378,6 @@ def version_acknowledgements(number: int):
 
 
 @bp.route("/admin/acknowledgements.csv")
-@role_required("admin")
 def acknowledgements_csv():
     """Proof of acknowledgement as CSV (all versions, or ?version=N)."""
     db = get_session()
@@ -408,7 +392,6 @@ def acknowledgements_csv():
 
 
 @bp.route("/admin/<slug>/defaults", methods=["GET", "POST"])
-@role_required("admin")
 def defaults(slug: str):
     """Admin: the organisation's default answers, offered to learners as a shortcut."""
     course = get_catalog().course(slug)
@@ -435,7 +418,6 @@ def defaults(slug: str):
 
 
 @bp.route("/team/")
-@role_required(*STAFF)
 @person_level_view
 def team():
     """Trainers: per course, who answered the questionnaire and who produced a guideline draft."""
@@ -448,7 +430,6 @@ def team():
 
 
 @bp.route("/team/enrolments/<int:enrolment_id>")
-@role_required(*STAFF)
 @person_level_view
 def team_detail(enrolment_id: int):
     """Trainers: one learner's answers and path; the draft only if the organisation allows it."""

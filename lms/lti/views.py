@@ -6,7 +6,6 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, make_response,
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import role_required
 from ..auth.sessions import start_session
 from ..courses import services as courses
 from ..db import get_session, session_scope
@@ -97,7 +96,6 @@ def _deep_link_start(platform: LtiPlatform, claims: dict, user):
 
 
 @bp.route("/lti/deep-link", methods=["GET", "POST"])
-@role_required("trainer", "admin")
 def deep_link():
     """The teacher's choice of what to place; the answer is a signed message posted back to the platform."""
     pending = session.get(DL_KEY)
@@ -133,7 +131,6 @@ def _own_platform(platform_id: int) -> LtiPlatform:
 
 
 @bp.route("/admin/lti/")
-@role_required("admin")
 def platforms():
     """The organisation's registered platforms and the tool details to enter in the platform."""
     rows = get_session().scalars(select(LtiPlatform).where(LtiPlatform.org_id == current_user.org_id)
@@ -162,7 +159,6 @@ def _tool_urls() -> dict:
 
 
 @bp.route("/admin/lti/register", methods=["GET", "POST"])
-@role_required("admin")
 def dynamic_registration():
     """Dynamic Registration: the platform opens this page; the admin confirms, and the tool registers itself."""
     config_url = request.values.get("openid_configuration", "")
@@ -182,7 +178,6 @@ def dynamic_registration():
 
 
 @bp.route("/admin/lti/new", methods=["GET", "POST"])
-@role_required("admin")
 def create():
     """Register a platform."""
     form = PlatformForm()
@@ -192,7 +187,6 @@ def create():
 
 
 @bp.route("/admin/lti/<int:platform_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
 def edit(platform_id: int):
     """Change a platform's registration."""
     platform = _own_platform(platform_id)
@@ -205,7 +199,6 @@ def edit(platform_id: int):
 
 
 @bp.route("/admin/lti/<int:platform_id>/delete", methods=["POST"])
-@role_required("admin")
 def delete(platform_id: int):
     """Remove a platform registration (its links and queued scores go with it)."""
     get_session().delete(_own_platform(platform_id))
@@ -214,7 +207,6 @@ def delete(platform_id: int):
 
 
 @bp.route("/admin/lti/<int:platform_id>/roster", methods=["POST"])
-@role_required("admin")
 def sync_roster(platform_id: int):
     """Bring the members of every linked platform course into the organisation (NRPS)."""
     # The platform is read outside the request's write transaction, so no database lock is held while it answers.

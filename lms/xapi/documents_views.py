@@ -30,7 +30,6 @@ from .documents import (
 from .lrs_auth import (
     SUPPORTED_VERSIONS,
     current_client,
-    lrs_endpoint,
     response_version,
     xapi_error,
     xapi_request,
@@ -71,35 +70,30 @@ def init_app(app=None) -> None:
 
 
 @bp.route("/activities/state", methods=["GET", "PUT", "POST", "DELETE"])
-@lrs_endpoint(write=None)
 def state():
     """Store, merge, fetch, list or delete State documents."""
     return _document_resource(STATE)
 
 
 @bp.route("/activities/profile", methods=["GET", "PUT", "POST", "DELETE"])
-@lrs_endpoint(write=None)
 def activity_profile():
     """Store, merge, fetch, list or delete Activity Profile documents."""
     return _document_resource(ACTIVITY_PROFILE)
 
 
 @bp.route("/agents/profile", methods=["GET", "PUT", "POST", "DELETE"])
-@lrs_endpoint(write=None)
 def agent_profile():
     """Store, merge, fetch, list or delete Agent Profile documents."""
     return _document_resource(AGENT_PROFILE)
 
 
 @bp.route("/activities", methods=["GET", "POST"])
-@lrs_endpoint(write=None)
 def activities():
     """The full Activity object with the canonical definition this LRS holds (Communication 2.5)."""
     return _respond(_activity_get, ("GET", "HEAD"))
 
 
 @bp.route("/agents", methods=["GET", "POST"])
-@lrs_endpoint(write=None)
 def agents():
     """The Person object combining what this LRS knows about an Agent (Communication 2.4)."""
     return _respond(_person_get, ("GET", "HEAD"))

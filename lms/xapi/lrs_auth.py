@@ -7,10 +7,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import parse_qsl
 
-from flask import current_app, g, jsonify, request
+from flask import after_this_request, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
@@ -212,7 +211,7 @@ def _alternate_fields(fields: list[tuple[str, str]]) -> tuple[Headers, MultiDict
 
 
 def xapi_request() -> XAPIRequest:
-    """The effective xAPI request (set up by lrs_endpoint)."""
+    """The effective xAPI request (set up by check_lrs_request)."""
     return g.xapi_request
 
 
@@ -227,43 +226,39 @@ def _authenticate(headers: Headers) -> LRSCredential | None:
     return credential
 
 
-def lrs_endpoint(write: bool | None = False, require_version: bool = True):
-    """Decorate an LRS view: effective request, client auth (401), scope (403; write=None: by method), version (400)."""
+def check_lrs_request():
+    """The access check of every LRS endpoint (called by lms.access.enforce): effective request, client auth (401),
+    scope (403, by method), version (400); returns the error response or None and sets up g for the view."""
+    g.pop("xapi_version", None)
+    try:
+        xreq = parse_xapi_request()
+    except LRSRequestError as exc:
+        return xapi_error(exc.status, str(exc))
+    g.xapi_request = xreq
+    if not xreq.headers.get("Authorization"):
+        return xapi_error(401, "HTTP Basic authentication with an LRS client credential is required.",
+                          {"WWW-Authenticate": 'Basic realm="xAPI"'})
+    credential = _authenticate(xreq.headers)
+    if credential is None:
+        return xapi_error(401, "Unknown or inactive credential.", {"WWW-Authenticate": 'Basic realm="xAPI"'})
+    writes = xreq.method not in ("GET", "HEAD")
+    if credential.scope == "read" and writes or credential.scope == "write" and not writes:
+        return xapi_error(403, f"This credential's scope '{credential.scope}' does not allow this request.")
+    version = request_version(xreq.headers.get("X-Experience-API-Version"))
+    if version is None:
+        return xapi_error(400, "X-Experience-API-Version header missing or unsupported "
+                               f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
+    g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
+    g.xapi_version = version
+    if writes:
+        touch_credential(get_session(), credential.id)
+    after_this_request(_version_header)
+    return None
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            g.pop("xapi_version", None)
-            try:
-                xreq = parse_xapi_request()
-            except LRSRequestError as exc:
-                return xapi_error(exc.status, str(exc))
-            g.xapi_request = xreq
-            if not xreq.headers.get("Authorization"):
-                return xapi_error(401, "HTTP Basic authentication with an LRS client credential is required.",
-                                  {"WWW-Authenticate": 'Basic realm="xAPI"'})
-            credential = _authenticate(xreq.headers)
-            if credential is None:
-                return xapi_error(401, "Unknown or inactive credential.", {"WWW-Authenticate": 'Basic realm="xAPI"'})
-            writes = write if write is not None else xreq.method not in ("GET", "HEAD")
-            if credential.scope == "read" and writes or credential.scope == "write" and not writes:
-                return xapi_error(403, f"This credential's scope '{credential.scope}' does not allow this request.")
-            version = request_version(xreq.headers.get("X-Experience-API-Version"))
-            if require_version and version is None:
-                return xapi_error(400, "X-Experience-API-Version header missing or unsupported "
-                                       f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
-            g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
-            g.xapi_version = version or current_app.config.get("XAPI_DEFAULT_VERSION", RESPONSE_VERSION)
-            if writes:
-                touch_credential(get_session(), credential.id)
-            response = view(*args, **kwargs)
-            if hasattr(response, "headers"):
-                response.headers["X-Experience-API-Version"] = response_version()
-            return response
 
-        return wrapped
-
-    return decorator
+def _version_header(response):
+    response.headers["X-Experience-API-Version"] = response_version()
+    return response
 
 
 def current_client() -> LRSClient:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session, utcnow
 from .formats import format_statement, parse_accept_language
-from .lrs_auth import current_client, lrs_endpoint, response_version, xapi_error, xapi_request
+from .lrs_auth import current_client, response_version, xapi_error, xapi_request
 from .models import Attachment, Statement
 from .multipart import attachment_objects, build_multipart, check_attachment_parts, parse_multipart
 from .query import SingleQuery, check_param_names, encode_more, parse_get, run_query
@@ -31,7 +31,6 @@ def _statement_headers(response):
 
 
 @bp.route("/statements", methods=["GET", "PUT", "POST"])
-@lrs_endpoint(write=None)
 def statements():
     """Store (PUT/POST) or fetch (GET/HEAD, also POST ?method=GET) statements."""
     xreq = xapi_request()

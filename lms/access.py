@@ -1,0 +1,78 @@
+"""The one step that enforces lms/policy.py: runs before every request of the LMS blueprint.
+
+For the endpoint of the request it reads the policy entry (none: refused), answers LRS endpoints with the HTTP Basic
+check of the organisation's LRS credentials, sends anonymous callers of pages that need a session to the login page,
+refuses other roles with the status the table names, and loads the organisation-scoped object the URL names onto
+``g`` (``g.<owner kind>``, e.g. ``g.target``), so views hold no access code. At most one query per owned object;
+public endpoints and pages without an owner cost no query beyond the signed-in user.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import or_, select
+from werkzeug.utils import import_string
+
+from .policy import OWNERS, PUBLIC, STAFF, Access, Owner, access_for
+
+
+def enforce():
+    """Check the request against its policy entry; returns a response (login redirect, LRS error) or None."""
+    if request.method == "OPTIONS" and getattr(request.url_rule, "provide_automatic_options", False):
+        return None  # Flask answers it without calling the view
+    access = access_for(request.endpoint)
+    if access is None:
+        current_app.logger.warning("refused %s: endpoint not in lms/policy.py", request.endpoint)
+        abort(403)
+    if access.lrs:
+        return _lrs_check()
+    if access.roles is PUBLIC or access.roles == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in access.roles:
+        abort(access.denied)
+    if access.owner:
+        setattr(g, access.owner, _load_owned(access))
+    return None
+
+
+def _lrs_check():
+    from .xapi.lrs_auth import check_lrs_request
+
+    return check_lrs_request()
+
+
+@cache
+def _model(path: str):
+    return import_string(path.replace(":", "."))
+
+
+def _load_owned(access: Access):
+    """The URL's object of the caller's organisation (404 otherwise), then the table's scope (``denied``)."""
+    from .db import get_session
+
+    owner: Owner = OWNERS[access.owner]
+    model = _model(owner.model)
+    query = select(model).where(getattr(model, owner.key) == request.view_args[owner.arg],
+                                model.org_id == current_user.org_id)
+    if owner.person:
+        query = query.where(_person_visible(getattr(model, owner.person)))
+    if owner.lock and request.method not in ("GET", "HEAD"):
+        query = query.with_for_update()
+    obj = get_session().scalar(query)
+    if obj is None:
+        abort(404)
+    if owner.person and getattr(obj, owner.person) != current_user.id:
+        if access.scope == "self" or (access.scope == "self_or_staff" and current_user.role not in STAFF):
+            abort(access.denied)
+    return obj
+
+
+def _person_visible(column):
+    """The caller's own objects, or those of people in their scope (department-limited trainers: their people)."""
+    from .auth.scope import user_column_filter
+
+    return or_(column == current_user.id, user_column_filter(column, current_user))
