@@ -59,7 +59,7 @@ def _load_owned(access: Access):
     query = select(model).where(getattr(model, owner.key) == request.view_args[owner.arg],
                                 model.org_id == current_user.org_id)
     if owner.person:
-        query = query.where(_person_visible(getattr(model, owner.person)))
+        query = query.where(_person_visible(getattr(model, owner.person), access.scope != "org"))
     if owner.lock and request.method not in ("GET", "HEAD"):
         query = query.with_for_update()
     obj = get_session().scalar(query)
@@ -71,8 +71,10 @@ def _load_owned(access: Access):
     return obj
 
 
-def _person_visible(column):
-    """The caller's own objects, or those of people in their scope (department-limited trainers: their people)."""
+def _person_visible(column, own_too: bool):
+    """People in the caller's scope (department-limited trainers: their departments), and the caller's own objects
+    where the table's scope names them (``self``, ``self_or_staff``)."""
     from .auth.scope import user_column_filter
 
-    return or_(column == current_user.id, user_column_filter(column, current_user))
+    visible = user_column_filter(column, current_user)
+    return or_(column == current_user.id, visible) if own_too else visible

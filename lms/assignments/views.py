@@ -19,7 +19,6 @@ from .forms import AssignForm, DueForm
 from .status import LABELS
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments", template_folder="templates")
-STAFF = ("trainer", "admin")
 
 
 def end_of_day(day) -> datetime | None:

@@ -2,19 +2,17 @@
 before deactivating a user or resetting their password (plain pages, so they work without JavaScript)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..audit.services import record
 from ..db import get_session
 from ..i18n import _, _l
 from .forms import UserForm
-from .models import User
-from .services import department_named
-from .views import _own_user, bp
+from . import admin_services
+from .views import bp
 
 ROLE_CHOICES = UserForm.role.kwargs["choices"]
 
@@ -28,28 +26,16 @@ class UserEditForm(FlaskForm):
     role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
 
 
-def update_user(db, actor: User, user: User, *, name: str, department: str, role: str) -> None:
-    """Change a user's name, department and role; an admin cannot change their own role (no lock-out)."""
-    if role not in dict(ROLE_CHOICES):
-        raise ValueError(role)
-    if user.id == actor.id and role != user.role:
-        raise PermissionError("own role")
-    if role != user.role:
-        record(db, actor, "user.role_change", target_type="user", target_id=user.id, target_label=user.email,
-               details={"from": user.role, "to": role})
-    user.name, user.role = name.strip(), role
-    user.department = department_named(db, user.organisation, department or "")
-
-
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int):
     """Edit a user's name, department and role."""
-    user = _own_user(user_id)
+    user = g.user
     form = UserEditForm(name=user.name, department=user.department_name, role=user.role)
     if form.validate_on_submit():
         try:
-            update_user(get_session(), current_user, user, name=form.name.data, department=form.department.data,
-                        role=form.role.data)
+            admin_services.update_user(get_session(), current_user, user, name=form.name.data,
+                                       department=form.department.data, role=form.role.data,
+                                       roles=tuple(dict(ROLE_CHOICES)))
         except PermissionError:
             form.role.errors.append(_("Ihre eigene Rolle können Sie nicht ändern."))
         else:
@@ -61,13 +47,13 @@ def edit_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/confirm-deactivate")
 def confirm_deactivate(user_id: int):
     """Ask before deactivating a user (the button posts to the deactivate action)."""
-    return render_template("auth/user_confirm.html", user=_own_user(user_id), action="deactivate")
+    return render_template("auth/user_confirm.html", user=g.user, action="deactivate")
 
 
 @bp.route("/admin/users/<int:user_id>/confirm-reset-password")
 def confirm_reset_password(user_id: int):
     """Ask before resetting a user's password (the button posts to the reset action)."""
-    return render_template("auth/user_confirm.html", user=_own_user(user_id), action="reset_password")
+    return render_template("auth/user_confirm.html", user=g.user, action="reset_password")
 
 
 def user_matches(user: User, needle: str) -> bool:

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..audit.services import record
-from .. import signals
 from ..db import get_session
 from ..i18n import _
-from . import services, sessions, throttle
+from . import admin_services, services, sessions, throttle
 from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, RoleForm, UserForm
 from .models import User
 
@@ -37,7 +35,7 @@ def language():
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)
     if current_user.is_authenticated:
-        get_session().get(User, current_user.id).locale = lang
+        admin_services.set_locale(get_session(), current_user.id, lang)
     response = redirect(_safe_next(request.form.get("next")) or url_for("lms.home"))
     response.set_cookie("lms_lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                         secure=request.is_secure or bool(current_app.config.get("SECURE_COOKIES")))
@@ -100,18 +98,10 @@ def account():
             flash(_("Ihr Passwort wurde geändert."), "success")
             return redirect(url_for("lms.auth.account"))
     elif action == "profile" and not current_user.must_change_password and profile_form.validate_on_submit():
-        db.get(User, current_user.id).locale = profile_form.locale.data
+        admin_services.set_locale(db, current_user.id, profile_form.locale.data)
         flash(_("Gespeichert."), "success")
         return redirect(url_for("lms.auth.account"))
     return render_template("auth/account.html", pw_form=pw_form, profile_form=profile_form), status
-
-
-def _own_user(user_id: int) -> User:
-    """A user of the admin's own organisation, else 404."""
-    user = get_session().scalar(select(User).where(User.id == user_id, User.org_id == current_user.org_id))
-    if user is None:
-        abort(404)
-    return user
 
 
 def _users_page(form: UserForm, new_password=None, status: int = 200):
@@ -127,18 +117,14 @@ def users():
     form = UserForm()
     if not form.validate_on_submit():
         return _users_page(form, status=400 if form.errors else 200)
-    password = services.generate_password()
     try:
-        user = services.create_user(db, current_user.organisation, email=form.email.data, name=form.name.data,
-                                    password=password, role=form.role.data, department=form.department.data or "",
-                                    locale=form.locale.data, temporary=True)
+        user, password = admin_services.add_user(
+            db, current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+            department=form.department.data or "", locale=form.locale.data, handover=form.handover.data)
     except services.AccountError as exc:
         form.email.errors.append(_(str(exc)))
         return _users_page(form, status=400)
-    record(db, current_user, "user.create", target_type="user", target_id=user.id, target_label=user.email,
-           details={"role": user.role, "handover": form.handover.data})
-    if form.handover.data == "invite":  # the mail package queues the invitation with a set-password link
-        signals.user_invited.send(db, user=user, actor=current_user)
+    if form.handover.data == "invite":
         flash(_("Einladung an %(email)s wird verschickt.", email=user.email), "success")
         return _users_page(UserForm(formdata=None))
     return _users_page(UserForm(formdata=None), new_password=(user.email, password))
@@ -147,11 +133,8 @@ def users():
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
 def reset_password(user_id: int):
     """Give a user a new temporary password (shown once) and end their sessions."""
-    user = _own_user(user_id)
-    password = services.generate_password()
-    services.set_password(user, password, temporary=True)
-    record(get_session(), current_user, "user.password_reset", target_type="user", target_id=user.id,
-           target_label=user.email)
+    user = g.user
+    password = admin_services.reset_password(get_session(), current_user, user)
     if user.id == current_user.id:
         return redirect(url_for("lms.auth.login"))  # one's own reset ends one's own session as well
     return _users_page(UserForm(formdata=None), new_password=(user.email, password))
@@ -160,14 +143,11 @@ def reset_password(user_id: int):
 @bp.route("/admin/users/<int:user_id>/role", methods=["POST"])
 def change_role(user_id: int):
     """Give a user of the organisation another role (not oneself, so an organisation keeps an admin)."""
-    user = _own_user(user_id)
+    user = g.user
     form = RoleForm()
     if user.id == current_user.id or not form.validate_on_submit():
         abort(400)
-    old = services.change_role(user, form.role.data)
-    if old != user.role:
-        record(get_session(), current_user, "user.role_change", target_type="user", target_id=user.id,
-               target_label=user.email, details={"from": old, "to": user.role})
+    admin_services.change_role(get_session(), current_user, user, form.role.data)
     flash(_("Die Rolle von %(name)s wurde geändert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -175,13 +155,11 @@ def change_role(user_id: int):
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     """Deactivate a user; their sessions end at once."""
-    user = _own_user(user_id)
+    user = g.user
     if user.id == current_user.id:
         flash(_("Sie können sich nicht selbst deaktivieren."), "error")
     else:
-        services.deactivate_user(user)
-        record(get_session(), current_user, "user.deactivate", target_type="user", target_id=user.id,
-               target_label=user.email)
+        admin_services.deactivate(get_session(), current_user, user)
         flash(_("%(name)s wurde deaktiviert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -189,11 +167,8 @@ def deactivate(user_id: int):
 @bp.route("/admin/users/<int:user_id>/activate", methods=["POST"])
 def activate(user_id: int):
     """Reactivate a user."""
-    user = _own_user(user_id)
-    if not user.active:
-        user.active = True
-        record(get_session(), current_user, "user.activate", target_type="user", target_id=user.id,
-               target_label=user.email)
+    user = g.user
+    admin_services.activate(get_session(), current_user, user)
     flash(_("%(name)s wurde aktiviert.", name=user.name), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -208,22 +183,11 @@ def organisation():
                             session_idle_minutes=org.session_idle_minutes or cfg["SESSION_IDLE_MINUTES"],
                             self_enrolment="1" if org.self_enrolment else "0")
     if form.validate_on_submit():
-        before = _settings(org)
-        org.actor_mode = form.actor_mode.data
-        org.pseudonymous_reports = form.pseudonymous_reports.data == "1"
-        org.inactivity_days = form.inactivity_days.data
-        org.session_idle_minutes = form.session_idle_minutes.data or None  # empty: the app default
-        org.self_enrolment = form.self_enrolment.data == "1"
-        changed = {key: f"{before[key]} → {value}" for key, value in _settings(org).items() if before[key] != value}
-        if changed:
-            record(get_session(), current_user, "organisation.settings", target_type="organisation",
-                   target_id=org.id, target_label=org.name, details=changed)
+        admin_services.update_organisation(get_session(), current_user, org, {
+            "actor_mode": form.actor_mode.data, "pseudonymous_reports": form.pseudonymous_reports.data == "1",
+            "inactivity_days": form.inactivity_days.data,
+            "session_idle_minutes": form.session_idle_minutes.data or None,  # empty: the app default
+            "self_enrolment": form.self_enrolment.data == "1"})
         flash(_("Einstellungen gespeichert."), "success")
         return redirect(url_for("lms.auth.organisation"))
     return render_template("auth/organisation.html", form=form, org=org), 400 if form.errors else 200
-
-
-def _settings(org) -> dict:
-    return {"actor_mode": org.actor_mode, "pseudonymous_reports": org.pseudonymous_reports,
-            "inactivity_days": org.inactivity_days, "session_idle_minutes": org.session_idle_minutes,
-            "self_enrolment": org.self_enrolment}

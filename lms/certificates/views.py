@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,22 +22,10 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 verify_limiter = RateLimiter(limit=30, window=60)
 
 
-def _visible(certificate_id: int) -> Certificate:
-    """The certificate if it is the user's own or the user is staff of its organisation; else 404."""
-    certificate = get_session().get(Certificate, certificate_id)
-    if certificate is None or not (certificate.user_id == current_user.id or
-                                   (current_user.is_staff and certificate.org_id == current_user.org_id
-                                    and scope.may_see(get_session(), current_user, certificate.user_id))):
-        abort(404)
-    return certificate
-
-
-def _downloadable(certificate_id: int) -> Certificate:
-    """A certificate whose file (it carries the name) the user may fetch; someone else's download is audited.
-
-    With pseudonymous reports a trainer gets 404 for other people's certificate files, which would name them.
-    """
-    certificate = _visible(certificate_id)
+def _downloadable() -> Certificate:
+    """The request's certificate (loaded by the access step) whose file, carrying the name, the user may fetch;
+    someone else's download is audited. With pseudonymous reports a trainer gets 404 for other people's files."""
+    certificate = g.certificate
     if certificate.user_id != current_user.id:
         if current_user.role == "trainer" and current_user.organisation.pseudonymous_reports:
             abort(404)
@@ -67,7 +55,7 @@ def pdf(certificate_id: int):
     """The certificate as PDF (German or English)."""
     from .pdf import render_certificate_pdf
 
-    certificate = _downloadable(certificate_id)
+    certificate = _downloadable()
     lang = request.args.get("lang") or current_user.locale or "de"
     lang = lang if lang in ("de", "en") else "de"
     data = render_certificate_pdf(services.pdf_data(certificate, lang), lang)
@@ -79,7 +67,7 @@ def pdf(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>.json")
 def credential_file(certificate_id: int):
     """The signed Open Badges 3.0 credential."""
-    certificate = _downloadable(certificate_id)
+    certificate = _downloadable()
     return Response(certificate.credential, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="credential-{certificate.course_slug}.json"'})
 
@@ -87,7 +75,7 @@ def credential_file(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
 def revoke(certificate_id: int):
     """Revoke a certificate of the organisation with a reason."""
-    certificate = _visible(certificate_id)
+    certificate = g.certificate
     reason = request.form.get("reason", "").strip()
     if not reason:
         flash(_("Bitte geben Sie einen Grund für den Widerruf an."), "error")

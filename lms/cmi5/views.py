@@ -2,7 +2,7 @@
 LMSs, course package download)."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, after_this_request, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from ..auth.models import Organisation
 from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _
-from . import package, runtime
+from . import package, runtime, services
 from .forms import LmsForm
 from .models import Cmi5Lms, Cmi5Session
 
@@ -87,13 +87,10 @@ def admin():
     db = get_session()
     form = LmsForm()
     if form.validate_on_submit():
-        endpoint = form.endpoint.data.strip()
-        endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
-        if db.scalar(select(Cmi5Lms.id).where(Cmi5Lms.org_id == current_user.org_id, Cmi5Lms.endpoint == endpoint)):
-            flash(_("Dieses LRS ist bereits eingetragen."))
-        else:
-            db.add(Cmi5Lms(org_id=current_user.org_id, name=form.name.data.strip(), endpoint=endpoint))
+        if services.add_lms(db, current_user.org_id, form.name.data, form.endpoint.data):
             flash(_("Lernplattform eingetragen."))
+        else:
+            flash(_("Dieses LRS ist bereits eingetragen."))
         return redirect(url_for("lms.cmi5.admin"))
     rows = db.scalars(select(Cmi5Lms).where(Cmi5Lms.org_id == current_user.org_id).order_by(Cmi5Lms.name)).all()
     catalog = current_app.extensions["lms_catalog"].courses
@@ -112,11 +109,7 @@ def admin():
 @bp.route("/admin/cmi5/<int:lms_id>/delete", methods=["POST"])
 def delete(lms_id: int):
     """Stop trusting an LMS."""
-    db = get_session()
-    row = db.scalar(select(Cmi5Lms).where(Cmi5Lms.id == lms_id, Cmi5Lms.org_id == current_user.org_id))
-    if row is None:
-        abort(404)
-    db.delete(row)
+    services.delete_lms(get_session(), g.cmi5_lms)
     flash(_("Lernplattform entfernt."))
     return redirect(url_for("lms.cmi5.admin"))
 

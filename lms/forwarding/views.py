@@ -1,10 +1,9 @@
 """Forwarding target admin pages (org-scoped) and the statement download (its one GET write: the audit row)."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_login import current_user
-from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
 from ..audit.services import record
@@ -14,8 +13,8 @@ from ..converters import id_arg
 from ..db import get_session, utcnow
 from ..i18n import _, localized
 from ..privacy.enforce import aggregate_only
-from . import lrsclient, messages, outbox
-from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret, encrypt_secret
+from . import lrsclient, messages, outbox, services
+from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret
 from .export import ExportFilter, iter_export, learner_id, parse_when
 from .forms import ExportForm, TargetForm, verb_lines
 from .models import DEAD, ForwardTarget, OutboxItem
@@ -23,15 +22,6 @@ from .pseudonymise import Pseudonymiser
 
 bp = Blueprint("forwarding", __name__, template_folder="templates")
 DEAD_PAGE = 200
-
-
-def _own_target(target_id: int) -> ForwardTarget:
-    """A target of the admin's own organisation, else 404."""
-    target = get_session().scalar(select(ForwardTarget).where(ForwardTarget.id == target_id,
-                                                              ForwardTarget.org_id == current_user.org_id))
-    if target is None:
-        abort(404)
-    return target
 
 
 def _course_choices() -> list[tuple[str, str]]:
@@ -62,35 +52,18 @@ def _save(form: TargetForm, target: ForwardTarget | None):
     if target is None and not form.secret.data:
         form.secret.errors = list(form.secret.errors) + [_("Bitte ein Passwort angeben.")]
         ok = False
-    db = get_session()
-    clash = db.scalar(select(ForwardTarget.id).where(ForwardTarget.org_id == current_user.org_id,
-                                                     ForwardTarget.name == (form.name.data or "").strip()))
-    if clash is not None and (target is None or clash != target.id):
+    name = (form.name.data or "").strip()
+    if services.name_taken(get_session(), current_user.org_id, name, target):
         form.name.errors = list(form.name.errors) + [_("Dieser Name ist bereits vergeben.")]
         ok = False
     if not ok:
         return None
-    if target is None:
-        target = ForwardTarget(org_id=current_user.org_id, created_at=utcnow(), delivered_count=0, failure_streak=0)
-        db.add(target)
-    target.name = form.name.data.strip()
-    target.endpoint = form.endpoint.data.strip()
-    target.username = form.username.data.strip()
-    if form.secret.data:
-        target.secret_encrypted = encrypt_secret(form.secret.data)
-    target.xapi_version = form.xapi_version.data
-    target.course_slugs = list(form.courses.data or [])
-    target.verb_ids = verb_lines(form.verb_ids.data)
-    target.batch_size = form.batch_size.data
-    target.connect_timeout = form.connect_timeout.data
-    target.read_timeout = form.read_timeout.data
-    target.active = bool(form.active.data)
-    target.failure_streak, target.retry_at = 0, None  # a changed configuration deserves an immediate try
-    db.flush()
-    record(db, current_user, "forwarding.target_save", target_type="target", target_id=target.id,
-           target_label=target.name, details={"endpoint": target.endpoint, "username": target.username,
-                                              "secret_changed": bool(form.secret.data), "active": target.active})
-    return target
+    return services.save_target(get_session(), current_user, target, services.TargetSettings(
+        name=name, endpoint=form.endpoint.data.strip(), username=form.username.data.strip(),
+        secret=form.secret.data or None, xapi_version=form.xapi_version.data,
+        course_slugs=list(form.courses.data or []), verb_ids=verb_lines(form.verb_ids.data),
+        batch_size=form.batch_size.data, connect_timeout=form.connect_timeout.data,
+        read_timeout=form.read_timeout.data, active=bool(form.active.data)))
 
 
 @bp.route("/admin/forwarding/new", methods=["GET", "POST"])
@@ -110,7 +83,7 @@ def create():
 @bp.route("/admin/forwarding/<int:target_id>/edit", methods=["GET", "POST"])
 def edit(target_id: int):
     """Edit a target; a blank password keeps the stored one."""
-    target = _own_target(target_id)
+    target = g.target
     if request.method == "POST":
         form = TargetForm()
     else:
@@ -131,11 +104,8 @@ def edit(target_id: int):
 @bp.route("/admin/forwarding/<int:target_id>/<any(activate, deactivate):action>", methods=["POST"])
 def toggle(target_id: int, action: str):
     """Activate or deactivate (pause) a target."""
-    target = _own_target(target_id)
-    target.active = action == "activate"
-    target.failure_streak, target.retry_at = 0, None
-    record(get_session(), current_user, "forwarding.target_toggle", target_type="target", target_id=target.id,
-           target_label=target.name, details={"active": target.active})
+    target = g.target
+    services.set_active(get_session(), current_user, target, action == "activate")
     flash(_("%(name)s ist jetzt aktiv.", name=target.name) if target.active
           else _("%(name)s ist pausiert. Neue Statements werden nicht vorgemerkt.", name=target.name), "success")
     return redirect(url_for("lms.forwarding.targets"))
@@ -149,7 +119,7 @@ def _detailed(reason: str) -> str:
 @bp.route("/admin/forwarding/<int:target_id>/test", methods=["POST"])
 def test_connection(target_id: int):
     """GET {endpoint}/about and an authenticated read with the target's timeouts, without redirects; show the result."""
-    target = _own_target(target_id)
+    target = g.target
     name, endpoint, secret = target.name, target.endpoint, target.secret_encrypted
     settings = (target.username, target.xapi_version, target.connect_timeout, target.read_timeout)
     # Nothing is written here: end the transaction so name resolution and the network wait hold no lock.
@@ -170,12 +140,8 @@ def test_connection(target_id: int):
 @bp.route("/admin/forwarding/<int:target_id>/delete", methods=["POST"])
 def delete(target_id: int):
     """Delete a target with its queue and dead letters (the statements themselves stay)."""
-    target = _own_target(target_id)
-    db = get_session()
-    db.execute(sa_delete(OutboxItem).where(OutboxItem.target_id == target.id))
-    record(db, current_user, "forwarding.target_delete", target_type="target", target_id=target.id,
-           target_label=target.name, details={"endpoint": target.endpoint})
-    db.delete(target)
+    target = g.target
+    services.delete_target(get_session(), current_user, target)
     flash(_("Ziel %(name)s gelöscht.", name=target.name), "success")
     return redirect(url_for("lms.forwarding.targets"))
 
@@ -183,7 +149,7 @@ def delete(target_id: int):
 @bp.route("/admin/forwarding/<int:target_id>/backfill", methods=["POST"])
 def backfill(target_id: int):
     """Queue the organisation's existing statements for this target, resumably in chunks."""
-    target = _own_target(target_id)
+    target = g.target
     db = get_session()
     until = outbox.start_backfill(db, target)
     added = outbox.backfill_step(db, target)
@@ -195,7 +161,7 @@ def backfill(target_id: int):
 @bp.route("/admin/forwarding/<int:target_id>/dead")
 def dead(target_id: int):
     """Dead-lettered statements of a target with the reason."""
-    target = _own_target(target_id)
+    target = g.target
     db = get_session()
     total = db.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.target_id == target.id,
                                                                          OutboxItem.status == DEAD))
@@ -211,7 +177,7 @@ def dead(target_id: int):
 @bp.route("/admin/forwarding/<int:target_id>/dead/<any(retry, discard):action>", methods=["POST"])
 def dead_action(target_id: int, action: str):
     """Retry (back to pending) or discard dead-lettered items: one (form field item_id) or all."""
-    target = _own_target(target_id)
+    target = g.target
     raw = request.form.get("item_id")
     item_ids = None
     if raw:

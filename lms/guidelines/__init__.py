@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     """Validate every questionnaire (a broken one stops the app), register pages, links and the enrol hook."""
     from .. import nav
     from ..i18n import _l
-    from . import services, views
+    from . import builder_views, published_views, services, staff_views, views  # noqa: F401 (routes on views.bp)
 
     services.check_startup(app)
     add_child(views.bp)

@@ -74,6 +74,11 @@ def take_file(db: Session, actor: User, token: str) -> PendingImport:
     return pending
 
 
+def discard_file(db: Session, pending: PendingImport) -> None:
+    """Forget a stored upload once it is imported."""
+    db.delete(pending)
+
+
 def preview(db: Session, org: Organisation, data: bytes, filename: str, *, actor_id: int | None,
             deactivate_missing: bool) -> Plan:
     """Read the file and plan it (raises ImportFileError for unreadable files); writes nothing."""

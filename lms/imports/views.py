@@ -75,5 +75,5 @@ def confirm():
     except (services.ImportRefused, ImportFileError) as exc:
         db.rollback()
         return render_template("imports/upload.html", form=UploadForm(formdata=None), error=str(exc)), 400
-    db.delete(pending)
+    services.discard_file(db, pending)
     return render_template("imports/done.html", outcome=outcome)

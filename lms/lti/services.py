@@ -144,3 +144,9 @@ def record_link(db: Session, platform: LtiPlatform, claims: dict, user: User, sl
         db.add(LtiLinkUser(link_id=link.id, user_id=user.id, sub=claims["sub"]))
         db.flush()
     return link
+
+
+def delete_platform(db: Session, platform: LtiPlatform) -> None:
+    """Remove a platform registration (its links and queued scores go with it)."""
+    db.delete(platform)
+    db.flush()

@@ -1,7 +1,7 @@
 """LTI routes: tool JWKS, OIDC login initiation, launch, deep-linking picker, and the admin's platform pages."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -122,14 +122,6 @@ def deep_link():
     return response
 
 
-def _own_platform(platform_id: int) -> LtiPlatform:
-    platform = get_session().scalar(select(LtiPlatform).where(LtiPlatform.id == platform_id,
-                                                              LtiPlatform.org_id == current_user.org_id))
-    if platform is None:
-        abort(404)
-    return platform
-
-
 @bp.route("/admin/lti/")
 def platforms():
     """The organisation's registered platforms and the tool details to enter in the platform."""
@@ -189,7 +181,7 @@ def create():
 @bp.route("/admin/lti/<int:platform_id>/edit", methods=["GET", "POST"])
 def edit(platform_id: int):
     """Change a platform's registration."""
-    platform = _own_platform(platform_id)
+    platform = g.lti_platform
     form = PlatformForm(data={"name": platform.name, "issuer": platform.issuer, "client_id": platform.client_id,
                               "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
                               "jwks_url": platform.jwks_url, "deployment_ids": "\n".join(platform.deployment_ids)})
@@ -201,7 +193,7 @@ def edit(platform_id: int):
 @bp.route("/admin/lti/<int:platform_id>/delete", methods=["POST"])
 def delete(platform_id: int):
     """Remove a platform registration (its links and queued scores go with it)."""
-    get_session().delete(_own_platform(platform_id))
+    services.delete_platform(get_session(), g.lti_platform)
     flash(_("Plattform entfernt."))
     return redirect(url_for("lms.lti.platforms"))
 
@@ -211,11 +203,7 @@ def sync_roster(platform_id: int):
     """Bring the members of every linked platform course into the organisation (NRPS)."""
     # The platform is read outside the request's write transaction, so no database lock is held while it answers.
     with session_scope(write=False) as read:
-        platform = read.scalar(select(LtiPlatform).where(LtiPlatform.id == platform_id,
-                                                         LtiPlatform.org_id == current_user.org_id))
-        if platform is None:
-            abort(404)
-        links = read.scalars(select(LtiResourceLink).where(LtiResourceLink.platform_id == platform.id,
+        links = read.scalars(select(LtiResourceLink).where(LtiResourceLink.platform_id == g.lti_platform.id,
                                                            LtiResourceLink.memberships_url.is_not(None))).all()
         try:
             fetched = {}

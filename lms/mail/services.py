@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import clock
 from ..auth import services as accounts
 from ..auth.models import User
 from . import outbox, tokens
-from .models import MailPreference
+from .models import DEAD, PENDING, Mail, MailPreference
 from .render import absolute_url
 
 
@@ -68,3 +68,12 @@ def set_preference(db: Session, user: User, topic: str, wanted: bool) -> None:
     pref = preferences(db, user)
     setattr(pref, "digest" if topic == "digest" else "reminders", wanted)
     pref.updated_at = clock.now()
+
+
+def handle_dead_letters(db: Session, org_id: int, action: str) -> int:
+    """Retry (back to pending, attempts reset) or discard the organisation's dead letters; returns how many."""
+    where = (Mail.org_id == org_id, Mail.status == DEAD)
+    if action == "retry":
+        return db.execute(update(Mail).where(*where).values(status=PENDING, attempts=0, next_attempt_at=clock.now(),
+                                                            last_error="")).rowcount
+    return db.execute(delete(Mail).where(*where)).rowcount

@@ -1,11 +1,10 @@
 """Password links, forgot password, mail preferences and one-click unsubscribe; the admins' mail pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
-from .. import clock
 from ..auth.models import User
 from ..auth.services import AccountError
 from ..converters import id_arg
@@ -92,11 +91,8 @@ def unsubscribe():
 @bp.route("/admin/users/<int:user_id>/send-reset", methods=["POST"])
 def send_reset(user_id: int):
     """Send a user of the admin's organisation a reset link (instead of handing over a temporary password)."""
-    db = get_session()
-    user = db.scalar(select(User).where(User.id == user_id, User.org_id == current_user.org_id))
-    if user is None:
-        abort(404)
-    services.send_reset(db, user)
+    user = g.user
+    services.send_reset(get_session(), user)
     flash(_("Link zum Zurücksetzen an %(email)s wird verschickt.", email=user.email), "success")
     return redirect(url_for("lms.auth.users"))
 
@@ -133,12 +129,6 @@ def dead_action():
     action = request.form.get("action")
     if action not in ("retry", "discard"):
         abort(400)
-    db = get_session()
-    where = (Mail.org_id == current_user.org_id, Mail.status == DEAD)
-    if action == "retry":
-        count = db.execute(update(Mail).where(*where).values(status=PENDING, attempts=0, next_attempt_at=clock.now(),
-                                                             last_error="")).rowcount
-    else:
-        count = db.execute(delete(Mail).where(*where)).rowcount
+    count = services.handle_dead_letters(get_session(), current_user.org_id, action)
     flash(_("%(n)d Nachricht(en) bearbeitet.", n=count), "success")
     return redirect(url_for("lms.mail.outbox", status=DEAD))

@@ -1,7 +1,7 @@
 """Admin pages: privacy settings with their history, erasure (requests, confirm, log), the documents."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -45,10 +45,7 @@ def erasure_page():
 @bp.route("/admin/privacy/users/<int:user_id>/erase", methods=["POST"])
 def erase(user_id: int):
     """Erase one person of the admin's organisation (after the admin confirmed on the erasure page)."""
-    db = get_session()
-    user = db.scalar(select(User).where(User.id == user_id, User.org_id == current_user.org_id))
-    if user is None:
-        abort(404)
+    db, user = get_session(), g.user
     form = ConfirmForm()
     if not form.validate_on_submit() or request.form.get("confirm") != "yes":
         flash(_("Bitte bestätigen Sie die Löschung."), "error")

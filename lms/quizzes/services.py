@@ -201,12 +201,6 @@ def scenario_path(attempt: QuizAttempt, question) -> list[str]:
     return path
 
 
-def lock_attempt(db: Session, attempt_id: int, user_id: int) -> QuizAttempt | None:
-    """Load the learner's attempt for update, so two submissions cannot both score it."""
-    return db.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
-                     .with_for_update())
-
-
 def submit_attempt(db: Session, user, course: Course, enrolment: Enrolment, quiz: Quiz, attempt: QuizAttempt,
                    pool: dict, form, confirm_unanswered: bool = True) -> bool:
     """Score and close an open attempt (True); a second submit changes nothing (False). SubmitProblem on bad answers;

@@ -1,7 +1,7 @@
 """Quiz pages: intro with past attempts, the attempt form, scenario decisions, submission, feedback."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..catalog import get_catalog
@@ -16,29 +16,26 @@ from .scoring import AnswerError
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes", template_folder="templates")
 
 
-def _context(slug: str, quiz_id: str):
+@bp.before_request
+def _load_quiz():
+    """Put the URL's course, quiz, the user's enrolment and the question pool on g (after the access step)."""
     catalog = get_catalog()
-    course = catalog.course(slug)
-    quiz = catalog.quiz(slug, quiz_id)
-    if quiz is None:
+    slug, quiz_id = request.view_args["slug"], request.view_args["quiz_id"]
+    g.course = catalog.course(slug)
+    g.quiz = catalog.quiz(slug, quiz_id)
+    if g.quiz is None:
         abort(404)
-    db = get_session()
-    enrolment = courses.get_enrolment(db, current_user, course)
-    if enrolment is None:
+    g.enrolment = courses.get_enrolment(get_session(), current_user, g.course)
+    if g.enrolment is None:
         abort(404)
-    pool = services.pool_for(catalog.course_quizzes(slug), quiz)
-    return db, course, quiz, enrolment, pool
+    g.pool = services.pool_for(catalog.course_quizzes(slug), g.quiz)
 
 
-def _attempt(db, attempt_id: int, quiz, lock: bool = False):
-    attempt = services.lock_attempt(db, attempt_id, current_user.id) if lock else None
-    if not lock:
-        from .models import QuizAttempt
-
-        attempt = db.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id or attempt.quiz_id != quiz.id:
+def _attempt():
+    """The URL's attempt (the access step loaded the user's own, locked on writes) if it belongs to this quiz."""
+    if g.attempt.quiz_id != g.quiz.id:
         abort(404)
-    return attempt
+    return g.attempt
 
 
 def _blocked(db, course, enrolment, quiz):
@@ -53,19 +50,18 @@ def _blocked(db, course, enrolment, quiz):
 @bp.route("/<slug>/<quiz_id>/")
 def intro(slug: str, quiz_id: str):
     """What the quiz is, the learner's attempts so far, and start/resume."""
-    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
+    db, course, quiz, enrolment = get_session(), g.course, g.quiz, g.enrolment
     past = services.attempts(db, enrolment, quiz)
     blocked = _blocked(db, course, enrolment, quiz) if services.open_attempt(db, enrolment, quiz) is None else None
     return render_template("quizzes/intro.html", course=course, quiz=quiz, attempts=past, blocked=blocked,
-                           module=course.module(quiz.module) if quiz.module else None, pool_size=len(pool))
+                           module=course.module(quiz.module) if quiz.module else None, pool_size=len(g.pool))
 
 
 @bp.route("/<slug>/<quiz_id>/start", methods=["POST"])
 def start(slug: str, quiz_id: str):
     """Start a new attempt or resume the open one."""
-    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
     try:
-        attempt = services.start_attempt(db, current_user, course, enrolment, quiz, pool)
+        attempt = services.start_attempt(get_session(), current_user, g.course, g.enrolment, g.quiz, g.pool)
     except services.QuizUnavailable:
         return redirect(url_for("lms.quizzes.intro", slug=slug, quiz_id=quiz_id))
     return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt.id))
@@ -99,11 +95,10 @@ def _render_attempt(course, quiz, attempt, pool, errors=None, status=200, unansw
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>")
 def attempt(slug: str, quiz_id: str, attempt_id: int):
     """The attempt form while open; the feedback once submitted."""
-    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
-    attempt_obj = _attempt(db, attempt_id, quiz)
+    attempt_obj = _attempt()
     if attempt_obj.status == "open":
-        return _render_attempt(course, quiz, attempt_obj, pool)
-    return _render_feedback(db, course, quiz, attempt_obj, pool, enrolment)
+        return _render_attempt(g.course, g.quiz, attempt_obj, g.pool)
+    return _render_feedback(get_session(), g.course, g.quiz, attempt_obj, g.pool, g.enrolment)
 
 
 def _render_feedback(db, course, quiz, attempt_obj, pool, enrolment):
@@ -129,8 +124,8 @@ def _render_feedback(db, course, quiz, attempt_obj, pool, enrolment):
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/save", methods=["POST"])
 def save(slug: str, quiz_id: str, attempt_id: int):
     """Save draft answers; with `decide=<question>` also take a scenario decision."""
-    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
-    attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
+    course, quiz, pool = g.course, g.quiz, g.pool
+    attempt_obj = _attempt()
     if attempt_obj.status != "open":
         return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
     try:
@@ -157,16 +152,15 @@ def save(slug: str, quiz_id: str, attempt_id: int):
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(slug: str, quiz_id: str, attempt_id: int):
     """Score the attempt on the server; double submissions record one attempt."""
-    db, course, quiz, enrolment, pool = _context(slug, quiz_id)
-    attempt_obj = _attempt(db, attempt_id, quiz, lock=True)
+    db, course, quiz, enrolment, pool = get_session(), g.course, g.quiz, g.enrolment, g.pool
+    attempt_obj = _attempt()
     try:
         services.submit_attempt(db, current_user, course, enrolment, quiz, attempt_obj, pool, request.form,
                                 confirm_unanswered=request.form.get("confirm_unanswered") == "1")
     except services.Unanswered as missing:
         return _render_attempt(course, quiz, attempt_obj, pool, unanswered=missing.numbers)
     except services.SubmitProblem as problem:
-        db.rollback()
-        attempt_obj = _attempt(db, attempt_id, quiz)
+        db.rollback()  # the attempt reloads as it was before this submission
         return _render_attempt(course, quiz, attempt_obj, pool, problem.errors, 400)
     return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 

@@ -140,3 +140,8 @@ def status(db: Session, token: str, catalog) -> dict:
     best = max(attempts, key=lambda a: (bool(a.passed), a.scaled or 0))
     return {"status": "passed" if best.passed else "failed", "score": best.scaled, "passed": bool(best.passed),
             "completed": bool(best.passed), "final": bool(best.passed)}
+
+
+def revoke_package(package: ScormPackage) -> None:
+    """Stop a downloaded package from launching (learners get a clear refusal in the LMS)."""
+    package.revoked = True

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.sessions import start_session
 from ..auth.models import User
@@ -15,7 +14,6 @@ from ..db import get_session
 from ..i18n import _
 from ..security import csrf
 from . import services
-from .models import ScormPackage
 
 bp = Blueprint("scorm", __name__, template_folder="templates")
 VERSIONS = ("1.2", "2004")
@@ -46,11 +44,7 @@ def download(slug: str):
 @bp.route("/admin/scorm/packages/<package_id>/revoke", methods=["POST"])
 def revoke(package_id: str):
     """Stop a downloaded package from launching (learners get a clear refusal in the LMS)."""
-    package = get_session().scalar(select(ScormPackage).where(ScormPackage.id == package_id,
-                                                              ScormPackage.org_id == current_user.org_id))
-    if package is None:
-        abort(404)
-    package.revoked = True
+    services.revoke_package(g.scorm_package)
     flash(_("Paket gesperrt."))
     return redirect(url_for("lms.cmi5.admin") if "lms.cmi5.admin" in current_app.view_functions else url_for("lms.home"))
 

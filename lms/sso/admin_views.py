@@ -1,7 +1,7 @@
 """Admin pages: connect identity providers and switch local passwords off (organisation-scoped)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from . import saml, services
 from .errors import SsoError
 from .forms import LoginSettingsForm, ProviderForm, format_role_map, parse_role_map
 from .models import IdentityProvider, LoginSettings
-from .views import _provider, bp
+from .views import bp
 
 
 @bp.route("/admin/sso/", methods=["GET", "POST"])
@@ -75,7 +75,7 @@ def create():
 @bp.route("/admin/sso/<int:provider_id>", methods=["GET", "POST"])
 def edit(provider_id: int):
     """Change a provider; a blank secret keeps the stored one."""
-    provider = _provider(provider_id, own_org=True)
+    provider = g.identity_provider
     form = ProviderForm(obj=provider, domains=", ".join(provider.domains or []),
                         role_map=format_role_map(provider.role_map), metadata_xml="")
     if _save(form, provider) is not None:
@@ -87,7 +87,7 @@ def edit(provider_id: int):
 @bp.route("/admin/sso/<int:provider_id>/delete", methods=["POST"])
 def delete(provider_id: int):
     """Disconnect a provider (its users stay)."""
-    provider = _provider(provider_id, own_org=True)
+    provider = g.identity_provider
     audit.record(get_session(), current_user, "sso.provider_delete", target_type="identity_provider",
                  target_id=provider.id, target_label=provider.name)
     services.delete_provider(get_session(), provider)

@@ -63,12 +63,6 @@ def status_counts(db: Session, org_id: int, course_slug: str | None = None, view
     return counts
 
 
-def org_submission(db: Session, org_id: int, submission_id: int) -> TaskSubmission | None:
-    """A hand-in of the organisation, or None (another organisation's is indistinguishable from a missing one)."""
-    return db.scalar(select(TaskSubmission).where(TaskSubmission.id == submission_id,
-                                                  TaskSubmission.org_id == org_id))
-
-
 def earlier_submissions(db: Session, submission: TaskSubmission) -> list[TaskSubmission]:
     """The same learner's earlier hand-ins of the same task, newest first."""
     return list(db.scalars(select(TaskSubmission).where(TaskSubmission.enrolment_id == submission.enrolment_id,

@@ -1,16 +1,15 @@
 """Trainer pages: the organisation's task list with statuses and filters, and the rubric review of one hand-in."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import scope
 from ..auth.pseudonyms import display_name
 from ..catalog import get_catalog
 from ..db import get_session
 from ..i18n import _
 from . import queries, services
-from .views import STAFF, bp, status_label
+from .views import bp, status_label
 
 
 @bp.route("/review")
@@ -26,11 +25,9 @@ def review_list():
                            name_of=lambda user: display_name(current_user.organisation, user))
 
 
-def _review_context(submission_id: int):
-    db = get_session()
-    submission = queries.org_submission(db, current_user.org_id, submission_id)
-    if submission is None or not scope.may_see(db, current_user, submission.user_id):
-        abort(404)
+def _review_context():
+    """The request's hand-in (loaded by the access step) with its course and task; 404 if they are gone."""
+    db, submission = get_session(), g.submission
     catalog = get_catalog()
     task = catalog.task(submission.course_slug, submission.task_id)
     if task is None or submission.course_slug not in catalog.courses:
@@ -48,14 +45,14 @@ def _render_review(db, course, task, submission, error=None, status=200, form=No
 @bp.route("/review/<int:submission_id>")
 def review(submission_id: int):
     """One hand-in with the learner's answers and file, earlier hand-ins, and the rubric form."""
-    db, course, task, submission = _review_context(submission_id)
+    db, course, task, submission = _review_context()
     return _render_review(db, course, task, submission)
 
 
 @bp.route("/review/<int:submission_id>", methods=["POST"])
 def review_save(submission_id: int):
     """Save the rubric as a draft (in review), accept the hand-in, or ask for a revision."""
-    db, course, task, submission = _review_context(submission_id)
+    db, course, task, submission = _review_context()
     levels = {c.id: request.form.get(f"level-{c.id}", "") for c in task.rubric}
     comments = {c.id: request.form.get(f"comment-{c.id}", "") for c in task.rubric}
     try:

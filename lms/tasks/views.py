@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..auth import scope
 from ..catalog import get_catalog
 from ..courses import services as courses
 from ..db import get_session
 from ..i18n import _, localized
-from . import queries, services
+from . import services
 from .files import MIME
 from .models import TaskSubmission
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks", template_folder="templates")
-STAFF = ("trainer", "admin")
 
 
 def _task_context(slug: str, task_id: str):
@@ -92,14 +90,9 @@ def template(slug: str, task_id: str):
 @bp.route("/files/<int:submission_id>")
 def submission_file(submission_id: int):
     """A handed-in file: only for the learner who handed it in and staff of their organisation."""
-    db = get_session()
-    submission = queries.org_submission(db, current_user.org_id, submission_id)
-    if submission is None or submission.file is None:
+    stored = g.submission.file
+    if stored is None:
         abort(404)
-    if submission.user_id != current_user.id and (current_user.role not in STAFF
-                                                  or not scope.may_see(db, current_user, submission.user_id)):
-        abort(404)
-    stored = submission.file
     return attachment(stored.data, stored.name, stored.mime)
 
 

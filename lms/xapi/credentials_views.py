@@ -1,17 +1,16 @@
 """Admin page for the organisation's LRS client credentials: list, create (secret shown once), deactivate."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..audit.services import record
 from ..db import get_session
 from ..i18n import _, _l
-from .lrs_auth import create_credential
+from .credential_services import add_credential, deactivate_credential
 from .models import LRSCredential
 
 bp = Blueprint("xapi_admin", __name__, url_prefix="/admin/lrs", template_folder="templates")
@@ -36,11 +35,8 @@ def credentials():
     form = CredentialForm()
     created = None
     if form.validate_on_submit():
-        credential, secret = create_credential(get_session(), current_user.org_id, form.name.data.strip(),
-                                               form.scope.data)
+        credential, secret = add_credential(get_session(), current_user, form.name.data, form.scope.data)
         created = {"name": credential.name, "key": credential.key, "secret": secret}
-        record(get_session(), current_user, "lrs.credential_create", target_type="credential",
-               target_id=credential.id, target_label=credential.name, details={"scope": form.scope.data})
         form = CredentialForm(formdata=None)
     endpoint = request.host_url.rstrip("/") + url_for("lms.xapi.statements").rsplit("/statements", 1)[0] + "/"
     response = render_template("xapi/credentials.html", form=form, credentials=_credentials(), created=created,
@@ -51,13 +47,7 @@ def credentials():
 @bp.route("/credentials/<int:credential_id>/deactivate", methods=["POST"])
 def deactivate(credential_id: int):
     """Deactivate a credential of the admin's own organisation; clients using it get 401 from now on."""
-    credential = get_session().scalar(select(LRSCredential).where(LRSCredential.id == credential_id,
-                                                                  LRSCredential.org_id == current_user.org_id))
-    if credential is None:
-        abort(404)
-    if credential.active:
-        record(get_session(), current_user, "lrs.credential_deactivate", target_type="credential",
-               target_id=credential.id, target_label=credential.name)
-    credential.active = False
+    credential = g.credential
+    deactivate_credential(get_session(), current_user, credential)
     flash(_("Zugang %(name)s wurde deaktiviert.", name=credential.name), "success")
     return redirect(url_for("lms.xapi_admin.credentials"))
