@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from werkzeug.utils import import_string
@@ -31,6 +31,8 @@ def enforce():
     if access.roles is PUBLIC or access.roles == PUBLIC:
         return None
     if not current_user.is_authenticated:
+        if request.endpoint == "lms.home":  # the start page: signing in leads there anyway, so no ?next and no notice
+            return redirect(url_for(current_app.login_manager.login_view))
         return current_app.login_manager.unauthorized()
     if current_user.role not in access.roles:
         abort(access.denied)

@@ -1,7 +1,9 @@
 """Access-control matrix generated from the URL map and checked against the policy table in lms/policy.py.
 
 Every route × method × anonymous/learner/trainer/admin × own/other organisation. A route missing from the table
-fails; every cross-organisation cell must answer 403 or 404; no cell may answer 5xx.
+fails; every cross-organisation cell must answer 403 or 404; no cell may answer 5xx. The views hold no access code:
+what is tested here is the before_request step (lms/access.py) that enforces the table, and the last tests prove
+that on routes whose views do nothing themselves, and that an endpoint missing from the table is refused.
 """
 from __future__ import annotations
 
@@ -418,3 +420,57 @@ def test_access_matrix_department_scope(rule, matrix_app, prepared):
         _refused(_call(clients["outside"], method, url), f"{method} {url} as a trainer of another department", 404)
         _allowed(_call(clients["inside"], method, url), f"{method} {url} as a trainer of the learner's department",
                  access)
+
+
+# ---------------------------------------------------------------------------------------------- the enforcing step
+
+
+def _with_probe_routes(app):
+    """Routes under the LMS blueprint whose views have no access code at all: only lms/access.py guards them."""
+    from flask import Blueprint, g
+
+    probe = Blueprint("probe", __name__)
+
+    @probe.route("/probe/targets/<int:target_id>", methods=["GET", "POST"])
+    def target(target_id: int):
+        return f"target {g.target.name}"
+
+    @probe.route("/probe/unlisted")
+    def unlisted():
+        return "served"
+
+    app.register_blueprint(probe, name_prefix="lms", url_prefix=app.config["URL_PREFIX"] or None)
+    return app
+
+
+def test_access_matrix_step_guards_a_view_without_access_code(matrix_app, prepared, monkeypatch):
+    """A route listed in the policy table is enforced by the before_request step alone: anonymous callers go to the
+    login page, other roles get the table's status, another organisation's object is a 404, the own one reaches the
+    view through g."""
+    monkeypatch.setitem(policy.POLICY, "lms.probe.target", policy.Access(policy.ADMINS, owner="target"))
+    app, ids = _with_probe_routes(matrix_app), prepared["ids"]
+    own, other = (f"/probe/targets/{ids[side]['target']}" for side in ("own", "other"))
+    anonymous = app.test_client().get(own)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    for actor in ("learner", "trainer"):
+        client = app.test_client()
+        login(client, ACTORS[actor])
+        assert client.get(own).status_code == 403, actor
+    admin = app.test_client()
+    login(admin, ACTORS["admin"])
+    assert admin.get(other).status_code == 404
+    assert admin.post(other, data={}).status_code == 404
+    response = admin.get(own)
+    assert response.status_code == 200 and response.get_data(as_text=True) == "target LRS own"
+
+
+def test_access_matrix_endpoint_missing_from_the_table_is_refused(matrix_app):
+    """Deny by default: a route the policy table does not list is refused for everyone, never served."""
+    app = _with_probe_routes(matrix_app)
+    assert policy.access_for("lms.probe.unlisted") is None
+    for actor, email in [("anonymous", None), *ACTORS.items()]:
+        client = app.test_client()
+        if email:
+            login(client, email)
+        response = client.get("/probe/unlisted")
+        assert response.status_code == 403 and "served" not in response.get_data(as_text=True), actor
