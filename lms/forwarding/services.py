@@ -1,4 +1,4 @@
-"""Forwarding target changes: create, edit, pause, delete; each writes its audit row."""
+"""Forwarding target changes (create, edit, pause, delete) and statement downloads; each writes its audit row."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,3 +68,8 @@ def delete_target(db: Session, actor, target: ForwardTarget) -> None:
            target_label=target.name, details={"endpoint": target.endpoint})
     db.delete(target)
     db.flush()
+
+
+def record_export(db: Session, actor, filters: dict) -> None:
+    """Audit a statement download with the filters that were set."""
+    record(db, actor, "export.statements", details={key: value for key, value in filters.items() if value})

@@ -6,7 +6,6 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..audit.services import record
 from ..auth import scope
 from ..auth.pseudonyms import find_by_pseudonym
 from ..converters import id_arg
@@ -242,10 +241,9 @@ def export_download():
     transform = None
     if org.pseudonymous_reports:
         transform = Pseudonymiser(get_session(), org, current_app.config["BASE_IRI"]).statement
-    record(get_session(), current_user, "export.statements",
-           details={k: v for k, v in {"since": form.since.data, "until": form.until.data, "course": form.course.data,
-                                      "learner": form.learner.data, "pseudonymous": org.pseudonymous_reports}.items()
-                    if v})
+    services.record_export(get_session(), current_user, {
+        "since": form.since.data, "until": form.until.data, "course": form.course.data, "learner": form.learner.data,
+        "pseudonymous": org.pseudonymous_reports})
     name = f"statements-{org.slug}-{utcnow():%Y%m%d-%H%M%S}.jsonl"
     # The request session closes after this view; the generator reads through sessions of its own.
     return Response(stream_with_context(iter_export(flt, transform=transform)), mimetype="application/x-ndjson",
