@@ -26,9 +26,10 @@ def _safe_next(target: str | None) -> str:
     return ""
 
 
-def _provider(provider_id: int, *, own_org: bool = False) -> IdentityProvider:
+def _provider(provider_id: int) -> IdentityProvider:
+    """The provider a public sign-in step names (its protocol checks decide the rest), else 404."""
     provider = get_session().get(IdentityProvider, provider_id)
-    if provider is None or (own_org and provider.org_id != current_user.org_id):
+    if provider is None:
         abort(404)
     return provider
 
