@@ -28,7 +28,7 @@ def enforce():
         abort(403)
     if access.lrs:
         return _lrs_check()
-    if access.roles is PUBLIC or access.roles == PUBLIC:
+    if access.roles == PUBLIC:
         return None
     if not current_user.is_authenticated:
         if request.endpoint == "lms.home":  # the start page: signing in leads there anyway, so no ?next and no notice
