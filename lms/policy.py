@@ -32,6 +32,8 @@ class Access:
     hides that the object exists (someone else's quiz attempt or certificate).
     ``may_be_absent``: the allowed caller can still get 404 because the object is in the wrong state (e.g. nothing
     to re-certify). Learning routes act on the caller's own enrolment, so staff who learn are learners there too.
+    The access step loads the ``owner`` of session routes onto ``g.<owner>``; on public routes (single sign-on
+    steps) the object is found by the protocol, and on LRS routes the query names it, so nothing is loaded there.
     """
 
     roles: frozenset
