@@ -18,15 +18,15 @@ bp = Blueprint("quizzes", __name__, url_prefix="/quizzes", template_folder="temp
 
 @bp.before_request
 def _load_quiz():
-    """Put the URL's course, quiz, the user's enrolment and the question pool on g (after the access step)."""
+    """Put the URL's course and quiz, the user's own enrolment and the question pool on g (after the access step)."""
     catalog = get_catalog()
     slug, quiz_id = request.view_args["slug"], request.view_args["quiz_id"]
     g.course = catalog.course(slug)
     g.quiz = catalog.quiz(slug, quiz_id)
     if g.quiz is None:
         abort(404)
-    g.enrolment = courses.get_enrolment(get_session(), current_user, g.course)
-    if g.enrolment is None:
+    g.own_enrolment = courses.get_enrolment(get_session(), current_user, g.course)
+    if g.own_enrolment is None:
         abort(404)
     g.pool = services.pool_for(catalog.course_quizzes(slug), g.quiz)
 
@@ -50,7 +50,7 @@ def _blocked(db, course, enrolment, quiz):
 @bp.route("/<slug>/<quiz_id>/")
 def intro(slug: str, quiz_id: str):
     """What the quiz is, the learner's attempts so far, and start/resume."""
-    db, course, quiz, enrolment = get_session(), g.course, g.quiz, g.enrolment
+    db, course, quiz, enrolment = get_session(), g.course, g.quiz, g.own_enrolment
     past = services.attempts(db, enrolment, quiz)
     blocked = _blocked(db, course, enrolment, quiz) if services.open_attempt(db, enrolment, quiz) is None else None
     return render_template("quizzes/intro.html", course=course, quiz=quiz, attempts=past, blocked=blocked,
@@ -61,7 +61,7 @@ def intro(slug: str, quiz_id: str):
 def start(slug: str, quiz_id: str):
     """Start a new attempt or resume the open one."""
     try:
-        attempt = services.start_attempt(get_session(), current_user, g.course, g.enrolment, g.quiz, g.pool)
+        attempt = services.start_attempt(get_session(), current_user, g.course, g.own_enrolment, g.quiz, g.pool)
     except services.QuizUnavailable:
         return redirect(url_for("lms.quizzes.intro", slug=slug, quiz_id=quiz_id))
     return redirect(url_for("lms.quizzes.attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt.id))
@@ -98,7 +98,7 @@ def attempt(slug: str, quiz_id: str, attempt_id: int):
     attempt_obj = _attempt()
     if attempt_obj.status == "open":
         return _render_attempt(g.course, g.quiz, attempt_obj, g.pool)
-    return _render_feedback(get_session(), g.course, g.quiz, attempt_obj, g.pool, g.enrolment)
+    return _render_feedback(get_session(), g.course, g.quiz, attempt_obj, g.pool, g.own_enrolment)
 
 
 def _render_feedback(db, course, quiz, attempt_obj, pool, enrolment):
@@ -152,7 +152,7 @@ def save(slug: str, quiz_id: str, attempt_id: int):
 @bp.route("/<slug>/<quiz_id>/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(slug: str, quiz_id: str, attempt_id: int):
     """Score the attempt on the server; double submissions record one attempt."""
-    db, course, quiz, enrolment, pool = get_session(), g.course, g.quiz, g.enrolment, g.pool
+    db, course, quiz, enrolment, pool = get_session(), g.course, g.quiz, g.own_enrolment, g.pool
     attempt_obj = _attempt()
     try:
         services.submit_attempt(db, current_user, course, enrolment, quiz, attempt_obj, pool, request.form,
