@@ -73,7 +73,8 @@ def update_organisation(db: Session, actor: User, org: Organisation, settings: d
     before = {key: getattr(org, key) for key in ORG_SETTINGS}
     for key in ORG_SETTINGS:
         setattr(org, key, settings[key])
-    changed = {key: f"{before[key]} → {getattr(org, key)}" for key in ORG_SETTINGS if before[key] != getattr(org, key)}
+    after = {key: getattr(org, key) for key in ORG_SETTINGS}
+    changed = {key: f"{before[key]} → {value}" for key, value in after.items() if before[key] != value}
     if changed:
         record(db, actor, "organisation.settings", target_type="organisation", target_id=org.id,
                target_label=org.name, details=changed)
