@@ -1,7 +1,7 @@
 """The typed-content loaders build the same catalog objects as the loaders they replaced."""
 from pathlib import Path
 
-from catalog_digest import catalog_digest
+from content_checks.catalog_digest import catalog_digest
 from conftest import TEST_COURSES, TEST_QUIZZES
 from lms.config import DEFAULTS
 
