@@ -8,7 +8,7 @@ from lms.config import DEFAULTS
 # Recorded with the previous loaders (2026-12-06). A deliberate content edit changes the bundled digest:
 # print catalog_digest(...) and update it here in the same commit as the edit.
 BUNDLED = "3c6ac0fa2ac36e6367fc9866b41d0006d69449ce1d29e992f110bb3b7bac47e5"
-TEST_COURSE = "97ad0d94fbebaf44160ec4182cf946a6d5c8d6e680d8a5981cbcfe97356ed83d"
+TEST_COURSE = "b14220e3a2560e3f3e46d02f837af980f6232066f19c8239476dd3d04b28e5ff"
 
 
 def test_content_schema_bundled_course_loads_unchanged():
