@@ -1,25 +1,21 @@
-"""Quiz definition files (TOML): load and validate them, and resolve the final exam's question pool."""
+"""Quiz definition files (TOML): load and validate them (every problem collected), and resolve the final
+exam's question pool."""
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..courses.schema import ContentError, Report, Source
 from . import scoring
+
+__all__ = ["ContentError", "Question", "Quiz", "final_pool", "load_quiz", "load_quizzes", "question_pool"]
 
 TOP_KEYS = frozenset({"schema_version", "id", "module", "kind", "title", "pass_mark", "draw",
                       "max_attempts", "wait_minutes", "from", "own_draw", "questions"})
 KINDS = ("module", "final")
-
-
-class QuizDefinitionError(ValueError):
-    """Invalid quiz definition(s); each line of ``errors`` names the file, the item and the problem."""
-
-    def __init__(self, errors: Iterable[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
 
 
 @dataclass(frozen=True)
@@ -73,29 +69,61 @@ def _display(path: Path) -> str:
 
 
 def load_quiz(path: str | Path, *, lesson_ids: set[str] | None = None, module_ids: set[str] | None = None,
-              display: str | None = None) -> Quiz:
-    """Read and validate one quiz file; QuizDefinitionError lists every problem found."""
+              display: str | None = None, report: Report | None = None) -> Quiz | None:
+    """Read and validate one quiz file. Without a report, raise one ContentError listing every problem;
+    with one, record them there and return None for a broken file."""
+    own = report is None
+    report = report or Report()
     path = Path(path)
-    shown = display or _display(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuizDefinitionError([f"{shown}: invalid TOML: {exc}"]) from exc
-    except UnicodeDecodeError as exc:
-        raise QuizDefinitionError([f"{shown}: not UTF-8 ({exc.reason} at byte {exc.start})"]) from exc
-    except OSError as exc:
-        raise QuizDefinitionError([f"{shown}: cannot read ({exc.strerror})"]) from exc
-    return _build(data, path.stem, shown, lesson_ids, module_ids)
+    src = report.source(path, display or _display(path))
+    data = src.toml()
+    quiz = None if data is None else _build(src, data, path.stem, lesson_ids, module_ids)
+    if own:
+        report.raise_if_any()
+    return quiz
 
 
-def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
-           module_ids: set[str] | None) -> Quiz:
-    errors: list[str] = []
-
+def _reporter(src: Source) -> Callable[..., None]:
+    """err(message, item=''): record a problem; 'question <id>' items find their line by the id."""
     def err(message: str, item: str = "") -> None:
-        errors.append(f"{shown}: {item}: {message}" if item else f"{shown}: {message}")
+        match = re.match(r"(?:question|from) (\S+)$", item)
+        src.error(message, item, ident=match.group(1) if match and item.startswith("question") else None)
+    return err
 
+
+def _build(src: Source, data: dict, stem: str, lesson_ids: set[str] | None,
+           module_ids: set[str] | None) -> Quiz | None:
+    before, err = len(src.report.errors), _reporter(src)
+    kind, title, pass_mark = _top_level(data, stem, err)
+    raw_questions = data.get("questions", [])
+    if not isinstance(raw_questions, list) or not all(isinstance(q, dict) for q in raw_questions):
+        err("'questions' must be an array of tables ([[questions]])")
+        raw_questions = []
+    module = data.get("module")
+    if kind == "final":
+        from_, own_draw = _final_sources(data, len(raw_questions), err)
+        pool_size = sum(count for _, count in from_) + own_draw
+    else:
+        from_, own_draw = (), 0
+        _module_rules(data, module, module_ids, err)
+        if not raw_questions:
+            err("the pool has no [[questions]]")
+        pool_size = len(raw_questions)
+    if raw_questions:
+        _check_questions(raw_questions, lesson_ids, err)
+    draw = _draw(data.get("draw", pool_size), kind, bool(from_), own_draw, pool_size, bool(raw_questions), err)
+    if len(src.report.errors) > before:
+        return None
+    questions = tuple(Question(id=q["id"], type=q["type"], lesson=q["lesson"], scenario=q.get("scenario", False),
+                               prompt=q["prompt"], explanation=q["explanation"], points=q.get("points", 1), raw=q)
+                      for q in raw_questions)
+    return Quiz(id=stem, module=module, kind=kind, title=title, pass_mark=pass_mark, draw=draw,
+                max_attempts=data.get("max_attempts", 0), wait_minutes=data.get("wait_minutes", 0),
+                questions=questions, from_=from_, path=src.shown, own_draw=own_draw)
+
+
+def _top_level(data: dict, stem: str, err: Callable[..., None]) -> tuple[Any, Any, Any]:
+    """Check the file's own keys; return kind, title and pass mark."""
     if extra := sorted(set(data) - TOP_KEYS):
         err(f"unknown key(s) {', '.join(map(repr, extra))}")
     if not (_int(data.get("schema_version"), 1) and data["schema_version"] == 1):
@@ -115,40 +143,20 @@ def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
     for key in ("max_attempts", "wait_minutes"):
         if not _int(data.get(key, 0), 0):
             err(f"'{key}' must be a whole number >= 0")
+    return kind, title, pass_mark
 
-    raw_questions = data.get("questions", [])
-    if not isinstance(raw_questions, list) or not all(isinstance(q, dict) for q in raw_questions):
-        err("'questions' must be an array of tables ([[questions]])")
-        raw_questions = []
-    module = data.get("module")
-    if kind == "final":
-        from_, own_draw = _final_sources(data, len(raw_questions), err)
-        pool_size = sum(count for _, count in from_) + own_draw
-    else:
-        from_, own_draw = (), 0
-        _module_rules(data, module, module_ids, err)
-        if not raw_questions:
-            err("the pool has no [[questions]]")
-        pool_size = len(raw_questions)
-    if raw_questions:
-        _check_questions(raw_questions, lesson_ids, err)
 
-    draw = data.get("draw", pool_size)
+def _draw(draw: Any, kind: Any, has_from: bool, own_draw: int, pool_size: int, has_questions: bool,
+          err: Callable[..., None]) -> Any:
+    """How many questions an attempt draws: at most the pool, exactly the [[from]] counts for a final."""
     if not _int(draw, 1):
         err(f"'draw' must be a whole number >= 1, not {draw!r}")
-    elif kind == "final" and from_ and draw != pool_size:
+    elif kind == "final" and has_from and draw != pool_size:
         own = " and 'own_draw'" if own_draw else ""
         err(f"'draw' {draw} must equal the sum of the [[from]] counts{own} ({pool_size})")
-    elif kind != "final" and raw_questions and draw > pool_size:
+    elif kind != "final" and has_questions and draw > pool_size:
         err(f"'draw' {draw} exceeds the pool size {pool_size}")
-    if errors:
-        raise QuizDefinitionError(errors)
-    questions = tuple(Question(id=q["id"], type=q["type"], lesson=q["lesson"], scenario=q.get("scenario", False),
-                               prompt=q["prompt"], explanation=q["explanation"], points=q.get("points", 1), raw=q)
-                      for q in raw_questions)
-    return Quiz(id=stem, module=module, kind=kind, title=title, pass_mark=pass_mark, draw=draw,
-                max_attempts=data.get("max_attempts", 0), wait_minutes=data.get("wait_minutes", 0),
-                questions=questions, from_=from_, path=shown, own_draw=own_draw)
+    return draw
 
 
 def _final_sources(data: dict, own_questions: int,
@@ -237,35 +245,44 @@ def _from_entries(value: Any, err: Callable[..., None]) -> tuple[tuple[str, int]
 
 
 def load_quizzes(directory: str | Path, course_slug: str, lesson_ids: set[str] | None = None,
-                 module_ids: set[str] | None = None) -> dict[str, Quiz]:
-    """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz."""
+                 module_ids: set[str] | None = None, report: Report | None = None) -> dict[str, Quiz]:
+    """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz. Without a
+    report, raise one ContentError listing every problem of every file."""
+    own = report is None
+    report = report or Report()
     root = Path(directory)
-    folder = root / course_slug
     quizzes: dict[str, Quiz] = {}
-    errors: list[str] = []
+    paths: dict[str, Path] = {}
     broken: set[str] = set()
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids,
-                             display=f"{root.name}/{course_slug}/{path.name}")
-        except QuizDefinitionError as exc:
-            errors += exc.errors
+    for path in sorted((root / course_slug).glob("*.toml")):
+        quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids, report=report,
+                         display=f"{root.name}/{course_slug}/{path.name}")
+        if quiz is None:
             broken.add(path.stem)
-            continue
-        quizzes[quiz.id] = quiz
+        else:
+            quizzes[quiz.id], paths[quiz.id] = quiz, path
     for quiz in quizzes.values():
-        for source, count in quiz.from_:
-            other = quizzes.get(source)
-            if other is None and source not in broken:
-                errors.append(f"{quiz.path}: from {source}: there is no quiz {source!r} in {root.name}/{course_slug}")
-            elif other is not None and other.kind != "module":
-                errors.append(f"{quiz.path}: from {source}: {source!r} is not a module quiz")
-            elif other is not None and count > len(other.questions):
-                errors.append(f"{quiz.path}: from {source}: 'count' {count} exceeds that pool's "
-                              f"{len(other.questions)} questions")
-    if errors:
-        raise QuizDefinitionError(errors)
+        _check_sources(report.source(paths[quiz.id], quiz.path), quiz, quizzes, broken, f"{root.name}/{course_slug}")
+    if own:
+        report.raise_if_any()
     return quizzes
+
+
+def _check_sources(src: Source, quiz: Quiz, quizzes: dict[str, Quiz], broken: set[str], folder: str) -> None:
+    """A final exam's [[from]] entries name module quizzes with enough questions."""
+    for source, count in quiz.from_:
+        other, item = quizzes.get(source), f"from {source}"
+        line = _line_of(src.text, f'quiz = "{source}"')
+        if other is None and source not in broken:
+            src.error(f"there is no quiz {source!r} in {folder}", item, line=line)
+        elif other is not None and other.kind != "module":
+            src.error(f"{source!r} is not a module quiz", item, line=line)
+        elif other is not None and count > len(other.questions):
+            src.error(f"'count' {count} exceeds that pool's {len(other.questions)} questions", item, line=line)
+
+
+def _line_of(text: str, fragment: str) -> int | None:
+    return next((n for n, line in enumerate(text.splitlines(), 1) if fragment in line), None)
 
 
 def final_pool(quiz: Quiz, quizzes: dict[str, Quiz]) -> dict[str, Question]:

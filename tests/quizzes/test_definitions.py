@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.quizzes.definitions import (Question, Quiz, QuizDefinitionError, final_pool, load_quiz, load_quizzes,
-                                     question_pool)
+from lms.courses.schema import ContentError
+from lms.quizzes.definitions import Question, Quiz, final_pool, load_quiz, load_quizzes, question_pool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
 LESSONS = {"intro", "goals", "extra-lesson"}
@@ -31,10 +31,11 @@ def course(tmp_path: Path, **files: str | bytes) -> Path:
 
 
 def errors_of(tmp_path: Path, **files: str | bytes) -> str:
-    """Load a course with replaced files and return the QuizDefinitionError message."""
-    with pytest.raises(QuizDefinitionError) as info:
+    """Load a course with replaced files and return every problem as 'path: item: problem' lines."""
+    with pytest.raises(ContentError) as info:
         load_quizzes(course(tmp_path, **files), "demo", LESSONS, MODULES)
-    return str(info.value)
+    return "\n".join(f"{e.path}: {e.item}: {e.problem}" if e.item else f"{e.path}: {e.problem}"
+                     for e in info.value.errors)
 
 
 def edit(text: str, old: str, new: str) -> str:
