@@ -16,7 +16,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGES = ("de", "en")
-_KEY_IN_PROBLEM = re.compile(r"^'([\w-]+)")
+_KEY_IN_PROBLEM = re.compile(r"^(?:unknown key\(s\) )?'?([\w-]+)")
 
 
 class ContentError(Exception):
@@ -103,11 +103,12 @@ class Source:
 
     def error(self, problem: str, item: str = "", ident: str | None = None, key: str | None = None,
               line: int | None = None) -> None:
-        """Record a problem; the line is looked up from the item's id and the key (or the key the problem names)."""
+        """Record a problem; the line is looked up from the item's id and the key (or the key the problem names);
+        line=0 means: do not look it up."""
         if line is None:
             match = _KEY_IN_PROBLEM.match(problem)
             line = locate(self.text, ident, key or (match.group(1) if match else None))
-        self.report.add(self.shown, problem, item, line)
+        self.report.add(self.shown, problem, item, line or None)
 
     def toml(self) -> dict | None:
         """The parsed file, or None (problem recorded) when it is missing or not valid UTF-8 TOML."""
@@ -207,8 +208,8 @@ class Table:
             src.error(f"unknown key(s) {', '.join(unknown)}", item, ident, key=unknown[0])
         for name, key in self.keys.items():
             if name not in data:
-                if key.required:
-                    src.error(f"'{name}' is required", item, ident)
+                if key.required:  # the line of the table, not of a later table's key of that name
+                    src.error(f"'{name}' is required", item, ident, line=locate(src.text, ident) if ident else 0)
             elif problem := _problem(name, key, data[name]):
                 src.error(problem, item, ident, key=name)
             else:
