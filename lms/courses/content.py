@@ -80,6 +80,11 @@ class Course:
         """The module with this id, or None."""
         return next((module for module in self.modules if module.id == module_id), None)
 
+    @property
+    def guideline_module(self) -> Module | None:
+        """The module marked `guideline_builder = true` in its module.toml, or None."""
+        return next((module for module in self.modules if module.guideline_builder), None)
+
     def module_of(self, lesson: Lesson) -> Module:
         """The module a lesson belongs to."""
         return self.module(lesson.module_id)
@@ -146,6 +151,8 @@ def _read_course(course_dir: Path, report: Report) -> Course | None:
             continue
         modules.append(module)
     modules = _apply_tasks_required(src, v["tasks_required"], modules)
+    if len([m for m in modules if m.guideline_builder]) > 1:
+        src.error("only one module may set guideline_builder = true", key="modules")
     qpath = course_dir / "questionnaire.toml"
     questionnaire = report.source(qpath).toml() if qpath.exists() else None
     return Course(slug=v["slug"] or course_dir.name, iri=iri, version=str(v["version"]), language=v["language"],

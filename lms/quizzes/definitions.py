@@ -272,17 +272,13 @@ def _check_sources(src: Source, quiz: Quiz, quizzes: dict[str, Quiz], broken: se
     """A final exam's [[from]] entries name module quizzes with enough questions."""
     for source, count in quiz.from_:
         other, item = quizzes.get(source), f"from {source}"
-        line = _line_of(src.text, f'quiz = "{source}"')
+        line = next((n for n, text in enumerate(src.text.splitlines(), 1) if f'quiz = "{source}"' in text), None)
         if other is None and source not in broken:
             src.error(f"there is no quiz {source!r} in {folder}", item, line=line)
         elif other is not None and other.kind != "module":
             src.error(f"{source!r} is not a module quiz", item, line=line)
         elif other is not None and count > len(other.questions):
             src.error(f"'count' {count} exceeds that pool's {len(other.questions)} questions", item, line=line)
-
-
-def _line_of(text: str, fragment: str) -> int | None:
-    return next((n for n, line in enumerate(text.splitlines(), 1) if fragment in line), None)
 
 
 def final_pool(quiz: Quiz, quizzes: dict[str, Quiz]) -> dict[str, Question]:

@@ -113,3 +113,18 @@ def test_content_schema_locate_finds_key_of_item():
     assert locate(text, "b", "missing") == 6
     assert locate(text, None, "schema_version") == 1
     assert locate(text, "nope", "answer") is None
+
+
+def test_content_schema_guideline_builder_flag_names_one_module(package):
+    """module.toml `guideline_builder = true` marks the builder's module; two marked modules are an error."""
+    from lms import REPO_ROOT
+    from lms.courses.content import load_course
+
+    assert load_course(REPO_ROOT / "courses" / "social_media_manager").guideline_module.id == "richtlinien"
+    courses, quizzes = package
+    assert load_course(courses / "mini").guideline_module is None
+    for folder in ("01-basics", "02-more"):
+        _replace(courses / f"mini/modules/{folder}/module.toml", "schema_version = 1",
+                 "schema_version = 1\nguideline_builder = true")
+    with pytest.raises(ContentError, match="only one module may set guideline_builder"):
+        load_course(courses / "mini")
