@@ -118,7 +118,8 @@ class Source:
         except FileNotFoundError:
             self.report.add(self.shown, "file is missing")
         except tomllib.TOMLDecodeError as exc:
-            self.report.add(self.shown, f"invalid TOML: {exc}", line=getattr(exc, "lineno", None))
+            line = re.search(r"at line (\d+)", str(exc))  # Python < 3.14 has no exc.lineno
+            self.report.add(self.shown, f"invalid TOML: {exc}", line=int(line.group(1)) if line else None)
         except UnicodeDecodeError as exc:
             self.report.add(self.shown, f"not UTF-8: {exc}")
         except OSError as exc:
@@ -151,6 +152,11 @@ def between(low: int, high: int | None = None) -> Callable[[Any], str | None]:
 def one_of(*choices: str) -> Callable[[Any], str | None]:
     """A rule: the value is one of the choices."""
     return lambda value: None if value in choices else f"{{key}} must be one of {', '.join(choices)}"
+
+
+def texts(value: list) -> str | None:
+    """A rule: a list holds only texts (ids)."""
+    return None if all(isinstance(item, str) for item in value) else "{key} must be a list of texts"
 
 
 def schema_version(value: int) -> str | None:

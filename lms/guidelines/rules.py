@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..courses.content import Course
-from ..courses.schema import Key, Report, Source, Table, one_of, schema_version
+from ..courses.schema import Key, Report, Source, Table, one_of, schema_version, texts
 
 STATUSES = ("required", "recommended", "optional")
 RANK = {"required": 3, "recommended": 2, "optional": 1}
@@ -87,7 +87,7 @@ class AnswerError(ValueError):
 
 QUESTIONNAIRE = Table({
     "schema_version": Key(int, rule=schema_version), "title": Key("text", False, {}), "intro": Key("text", False, {}),
-    "protected_modules": Key(list, False, []),
+    "protected_modules": Key(list, False, [], texts),
     "questions": Key(list, rule=lambda v: None if v else "at least one [[questions]] entry is required"),
     "rules": Key(list, False, [])})
 QUESTION = Table({"id": Key("ident"), "kind": Key(str, False, "single", one_of(*KINDS)), "label": Key("text"),
@@ -95,8 +95,8 @@ QUESTION = Table({"id": Key("ident"), "kind": Key(str, False, "single", one_of(*
                   "options": Key(list, rule=lambda v: None if len(v) >= 2 else "'options' needs at least two entries")})
 OPTION = Table({"id": Key("ident"), "label": Key("text"), "exclusive": Key(bool, False, False)})
 RULE = Table({"id": Key("ident"), "when": Key(dict, False), "only": Key(dict, False),
-              "status": Key(str, rule=one_of(*STATUSES)), "modules": Key(list, False, []),
-              "lessons": Key(list, False, []), "reason": Key("text")})
+              "status": Key(str, rule=one_of(*STATUSES)), "modules": Key(list, False, [], texts),
+              "lessons": Key(list, False, [], texts), "reason": Key("text")})
 
 
 def _ident(raw) -> str | None:

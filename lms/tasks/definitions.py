@@ -17,7 +17,7 @@ TASK = Table({
     "lesson": Key("ident"), "title": Key("text"), "minutes": Key(int, rule=between(5, 240)),
     "instructions": Key("text"), "template": Key(str, False), "fields": Key(list, False, []),
     "rubric": Key(list, rule=lambda v: None if v else "a task needs at least one [[rubric]] criterion"),
-    "file_types": Key(list, False, [], lambda v: None if all(t in FILE_TYPES for t in v) else
+    "file_types": Key(list, False, [], lambda v: None if all(isinstance(t, str) and t in FILE_TYPES for t in v) else
                       f"{{key}} has unknown type(s) {[t for t in v if t not in FILE_TYPES]} "
                       f"(allowed: {', '.join(FILE_TYPES)})"),
     "max_size_mb": Key(int, False, 5, between(1, MAX_SIZE_MB)), "file_required": Key(bool, False, False)})

@@ -112,6 +112,9 @@ def test_definitions_broken_toml_names_file_and_line(tmp_path):
     """A TOML syntax error is reported with the file and the line."""
     message = errors_of(tmp_path, **{"01_basics": edit(BASICS, "pass_mark = 0.7", "pass_mark = 0,7")})
     assert message.startswith("quizzes/demo/01-basics.toml: invalid TOML") and "line 6" in message
+    with pytest.raises(ContentError) as info:
+        load_quizzes(tmp_path / "quizzes", "demo", LESSONS, MODULES)
+    assert info.value.line == 6
 
 
 def test_definitions_broken_unknown_type(tmp_path):
