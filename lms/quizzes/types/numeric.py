@@ -9,7 +9,6 @@ from .base import QuestionType, register
 from .common import AnswerError, data_of, dec, field_name, fmt, form_values, is_num, nonempty
 
 NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
-NOT_A_NUMBER = "Bitte eine Zahl eingeben, z. B. 4,5."
 
 
 @register
@@ -43,10 +42,10 @@ class Numeric(QuestionType):
         if unit and text.endswith(unit):
             text = text[: -len(unit)].strip()
         if len(values) > 1 or not NUMBER_RE.fullmatch(text):
-            raise AnswerError(NOT_A_NUMBER)
+            raise AnswerError("Bitte eine Zahl eingeben, z. B. 4,5.")
         value = float(text.replace(",", "."))
         if not math.isfinite(value):
-            raise AnswerError(NOT_A_NUMBER)
+            raise AnswerError("Bitte eine Zahl eingeben, z. B. 4,5.")
         return value
 
     @classmethod

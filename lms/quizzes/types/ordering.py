@@ -7,7 +7,6 @@ from .base import QuestionType, register
 from .common import (AnswerError, check_entries, data_of, described, entry_ids, entry_texts, field_name,
                      form_values, known_id, ordered_entries, stray_items)
 
-DUPLICATE_POSITION = "Jede Position darf nur einmal vorkommen."
 
 
 @register
@@ -57,7 +56,7 @@ class Ordering(QuestionType):
                                   value=", ".join(values), n=len(ids))
             positions[item] = int(values[0])
         if len(set(positions.values())) != len(ids):
-            raise AnswerError(DUPLICATE_POSITION)
+            raise AnswerError("Jede Position darf nur einmal vorkommen.")
         return sorted(ids, key=positions.__getitem__)
 
     @classmethod
@@ -66,7 +65,7 @@ class Ordering(QuestionType):
         if not isinstance(answer, list) or len(answer) != len(ids):
             raise AnswerError("Ungültige Antwort.")
         if len({known_id(a, ids, "Unbekanntes Element: %(id)s") for a in answer}) != len(ids):
-            raise AnswerError(DUPLICATE_POSITION)
+            raise AnswerError("Jede Position darf nur einmal vorkommen.")
         return Fraction(sum(a == k for a, k in zip(answer, raw["answer"])), len(ids))
 
     @classmethod
