@@ -43,17 +43,20 @@ class ContentError(Exception):
         return cls(first.path, first.problem, first.item, first.line, tuple(errors))
 
 
-def locate(text: str, ident: str | None = None, key: str | None = None) -> int | None:
-    """The 1-based line of ``key`` in the table whose id is ``ident`` (either may be None), if found."""
+def locate(text: str, ident: str | None = None, key: str | None = None, id_key: str = "id") -> int | None:
+    """The 1-based line of ``key`` in the table whose ``id_key`` is ``ident`` (either may be None), if found.
+    A table's own `id = …` line is preferred over an inline table's (option ids can repeat question ids)."""
     lines = text.splitlines()
     start = 0
     if ident:
-        pattern = re.compile(r"""\bid\s*=\s*["']""" + re.escape(ident) + r"""["']""")
-        start = next((n for n, line in enumerate(lines) if pattern.search(line)), None)
+        value = re.escape(id_key) + r"""\s*=\s*["']""" + re.escape(ident) + r"""["']"""
+        own, inline = re.compile(r"^\s*" + value), re.compile(r"\b" + value)
+        start = next((n for n, line in enumerate(lines) if own.search(line)),
+                     next((n for n, line in enumerate(lines) if inline.search(line)), None))
         if start is None:
             return None
     if key:
-        pattern = re.compile(r"(^|[{,]\s*|\[\[?[\w.]*)\s*" + re.escape(key) + r"\s*(=|\]\])")
+        pattern = re.compile(r"(^|[{,]\s*|\[\[?[\w.]*)\s*" + re.escape(key) + r"\s*(=|\]\]?)")
         found = next((n for n in range(start, len(lines)) if pattern.search(lines[n])), None)
         if found is not None:
             return found + 1
@@ -102,12 +105,12 @@ class Source:
         return self._text
 
     def error(self, problem: str, item: str = "", ident: str | None = None, key: str | None = None,
-              line: int | None = None) -> None:
+              line: int | None = None, id_key: str = "id") -> None:
         """Record a problem; the line is looked up from the item's id and the key (or the key the problem names);
         line=0 means: do not look it up."""
         if line is None:
             match = _KEY_IN_PROBLEM.match(problem)
-            line = locate(self.text, ident, key or (match.group(1) if match else None))
+            line = locate(self.text, ident, key or (match.group(1) if match else None), id_key)
         self.report.add(self.shown, problem, item, line or None)
 
     def toml(self) -> dict | None:

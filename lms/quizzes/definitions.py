@@ -84,10 +84,11 @@ def load_quiz(path: str | Path, *, lesson_ids: set[str] | None = None, module_id
 
 
 def _reporter(src: Source) -> Callable[..., None]:
-    """err(message, item=''): record a problem; 'question <id>' items find their line by the id."""
+    """err(message, item=''): record a problem; 'question <id>' and 'from <quiz>' items find their line."""
     def err(message: str, item: str = "") -> None:
-        match = re.match(r"(?:question|from) (\S+)$", item)
-        src.error(message, item, ident=match.group(1) if match and item.startswith("question") else None)
+        match = re.match(r"(question|from) (\S+)$", item)
+        anchor = {"id_key": "id" if match.group(1) == "question" else "quiz", "ident": match.group(2)} if match else {}
+        src.error(message, item, **anchor)
     return err
 
 

@@ -113,6 +113,9 @@ def test_content_schema_locate_finds_key_of_item():
     assert locate(text, "b", "missing") == 6
     assert locate(text, None, "schema_version") == 1
     assert locate(text, "nope", "answer") is None
+    inline = 'options = [{ id = "q2", text = "x" }]\n[[q]]\nid = "q2"\nanswer = 1\n[[from]]\nquiz = "m1"\ncount = 9\n'
+    assert locate(inline, "q2", "answer") == 4 and locate(inline, "q2") == 3
+    assert locate(inline, "m1", "count", id_key="quiz") == 7
 
 
 def test_content_schema_guideline_builder_flag_names_one_module(package):

@@ -233,6 +233,23 @@ def test_definitions_broken_final_rule(tmp_path, old, new, expected):
     assert f"quizzes/demo/final.toml: {expected}" in message
 
 
+def test_definitions_broken_errors_carry_lines(tmp_path):
+    """Problems of a question, of a [[from]] entry and of the file itself each carry their line."""
+    final = edit(FINAL, "count = 2", "count = 0")
+    with pytest.raises(ContentError) as info:
+        load_quizzes(course(tmp_path, final=final, **{"01_basics": edit(BASICS, 'answer = "b"', 'answer = "z"')}),
+                     "demo", LESSONS, MODULES)
+    lines = {(Path(e.path).name, e.item): e.line for e in info.value.errors}
+    assert {("01-basics.toml", "question q01"), ("final.toml", "from 02-extra")} <= set(lines)
+    for (name, item), line in lines.items():
+        text = (tmp_path / "quizzes" / "demo" / name).read_text(encoding="utf-8").splitlines()
+        assert line is not None, (name, item)
+        if item == "question q01":
+            assert text[line - 1].startswith("answer = ")
+        if item == "from 02-extra":
+            assert text[line - 1] == "count = 0"
+
+
 def test_definitions_broken_final_without_from(tmp_path):
     """A final exam needs [[from]] entries; own questions without 'own_draw' are an error too."""
     first_question = BASICS[BASICS.index("[[questions]]"):BASICS.index('[[questions]]\nid = "q02"')]
