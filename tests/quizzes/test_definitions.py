@@ -188,7 +188,7 @@ BASIC_RULES = [
     ("draw = 5", "draw = 8", "'draw' 8 exceeds the pool size 7"),
     ("max_attempts = 3", "max_attempts = -1", "'max_attempts' must be a whole number >= 0"),
     ("wait_minutes = 10", "wait_minutes = 1.5", "'wait_minutes' must be a whole number >= 0"),
-    ("max_attempts = 3", "max_attempts = 3\nshuffle = true", "unknown key(s) 'shuffle'"),
+    ("max_attempts = 3", "max_attempts = 3\nshuffle = true", "unknown key(s) shuffle"),
     ('module = "basics"', 'module = "nope"', "module 'nope' is not a module id in the course"),
     ('module = "basics"\n', "", "'module' must be the module id"),
     ('title = { de = "Quiz: Grundlagen", en = "Quiz: Basics" }', 'title = { en = "Quiz" }', "'title' must be"),

@@ -45,6 +45,11 @@ def is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def is_whole(value: Any, low: int) -> bool:
+    """An int (not a bool) of at least ``low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
 def nonempty(x: Any) -> bool:
     """A string with more than white space."""
     return isinstance(x, str) and bool(x.strip())
