@@ -131,3 +131,27 @@ def test_content_schema_guideline_builder_flag_names_one_module(package):
                  "schema_version = 1\nguideline_builder = true")
     with pytest.raises(ContentError, match="only one module may set guideline_builder"):
         load_course(courses / "mini")
+
+
+def test_content_schema_check_command_runs_when_the_app_cannot_start(package, monkeypatch):
+    """Broken content stops create_app, yet `flask --app lms content check` lists every problem: the command is
+    a flask.commands entry point (pyproject.toml), which Flask resolves without loading the app."""
+    import tomllib
+    from importlib import metadata
+
+    from flask.cli import FlaskGroup
+
+    from lms import REPO_ROOT, create_app
+
+    courses, quizzes = package
+    _break_six_files(courses, quizzes)
+    target = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["flask.commands"]
+    monkeypatch.setattr(metadata, "entry_points", lambda group: [
+        metadata.EntryPoint(name=name, value=value, group=group) for name, value in target.items()])
+    monkeypatch.setenv("LMS_COURSES_DIR", str(courses))
+    monkeypatch.setenv("LMS_QUIZZES_DIR", str(quizzes))
+    with pytest.raises(ContentError):
+        create_app()
+    result = CliRunner().invoke(FlaskGroup(create_app=create_app), ["content", "check"])
+    assert result.exit_code == 1 and "6 content error(s)" in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("error: ")]) == 6
