@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app
 
 from .courses.content import Course, load_courses
-from .courses.schema import Report
+from .courses.schema import Report, collecting
 
 
 @dataclass(frozen=True)
@@ -54,17 +54,14 @@ class Catalog:
 def load_catalog(courses_dir: Path, quizzes_dir: Path, report: Report | None = None) -> Catalog:
     """Load all courses, their quizzes, practical tasks and questionnaires. Every problem of every file is
     collected; without a report they are raised together as one ContentError."""
-    own = report is None
-    report = report or Report()
-    courses = load_courses(courses_dir, report)
-    tasks = _load_tasks(courses, report)
-    quizzes = {}
-    for slug, course in courses.items():
-        found = _course_quizzes(course, quizzes_dir, report)
-        quizzes.update({(slug, quiz_id): quiz for quiz_id, quiz in found.items()})
-        _check_questionnaire(course, report)
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        courses = load_courses(courses_dir, report)
+        tasks = _load_tasks(courses, report)
+        quizzes = {}
+        for slug, course in courses.items():
+            found = _course_quizzes(course, quizzes_dir, report)
+            quizzes.update({(slug, quiz_id): quiz for quiz_id, quiz in found.items()})
+            _check_questionnaire(course, report)
     return Catalog(courses, quizzes, tasks)
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import markdown
-from .schema import ID_RE, SCHEMA_VERSION, ContentError, Key, Report, Source, Table, between, one_of, schema_version
+from .schema import (ID_RE, SCHEMA_VERSION, ContentError, Key, Report, Source, Table, between, collecting, one_of,
+                     schema_version)
 
 __all__ = ["ID_RE", "SCHEMA_VERSION", "ContentError", "Course", "Lesson", "Module", "load_course", "load_courses",
            "read_toml"]
@@ -110,20 +111,16 @@ LESSON = Table({"id": Key("ident"), "file": Key(str), "minutes": Key(int, rule=b
 
 def read_toml(path: Path) -> dict:
     """Parse a TOML file; a missing file or a syntax error raises ContentError with the file and line."""
-    report = Report()
-    data = report.source(path).toml()
-    report.raise_if_any()
+    with collecting(None) as report:
+        data = report.source(path).toml()
     return data
 
 
 def load_course(course_dir: Path, report: Report | None = None) -> Course | None:
     """Load and validate one course package. Without a report, raise one ContentError listing every problem;
     with one, record the problems there and return what could be read (None when course.toml is unreadable)."""
-    own = report is None
-    report = report or Report()
-    course = _read_course(course_dir, report)
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        course = _read_course(course_dir, report)
     return course
 
 
@@ -201,7 +198,7 @@ def _load_lesson(src: Source, module_dir: Path, raw, number: int, module_id: str
     ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
     item = f"lesson '{ident}'" if ident else f"lesson #{number}"
     v = LESSON.read(src, raw, item, ident)
-    if v["id"] in seen:
+    if v["id"] is not None and v["id"] in seen:
         src.error(f"id is already used in {seen[v['id']]}", item, ident, key="id")
     elif v["id"]:
         seen[v["id"]] = str(src.path)
@@ -260,17 +257,14 @@ def _read_lesson(src: Source) -> str | None:
 def load_courses(courses_dir: Path, report: Report | None = None) -> dict[str, Course]:
     """Load every package under courses/ (each folder with a course.toml); without a report, raise one
     ContentError listing every problem of every package."""
-    own = report is None
-    report = report or Report()
-    courses = {}
-    if not courses_dir.is_dir():
-        report.add(courses_dir, "courses folder does not exist")
-    else:
-        for child in sorted(courses_dir.iterdir()):
-            if child.is_dir() and (child / "course.toml").exists():
-                course = load_course(child, report)
-                if course is not None:
-                    courses[course.slug] = course
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        courses = {}
+        if not courses_dir.is_dir():
+            report.add(courses_dir, "courses folder does not exist")
+        else:
+            for child in sorted(courses_dir.iterdir()):
+                if child.is_dir() and (child / "course.toml").exists():
+                    course = load_course(child, report)
+                    if course is not None:
+                        courses[course.slug] = course
     return courses

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,17 @@ class Report:
             raise ContentError.collected(self.errors)
 
 
+@contextmanager
+def collecting(report: Report | None) -> Iterator[Report]:
+    """The caller's report, or a new one whose problems are raised as one ContentError when the block ends."""
+    if report is not None:
+        yield report
+        return
+    own = Report()
+    yield own
+    own.raise_if_any()
+
+
 class Source:
     """One content file: reads it, and records its problems with the line found from the item and key."""
 
@@ -108,6 +120,8 @@ class Source:
               line: int | None = None, id_key: str = "id") -> None:
         """Record a problem; the line is looked up from the item's id and the key (or the key the problem names);
         line=0 means: do not look it up."""
+        if line is None and item and not ident:
+            line = 0  # an inner table without a usable id: a guessed line could point at another table
         if line is None:
             match = _KEY_IN_PROBLEM.match(problem)
             line = locate(self.text, ident, key or (match.group(1) if match else None), id_key)

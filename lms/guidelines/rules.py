@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..courses.content import Course
-from ..courses.schema import Key, Report, Source, Table, one_of, schema_version, texts
+from ..courses.schema import Key, Report, Source, Table, collecting, one_of, schema_version, texts
 
 STATUSES = ("required", "recommended", "optional")
 RANK = {"required": 3, "recommended": 2, "optional": 1}
@@ -136,7 +136,7 @@ def _questions(src: Source, raw_questions: list) -> dict[str, Question]:
         options, seen = [], set()
         for onum, raw_option in enumerate(v["options"] or [], start=1):
             o = OPTION.read(src, raw_option, f"{item}: option #{onum}", ident)
-            if o["id"] in seen:
+            if o["id"] is not None and o["id"] in seen:
                 src.error(f"duplicate option id '{o['id']}'", item, ident)
             seen.add(o["id"])
             options.append(Option(o["id"], o["label"], o["exclusive"]))
@@ -194,21 +194,18 @@ def _rule(src: Source, raw, number: int, questions: dict, course: Course, protec
 def parse(data: dict, course: Course, path: Path | str, report: Report | None = None) -> Questionnaire | None:
     """Validate a parsed questionnaire.toml against its course. Without a report, raise one ContentError
     listing every problem (file, rule or question, line); with one, record them and return None if broken."""
-    own = report is None
-    report = report or Report()
-    src, before = report.source(path), len(report.errors)
-    v = QUESTIONNAIRE.read(src, data)
-    questions = _questions(src, v["questions"] or [])
-    protected = _protected(src, course, v["protected_modules"])
-    rule_list, rule_ids = [], set()
-    for number, raw in enumerate(v["rules"], start=1):
-        rule = _rule(src, raw, number, questions, course, protected)
-        if rule.id in rule_ids:
-            src.error("duplicate rule id", f"rule '{rule.id}'", rule.id)
-        rule_ids.add(rule.id)
-        rule_list.append(rule)
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        src, before = report.source(path), len(report.errors)
+        v = QUESTIONNAIRE.read(src, data)
+        questions = _questions(src, v["questions"] or [])
+        protected = _protected(src, course, v["protected_modules"])
+        rule_list, rule_ids = [], set()
+        for number, raw in enumerate(v["rules"], start=1):
+            rule = _rule(src, raw, number, questions, course, protected)
+            if rule.id is not None and rule.id in rule_ids:
+                src.error("duplicate rule id", f"rule '{rule.id}'", rule.id)
+            rule_ids.add(rule.id)
+            rule_list.append(rule)
     if len(report.errors) > before:
         return None
     return Questionnaire(path=str(path), title=v["title"] or {"de": "Bedarfsanalyse", "en": "Needs assessment"},

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..courses import markdown
 from ..courses.content import read_toml
-from ..courses.schema import Key, Report, Source, Table, one_of, schema_version
+from ..courses.schema import Key, Report, Source, Table, collecting, one_of, schema_version
 
 STEPS_FILE = Path(__file__).parent / "steps.toml"
 FIELD_KINDS = ("text", "textarea")
@@ -60,7 +60,7 @@ def _fields(src: Source, raw_fields: list, item: str, ident: str | None) -> tupl
     for number, raw in enumerate(raw_fields, start=1):
         where = f"{item}: field '{_ident(raw)}'" if _ident(raw) else f"{item}: field #{number}"
         v = FIELD.read(src, raw, where, ident)
-        if v["id"] in seen:
+        if v["id"] is not None and v["id"] in seen:
             src.error(f"duplicate field id '{v['id']}'", where, ident)
         seen.add(v["id"])
         fields.append(Field(v["id"], v["kind"], v["label"], v["hint"]))
@@ -70,21 +70,18 @@ def _fields(src: Source, raw_fields: list, item: str, ident: str | None) -> tupl
 def parse_steps(data: dict, path: Path | str, report: Report | None = None) -> tuple[Step, ...]:
     """Validate the steps data. Without a report, raise one ContentError listing every problem (file, step,
     line); with one, record them there."""
-    own = report is None
-    report = report or Report()
-    src = report.source(path)
-    steps, step_ids = [], set()
-    for number, raw in enumerate(STEPS.read(src, data)["steps"] or [], start=1):
-        ident = _ident(raw)
-        item = f"step '{ident}'" if ident else f"step #{number}"
-        v = STEP.read(src, raw, item, ident)
-        if v["id"] in step_ids:
-            src.error("duplicate step id", item, ident)
-        step_ids.add(v["id"])
-        fields = _fields(src, v["fields"] or [], item, ident)
-        steps.append(Step(v["id"], v["title"], _html(v["explanation"] or {}), _html(v["example"]), fields, number))
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        src = report.source(path)
+        steps, step_ids = [], set()
+        for number, raw in enumerate(STEPS.read(src, data)["steps"] or [], start=1):
+            ident = _ident(raw)
+            item = f"step '{ident}'" if ident else f"step #{number}"
+            v = STEP.read(src, raw, item, ident)
+            if v["id"] is not None and v["id"] in step_ids:
+                src.error("duplicate step id", item, ident)
+            step_ids.add(v["id"])
+            fields = _fields(src, v["fields"] or [], item, ident)
+            steps.append(Step(v["id"], v["title"], _html(v["explanation"] or {}), _html(v["example"]), fields, number))
     return tuple(steps)
 
 

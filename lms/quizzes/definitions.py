@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..courses.schema import ContentError, Key, Report, Source, Table
+from ..courses.schema import ContentError, Key, Report, Source, Table, collecting
 from . import scoring
 from .final_rules import check_sources, final_sources
 from .types.common import is_whole, nonempty
@@ -93,14 +93,11 @@ def load_quiz(path: str | Path, *, lesson_ids: set[str] | None = None, module_id
               display: str | None = None, report: Report | None = None) -> Quiz | None:
     """Read and validate one quiz file. Without a report, raise one ContentError listing every problem;
     with one, record them there and return None for a broken file."""
-    own = report is None
-    report = report or Report()
-    path = Path(path)
-    src = report.source(path, display or _display(path))
-    data = src.toml()
-    quiz = None if data is None else _build(src, data, path.stem, lesson_ids, module_ids)
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        path = Path(path)
+        src = report.source(path, display or _display(path))
+        data = src.toml()
+        quiz = None if data is None else _build(src, data, path.stem, lesson_ids, module_ids)
     return quiz
 
 
@@ -204,23 +201,20 @@ def load_quizzes(directory: str | Path, course_slug: str, lesson_ids: set[str] |
                  module_ids: set[str] | None = None, report: Report | None = None) -> dict[str, Quiz]:
     """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz. Without a
     report, raise one ContentError listing every problem of every file."""
-    own = report is None
-    report = report or Report()
-    root = Path(directory)
-    quizzes: dict[str, Quiz] = {}
-    paths: dict[str, Path] = {}
-    broken: set[str] = set()
-    for path in sorted((root / course_slug).glob("*.toml")):
-        quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids, report=report,
-                         display=f"{root.name}/{course_slug}/{path.name}")
-        if quiz is None:
-            broken.add(path.stem)
-        else:
-            quizzes[quiz.id], paths[quiz.id] = quiz, path
-    for quiz in quizzes.values():
-        check_sources(report.source(paths[quiz.id], quiz.path), quiz, quizzes, broken, f"{root.name}/{course_slug}")
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        root = Path(directory)
+        quizzes: dict[str, Quiz] = {}
+        paths: dict[str, Path] = {}
+        broken: set[str] = set()
+        for path in sorted((root / course_slug).glob("*.toml")):
+            quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids, report=report,
+                             display=f"{root.name}/{course_slug}/{path.name}")
+            if quiz is None:
+                broken.add(path.stem)
+            else:
+                quizzes[quiz.id], paths[quiz.id] = quiz, path
+        for quiz in quizzes.values():
+            check_sources(report.source(paths[quiz.id], quiz.path), quiz, quizzes, broken, f"{root.name}/{course_slug}")
     return quizzes
 
 

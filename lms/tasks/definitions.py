@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..courses import markdown
 from ..courses.content import Course
-from ..courses.schema import Key, Report, Source, Table, between, one_of, schema_version
+from ..courses.schema import Key, Report, Source, Table, between, collecting, one_of, schema_version
 
 FILE_TYPES = ("pdf", "docx", "xlsx", "odt", "png", "jpg", "txt", "md", "csv")
 FIELD_KINDS = ("text", "textarea")
@@ -92,30 +92,24 @@ class Task:
 def load_tasks(course: Course, report: Report | None = None) -> dict[str, Task]:
     """Every task file of a course package (none when it has no tasks/ folder), by task id; without a report,
     raise one ContentError listing every problem."""
-    own = report is None
-    report = report or Report()
-    folder = Path(course.path) / "tasks"
-    tasks: dict[str, Task] = {}
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        task = load_task(path, course, report)
-        if task is not None and task.id in tasks:
-            report.source(path).error(f"duplicate task id '{task.id}' (also in {tasks[task.id].path})", key="id")
-        elif task is not None:
-            tasks[task.id] = task
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        folder = Path(course.path) / "tasks"
+        tasks: dict[str, Task] = {}
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            task = load_task(path, course, report)
+            if task is not None and task.id in tasks:
+                report.source(path).error(f"duplicate task id '{task.id}' (also in {tasks[task.id].path})", key="id")
+            elif task is not None:
+                tasks[task.id] = task
     return tasks
 
 
 def load_task(path: Path, course: Course, report: Report | None = None) -> Task | None:
     """Load and validate one task file against its course (None when it is broken; problems go to the report)."""
-    own = report is None
-    report = report or Report()
-    src = report.source(path)
-    data = src.toml()
-    task = None if data is None else _build(src, data, course)
-    if own:
-        report.raise_if_any()
+    with collecting(report) as report:
+        src = report.source(path)
+        data = src.toml()
+        task = None if data is None else _build(src, data, course)
     return task
 
 
@@ -166,7 +160,7 @@ def _fields(src: Source, raw: list) -> tuple[Field, ...]:
     for number, item in enumerate(raw, start=1):
         ident = _ident(item)
         v = FIELD.read(src, item, f"field #{number}", ident)
-        if v["id"] in seen:
+        if v["id"] is not None and v["id"] in seen:
             src.error(f"duplicate field id '{v['id']}'", f"field #{number}", ident)
         seen.add(v["id"])
         fields.append(Field(v["id"], v["label"], v["kind"], v["required"], v["help"]))
@@ -179,7 +173,7 @@ def _rubric(src: Source, raw: list) -> tuple[Criterion, ...]:
         ident = _ident(item)
         where = f"rubric '{ident}'" if ident else f"rubric #{number}"
         v = CRITERION.read(src, item, where, ident)
-        if v["id"] in seen:
+        if v["id"] is not None and v["id"] in seen:
             src.error(f"duplicate criterion id '{v['id']}'", where, ident)
         seen.add(v["id"])
         levels = tuple(_level(src, raw_level, f"{where}: level", ident) for raw_level in v["levels"] or [])
