@@ -144,7 +144,15 @@ def parse(data: dict, course: Course, path: Path | str) -> Questionnaire:
         raise ContentError(path, f"schema_version {version!r} is not supported (expected {SCHEMA_VERSION})")
     title = _text(path, "", data, "title", required=False) or {"de": "Bedarfsanalyse", "en": "Needs assessment"}
     intro = _text(path, "", data, "intro", required=False)
-    raw_questions = data.get("questions")
+    questions = _parse_questions(path, data.get("questions"))
+    protected = _protected_lessons(path, data.get("protected_modules", []), course)
+    rules = _parse_rules(path, data.get("rules", []), course, questions, protected)
+    return Questionnaire(path=path, title=title, intro=intro, questions=tuple(questions.values()),
+                         rules=tuple(rules), protected=protected)
+
+
+def _parse_questions(path: str, raw_questions) -> dict[str, Question]:
+    """The [[questions]] entries by id, in file order."""
     if not isinstance(raw_questions, list) or not raw_questions:
         raise ContentError(path, "at least one [[questions]] entry is required")
     questions: dict[str, Question] = {}
@@ -160,39 +168,49 @@ def parse(data: dict, course: Course, path: Path | str) -> Questionnaire:
         kind = raw.get("kind", "single")
         if kind not in KINDS:
             raise ContentError(path, f"{where}'kind' must be one of {', '.join(KINDS)}")
-        raw_options = raw.get("options")
-        if not isinstance(raw_options, list) or len(raw_options) < 2:
-            raise ContentError(path, f"{where}'options' needs at least two entries")
-        options, seen = [], set()
-        for onum, raw_option in enumerate(raw_options, start=1):
-            owhere = f"{where}option #{onum}: "
-            if not isinstance(raw_option, dict):
-                raise ContentError(path, f"{owhere}must be a table")
-            _only(path, owhere, raw_option, {"id", "label", "exclusive"})
-            oid = _ident(path, owhere, raw_option.get("id"), "id")
-            if oid in seen:
-                raise ContentError(path, f"{where}duplicate option id '{oid}'")
-            seen.add(oid)
-            exclusive = raw_option.get("exclusive", False)
-            if not isinstance(exclusive, bool):
-                raise ContentError(path, f"{owhere}'exclusive' must be true or false")
-            options.append(Option(oid, _text(path, owhere, raw_option, "label"), exclusive))
         questions[qid] = Question(qid, kind, _text(path, where, raw, "label"),
-                                  _text(path, where, raw, "help", required=False), tuple(options))
+                                  _text(path, where, raw, "help", required=False),
+                                  _parse_options(path, where, raw.get("options")))
+    return questions
 
+
+def _parse_options(path: str, where: str, raw_options) -> tuple[Option, ...]:
+    """A question's options (at least two, unique ids)."""
+    if not isinstance(raw_options, list) or len(raw_options) < 2:
+        raise ContentError(path, f"{where}'options' needs at least two entries")
+    options, seen = [], set()
+    for onum, raw_option in enumerate(raw_options, start=1):
+        owhere = f"{where}option #{onum}: "
+        if not isinstance(raw_option, dict):
+            raise ContentError(path, f"{owhere}must be a table")
+        _only(path, owhere, raw_option, {"id", "label", "exclusive"})
+        oid = _ident(path, owhere, raw_option.get("id"), "id")
+        if oid in seen:
+            raise ContentError(path, f"{where}duplicate option id '{oid}'")
+        seen.add(oid)
+        exclusive = raw_option.get("exclusive", False)
+        if not isinstance(exclusive, bool):
+            raise ContentError(path, f"{owhere}'exclusive' must be true or false")
+        options.append(Option(oid, _text(path, owhere, raw_option, "label"), exclusive))
+    return tuple(options)
+
+
+def _protected_lessons(path: str, protected_modules, course: Course) -> frozenset:
+    """Lessons of legal modules and of the modules the questionnaire protects."""
     modules = {module.id: module for module in course.modules}
-    lesson_ids = {lesson.id for lesson in course.lessons}
-    protected_modules = data.get("protected_modules", [])
     if not isinstance(protected_modules, list):
         raise ContentError(path, "'protected_modules' must be a list of module ids")
     for module_id in protected_modules:
         if module_id not in modules:
             raise ContentError(path, f"'protected_modules' names unknown module '{module_id}' "
                                f"(course has: {', '.join(modules)})")
-    protected = frozenset(lesson.id for module in course.modules
-                          if module.legal or module.id in protected_modules for lesson in module.lessons)
+    return frozenset(lesson.id for module in course.modules
+                     if module.legal or module.id in protected_modules for lesson in module.lessons)
 
-    raw_rules = data.get("rules", [])
+
+def _parse_rules(path: str, raw_rules, course: Course, questions: dict[str, Question],
+                 protected: frozenset) -> list[Rule]:
+    """The [[rules]] entries, each with its conditions checked and its targets expanded to lessons."""
     if not isinstance(raw_rules, list):
         raise ContentError(path, "'rules' must be a list of [[rules]] tables")
     rules, rule_ids = [], set()
@@ -213,22 +231,8 @@ def parse(data: dict, course: Course, path: Path | str) -> Questionnaire:
         status = raw.get("status")
         if status not in STATUSES:
             raise ContentError(path, f"{where}'status' must be one of {', '.join(STATUSES)}")
-        target_modules = raw.get("modules", [])
-        target_lessons = raw.get("lessons", [])
-        if not isinstance(target_modules, list) or not isinstance(target_lessons, list):
-            raise ContentError(path, f"{where}'modules' and 'lessons' must be lists of ids")
-        if not target_modules and not target_lessons:
-            raise ContentError(path, f"{where}needs 'modules' or 'lessons' to mark")
-        targets: set[str] = set()
-        for module_id in target_modules:
-            if module_id not in modules:
-                raise ContentError(path, f"{where}unknown module id '{module_id}' "
-                                   f"(course has: {', '.join(modules)})")
-            targets.update(lesson.id for lesson in modules[module_id].lessons)
-        for lesson_id in target_lessons:
-            if lesson_id not in lesson_ids:
-                raise ContentError(path, f"{where}unknown lesson id '{lesson_id}' in course '{course.slug}'")
-            targets.add(lesson_id)
+        target_modules, target_lessons = raw.get("modules", []), raw.get("lessons", [])
+        targets = _rule_targets(path, where, target_modules, target_lessons, course)
         if status == "optional" and targets & protected:
             blocked = sorted(targets & protected)
             raise ContentError(path, f"{where}may not mark legal basics optional ({', '.join(blocked)}); "
@@ -236,8 +240,28 @@ def parse(data: dict, course: Course, path: Path | str) -> Questionnaire:
         ordered = tuple(lesson.id for lesson in course.lessons if lesson.id in targets)
         rules.append(Rule(rid, when, only, status, tuple(target_modules), tuple(target_lessons), ordered,
                           _text(path, where, raw, "reason")))
-    return Questionnaire(path=path, title=title, intro=intro, questions=tuple(questions.values()),
-                         rules=tuple(rules), protected=protected)
+    return rules
+
+
+def _rule_targets(path: str, where: str, target_modules, target_lessons, course: Course) -> set[str]:
+    """The lesson ids a rule marks: every lesson of its modules plus its single lessons."""
+    if not isinstance(target_modules, list) or not isinstance(target_lessons, list):
+        raise ContentError(path, f"{where}'modules' and 'lessons' must be lists of ids")
+    if not target_modules and not target_lessons:
+        raise ContentError(path, f"{where}needs 'modules' or 'lessons' to mark")
+    modules = {module.id: module for module in course.modules}
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    targets: set[str] = set()
+    for module_id in target_modules:
+        if module_id not in modules:
+            raise ContentError(path, f"{where}unknown module id '{module_id}' "
+                               f"(course has: {', '.join(modules)})")
+        targets.update(lesson.id for lesson in modules[module_id].lessons)
+    for lesson_id in target_lessons:
+        if lesson_id not in lesson_ids:
+            raise ContentError(path, f"{where}unknown lesson id '{lesson_id}' in course '{course.slug}'")
+        targets.add(lesson_id)
+    return targets
 
 
 def load_for_course(course: Course) -> Questionnaire | None:
