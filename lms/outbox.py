@@ -1,8 +1,8 @@
 """Shared claim pattern of the app's outboxes (forwarding, e-mail, grade passback, cmi5): the row columns, leases on
 due rows, backoff. Their relays run as passes of the one loop in lms/loops.py.
 
-An outbox table has ``id``, ``status`` ("pending" while deliverable), ``next_attempt_at``, ``claimed_by`` (and
-``claimed_until`` where workers renew leases). A claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are
+An outbox table has ``id`` and the columns of OutboxRow: ``status`` ("pending" while deliverable),
+``next_attempt_at``, ``claimed_by`` (and ``claimed_until`` in a LeasedOutboxRow, where workers renew leases). A claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are
 not due for anyone else until the lease runs out; a worker that dies loses its rows when its lease ends. On
 PostgreSQL concurrent claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write
 transaction (BEGIN IMMEDIATE) serialises claims.
@@ -16,9 +16,29 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-PENDING = "pending"
+from .db import UTCDateTime, utcnow
+
+PENDING, DEAD = "pending", "dead"
+
+
+class OutboxRow:
+    """The columns every outbox table shares (a mixin of the model): delivery state, attempts, the claim."""
+
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeasedOutboxRow(OutboxRow):
+    """An outbox row whose workers renew their leases: the lease's end is kept apart (renew_claim)."""
+
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 def worker_id() -> str:

@@ -16,7 +16,7 @@ LAYERS = [
     ("core", {"lms.db", "lms.clock", "lms.config", "lms.converters", "lms.safejson", "lms.signals", "lms.policy",
               "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops", "lms.cli",
               "lms.blueprint",
-              "lms.migrations", "lms.dbcli"}),
+              "lms.migrations", "lms.dbcli", "lms.csvsafe"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),
     ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks"}),
     ("features", {"lms.assignments", "lms.certificates", "lms.cmi5", "lms.forwarding", "lms.guidelines", "lms.lti",

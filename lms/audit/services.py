@@ -10,6 +10,7 @@ from flask import has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..csvsafe import safe_cell
 from .models import AuditEntry
 
 # Every action the app records, with its German label (translated on the page).
@@ -141,16 +142,11 @@ def to_csv(rows: list[AuditEntry]) -> str:
     writer.writerow(["Zeit (UTC)", "Person", "Rolle", "Aktion", "Objektart", "Objekt-ID", "Objekt", "Details",
                      "Adresse"])
     for row in rows:
-        writer.writerow([row.created_at.strftime("%Y-%m-%d %H:%M:%S"), _cell(row.actor_email), row.actor_role,
-                         row.action, row.target_type, row.target_id, _cell(row.target_label),
-                         _cell(_details(row.details)), row.address])
+        writer.writerow([row.created_at.strftime("%Y-%m-%d %H:%M:%S"), safe_cell(row.actor_email), row.actor_role,
+                         row.action, row.target_type, row.target_id, safe_cell(row.target_label),
+                         safe_cell(_details(row.details)), row.address])
     return "\ufeff" + buffer.getvalue()
 
 
 def _details(details: dict | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted((details or {}).items()))
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in stored text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..auth.models import User
+from ..csvsafe import safe_cell
 from ..db import utcnow
 from .errors import GuidelineError
 from .models import GuidelineAcknowledgement, GuidelineVersion
@@ -89,11 +90,6 @@ def open_acknowledgements(db: Session, org_id: int, version: GuidelineVersion) -
                            .order_by(User.name)))
 
 
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
 
 def acknowledgements_csv(db: Session, org_id: int, number: int | None = None) -> str:
     """Proof of acknowledgement as CSV text (semicolons, UTF-8 BOM for Excel): name, e-mail, version, time."""
@@ -101,7 +97,6 @@ def acknowledgements_csv(db: Session, org_id: int, number: int | None = None) ->
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["Name", "E-Mail", "Version", "Bestätigt am (UTC)"])
     for row in acknowledgements(db, org_id, number):
-        writer.writerow([_safe_cell(row.user_name), _safe_cell(row.user_email), row.version.number,
+        writer.writerow([safe_cell(row.user_name), safe_cell(row.user_email), row.version.number,
                          row.acknowledged_at.strftime("%Y-%m-%d %H:%M:%S")])
     return "\ufeff" + buffer.getvalue()
-
