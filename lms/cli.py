@@ -41,3 +41,10 @@ def run_once_or_loop(name: str, run_pass: RunPass, report: Callable[[object], st
     signal.signal(signal.SIGINT, _stop)
     click.echo(f"{name} running every {interval:g} s; stop with Ctrl+C")
     loop.loop(on_results=lambda results: results.get(name) and click.echo(report(results[name])))
+
+
+def run_worker_once_or_loop(label: str, worker, report: Callable[[object], str], *, once: bool,
+                            interval: float) -> None:
+    """run_once_or_loop for a claiming worker (run_pass(), stop() and its claim name ``worker``)."""
+    run_once_or_loop(f"{label} {worker.worker}", lambda _app: worker.run_pass(), report, once=once,
+                     interval=interval, stop=worker.stop)

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .. import db as dbmod
-from ..cli import once_or_loop, run_once_or_loop
+from ..cli import once_or_loop, run_worker_once_or_loop
 
 relay_cli = AppGroup("xapi", help="xAPI forwarding to external LRSs and bulk export.")
 
@@ -20,10 +20,8 @@ def relay_command(once: bool, interval: float):
     """Deliver queued statements to every active forwarding target."""
     from .relay import Relay
 
-    relay = Relay(current_app._get_current_object())
-    run_once_or_loop(f"relay {relay.worker}", lambda _app: relay.run_pass(),
-                     lambda delivered: f"delivered {delivered} statement(s)", once=once, interval=interval,
-                     stop=relay.stop)
+    run_worker_once_or_loop("relay", Relay(current_app._get_current_object()),
+                            lambda delivered: f"delivered {delivered} statement(s)", once=once, interval=interval)
 
 
 @relay_cli.command("export")

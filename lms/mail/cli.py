@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..cli import once_or_loop, run_once_or_loop
+from ..cli import once_or_loop, run_worker_once_or_loop
 
 mail_cli = AppGroup("mail", help="Transactional e-mail.")
 
@@ -15,7 +15,5 @@ def send_command(once: bool, interval: float):
     """Deliver queued mails over SMTP (or keep them, in development mode)."""
     from .worker import MailWorker
 
-    worker = MailWorker(current_app._get_current_object())
-    run_once_or_loop(f"mail worker {worker.worker}", lambda _app: worker.run_pass(),
-                     lambda delivered: f"delivered {delivered} mail(s)", once=once, interval=interval,
-                     stop=worker.stop)
+    run_worker_once_or_loop("mail worker", MailWorker(current_app._get_current_object()),
+                            lambda delivered: f"delivered {delivered} mail(s)", once=once, interval=interval)
