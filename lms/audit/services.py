@@ -10,6 +10,7 @@ from flask import has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..converters import query_date
 from ..csvsafe import safe_cell
 from .models import AuditEntry
 
@@ -92,7 +93,7 @@ class AuditFilter:
         except ValueError:
             page = 1
         return cls(action=action if action in ACTIONS else "", actor=args.get("actor", "").strip()[:254],
-                   since=_date(args.get("since")), until=_date(args.get("until")), page=page)
+                   since=query_date(args.get("since")), until=query_date(args.get("until")), page=page)
 
     def args(self, **changes) -> dict:
         """Query arguments for a link with some filters changed."""
@@ -100,15 +101,6 @@ class AuditFilter:
                   "until": self.until and self.until.isoformat(), "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None)}
-
-
-def _date(value: str | None) -> date | None:
-    """An ISO date (ASCII digits, years 1900-9998 so that the day after stays a date), else None."""
-    try:
-        parsed = date.fromisoformat(value.strip()) if value and value.isascii() else None
-    except ValueError:
-        return None
-    return parsed if parsed and 1900 <= parsed.year <= 9998 else None
 
 
 def _query(org_id: int, flt: AuditFilter):
