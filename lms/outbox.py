@@ -2,10 +2,11 @@
 due rows, backoff. Their relays run as passes of the one loop in lms/loops.py.
 
 An outbox table has ``id`` and the columns of OutboxRow: ``status`` ("pending" while deliverable),
-``next_attempt_at``, ``claimed_by`` (and ``claimed_until`` in a LeasedOutboxRow, where workers renew leases). A claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are
-not due for anyone else until the lease runs out; a worker that dies loses its rows when its lease ends. On
-PostgreSQL concurrent claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write
-transaction (BEGIN IMMEDIATE) serialises claims.
+``next_attempt_at``, ``claimed_by`` (and ``claimed_until`` in a LeasedOutboxRow, where workers renew leases). A
+claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are not due for anyone
+else until the lease runs out; a worker that dies loses its rows when its lease ends. On PostgreSQL concurrent
+claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write transaction (BEGIN IMMEDIATE)
+serialises claims.
 """
 from __future__ import annotations
 

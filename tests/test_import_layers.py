@@ -14,9 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # the layer of their top package (lms.<package>); a dotted name names a module or a sub-package.
 LAYERS = [
     ("core", {"lms.db", "lms.clock", "lms.config", "lms.converters", "lms.safejson", "lms.signals", "lms.policy",
-              "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops", "lms.cli",
-              "lms.blueprint",
-              "lms.migrations", "lms.dbcli", "lms.csvsafe"}),
+              "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops",
+              "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),
     ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks"}),
     ("features", {"lms.assignments", "lms.certificates", "lms.cmi5", "lms.forwarding", "lms.guidelines", "lms.lti",
