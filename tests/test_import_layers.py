@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Layers, lowest first: a module may import its own layer and the layers below. Modules not named are in
@@ -23,7 +25,7 @@ LAYERS = [
                   # privacy's reporting-level reads (and their table), which feature views consult
                   "lms.privacy.settings", "lms.privacy.enforce", "lms.privacy.models"}),
     ("top", {"lms.privacy", "lms.reports", "lms.jobs", "lms.imports"}),
-    ("app", {"lms"}),  # lms/__init__.py: create_app / init_app, the only place that wires every package
+    ("app", {"lms"}),  # lms/__init__.py alone: create_app / init_app, the only place that wires every package
 ]
 # The LRS stores and serves statements for any client: it knows nothing of the learning content. Until "lrs"
 # moves it to lms/lrs, lms/xapi holds both the LRS and the app's own statements (emit, receivers, vocabulary).
@@ -87,7 +89,9 @@ def layer_of(name: str) -> int:
     best, best_len = None, -1
     for index, (_, members) in enumerate(LAYERS):
         for member in members:
-            if _within(name, member) and len(member) > best_len:
+            # "lms" names the app module only; a module below it belongs to the package that holds it
+            matches = name == member if member == "lms" else _within(name, member)
+            if matches and len(member) > best_len:
                 best, best_len = index, len(member)
     if best is None:
         raise AssertionError(f"{name} is in no layer: add its package to LAYERS")
@@ -140,6 +144,9 @@ def test_import_layers_every_module_has_a_layer():
     """A new top-level module or package is placed in a layer before it can be imported."""
     for name in import_graph(ROOT):
         layer_of(name)
+    with pytest.raises(AssertionError, match="lms.newcomer is in no layer"):
+        layer_of("lms.newcomer")
+    assert layer_of("lms") == len(LAYERS) - 1 and layer_of("lms.privacy.enforce") < layer_of("lms.privacy.erasure")
 
 
 def _planted(tmp_path: Path, files: dict[str, str]) -> dict[str, set[str]]:
