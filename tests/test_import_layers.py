@@ -19,7 +19,10 @@ LAYERS = [
               "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops",
               "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),
-    ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks"}),
+    ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks",
+                  # the guideline package's content files (questionnaire, builder steps), which the catalog and
+                  # `flask content check` load like quiz and task files
+                  "lms.guidelines.rules", "lms.guidelines.steps"}),
     ("features", {"lms.assignments", "lms.certificates", "lms.cmi5", "lms.forwarding", "lms.guidelines", "lms.lti",
                   "lms.mail", "lms.scorm", "lms.sso", "lms.xapi", "lms.lrs",
                   # privacy's reporting-level reads (and their table), which feature views consult
