@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def init_app(app: Flask, url_prefix: str = "") -> None:
     """Mount the LMS on an app (standalone or a host app) under ``url_prefix``."""
-    from . import config, converters, db, errors, i18n, localtime, nav, security
+    from . import access, config, converters, db, errors, i18n, localtime, nav, security
     from .blueprint import make_blueprint
 
     config.apply_defaults(app)
@@ -42,5 +42,7 @@ def init_app(app: Flask, url_prefix: str = "") -> None:
     from .dbcli import db_cli
 
     app.cli.add_command(db_cli)
-    app.register_blueprint(make_blueprint(), url_prefix=url_prefix or None)
+    parent = make_blueprint()
+    parent.before_request(access.enforce)  # lms/policy.py, enforced before every LMS route by lms/access.py
+    app.register_blueprint(parent, url_prefix=url_prefix or None)
 
