@@ -54,11 +54,9 @@ def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
     """Load all courses, their quizzes and practical tasks; any broken file raises ContentError naming it."""
     courses = load_courses(courses_dir)
     tasks = _load_tasks(courses)
+    from .quizzes.definitions import QuizDefinitionError, load_quizzes  # lazily: the quiz package builds on core
+
     quizzes = {}
-    try:
-        from .quizzes.definitions import QuizDefinitionError, load_quizzes
-    except ImportError:  # quiz engine not installed in this build
-        return Catalog(courses, tasks=tasks)
     for slug, course in courses.items():
         folder = quizzes_dir / slug
         lesson_ids = {lesson.id for lesson in course.lessons}
@@ -80,10 +78,8 @@ def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
 
 
 def _load_tasks(courses: dict[str, Course]) -> dict[tuple[str, str], object]:
-    try:
-        from .tasks.definitions import load_tasks
-    except ImportError:  # practical tasks not installed in this build
-        return {}
+    from .tasks.definitions import load_tasks  # lazily, like the quizzes
+
     return {(slug, task_id): task for slug, course in courses.items()
             for task_id, task in load_tasks(course).items()}
 

@@ -3,7 +3,7 @@ from flask import Flask
 from flask_login import LoginManager
 from sqlalchemy import select
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 login_manager = LoginManager()
 login_manager.login_view = "lms.auth.login"
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     # password page.
     app.before_request(sessions.check_session)
     app.before_request(sessions.password_change_redirect)
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.auth.organisation", _l("Organisation"), ("admin",))
     app.cli.add_command(cli.demo_cli)
     app.cli.add_command(cli.users_cli)
