@@ -25,13 +25,15 @@ def _dispose(*apps):
 
 
 def test_plugin_mounts_under_prefix(database_url, tmp_path, world_db):
-    """A host app mounts the LMS under /lms; its own routes keep working; the LMS's static files and pages carry
-    the prefix."""
+    """A host app mounts the LMS under /lms; its own routes keep working (without the LMS's security headers); the
+    LMS's static files and pages carry the prefix."""
     host = make_host(database_url, tmp_path)
     client = host.test_client()
-    assert client.get("/", host=True).get_data(as_text=True) == "host home"
+    host_page = client.get("/", host=True)
+    assert host_page.get_data(as_text=True) == "host home"
+    assert "Content-Security-Policy" not in host_page.headers  # the LMS's headers stay on its own pages
     login_page = client.get("/login")
-    assert login_page.status_code == 200
+    assert login_page.status_code == 200 and "script-src 'self'" in login_page.headers["Content-Security-Policy"]
     assert "/lms/static/css/app.css" in login_page.get_data(as_text=True)
     assert client.get("/static/css/app.css").status_code == 200
     assert client.get("/courses/").headers["Location"].startswith("/lms/login")

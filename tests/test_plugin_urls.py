@@ -141,8 +141,8 @@ def test_plugin_urls_lrs_more_link(host, host_db):
     assert len(second["statements"]) == 1 and second["more"] == ""
 
 
-def test_plugin_urls_scorm_package_server(host, host_db):
-    """The SCORM package's server URL is the LMS's base under the prefix (the launcher adds /scorm/...)."""
+def test_plugin_urls_scorm_and_cmi5_packages(host, host_db):
+    """The SCORM package's server URL and the cmi5 package's AU URLs lie under the prefix."""
     import io
     import zipfile
 
@@ -152,3 +152,8 @@ def test_plugin_urls_scorm_package_server(host, host_db):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     config = zipfile.ZipFile(io.BytesIO(response.data)).read("config.js").decode()
     assert '"server": "http://localhost/lms"' in config
+    cmi5 = client.get("/admin/cmi5/mini/cmi5.zip")
+    assert cmi5.status_code == 200
+    structure = zipfile.ZipFile(io.BytesIO(cmi5.data)).read("cmi5.xml").decode()
+    urls = re.findall(r"<url>([^<]+)</url>", structure)
+    assert urls and all(url.startswith("http://localhost/lms/cmi5/au/mini?") for url in urls), urls
