@@ -1,7 +1,7 @@
 """What forwarding sends: the statement as stored, with report pseudonyms, or with nothing personal.
 
 The built-in LRS keeps every statement byte for byte; only the copy that leaves for a forwarding target is
-changed, right before the relay sends it (app.extensions["lms_forward_transform"]).
+changed, right before the relay sends it (the LMS hook "forward_transform").
 """
 from __future__ import annotations
 
