@@ -94,7 +94,7 @@ def test_plugin_identity_switch_user_and_role(host, host_db):
 
 def test_plugin_identity_refusals(host, host_db):
     """Without JIT an unknown person gets the LMS's 403 page; a person whose e-mail belongs to another
-    organisation is refused too, and nothing is created."""
+    organisation, or whose e-mail the LMS cannot take, is refused too, and nothing is created."""
     from factories import create_org, create_user
 
     other = create_org(host_db, "Other", "other")
@@ -104,6 +104,9 @@ def test_plugin_identity_refusals(host, host_db):
     host_sign_in(client, "tom@example.org")
     refused = client.get("/courses/")
     assert refused.status_code == 403 and "/lms/static/css/app.css" in refused.get_data(as_text=True)
+    host_app.add_user(host, "broken@", "Broken Address", PASSWORD)
+    host_sign_in(client, "broken@")
+    assert client.get("/courses/").status_code == 403  # an address the LMS cannot take: refused, not a 500
     host.config["HOST_IDENTITY_JIT"] = False
     host_sign_in(client, "alice@example.org")
     assert client.get("/courses/").status_code == 403

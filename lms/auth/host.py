@@ -33,7 +33,8 @@ BRIDGED = "_lms_host_identity"
 
 @dataclass(frozen=True)
 class HostIdentity:
-    """The host's signed-in user as the LMS needs it; role None keeps an existing user's role (new: learner)."""
+    """The host's signed-in user as the LMS needs it; role None keeps an existing user's role (new: learner);
+    department and the organisation's name are used when the LMS creates the user or organisation."""
 
     email: str
     name: str = ""
@@ -91,8 +92,12 @@ def map_identity(db, identity: HostIdentity) -> User:
     if user is None:
         if not config.get("HOST_IDENTITY_JIT"):
             raise HostIdentityRefused("no LMS account")
-        user = services.create_user(db, org, email=email, name=identity.name or email, role=identity.role or
-                                    "learner", password=services.generate_password(), department=identity.department)
+        try:
+            user = services.create_user(db, org, email=email, name=identity.name or email, role=identity.role or
+                                        "learner", password=services.generate_password(),
+                                        department=identity.department)
+        except services.AccountError as exc:  # e.g. the host's e-mail address is not a valid one
+            raise HostIdentityRefused(str(exc)) from exc
         record(db, None, "user.create", target_type="user", target_id=user.id, target_label=email,
                details={"via": "host identity", "role": user.role}, org_id=org.id)
         return user
