@@ -5,11 +5,21 @@ from pathlib import Path
 
 from flask import Flask
 
-from .extension import LMS
+from .extension import Extension
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["LMS", "create_app", "init_app"]
+
+
+class LMS(Extension):
+    """The LMS as a Flask extension: ``LMS(app, url_prefix="/lms")`` or ``lms = LMS(); lms.init_app(app, ...)``."""
+
+    def mount(self, app: Flask) -> None:
+        """Core services, every package's init_app, the parent blueprint and the error pages (lms/wiring.py)."""
+        from . import wiring
+
+        wiring.mount(app, self)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

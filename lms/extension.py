@@ -33,8 +33,9 @@ SINGLE_HOOKS = {
 }
 
 
-class LMS:
-    """The LMS extension: mount with ``init_app(app, url_prefix=...)``; one object per app."""
+class Extension:
+    """What the LMS object holds per app; ``lms.LMS`` adds the wiring (mount with ``init_app(app, url_prefix=...)``;
+    one object per app)."""
 
     def __init__(self, app: Flask | None = None, url_prefix: str | None = None) -> None:
         self.app: Flask | None = None
@@ -53,13 +54,15 @@ class LMS:
             raise RuntimeError("an LMS object belongs to one app; create another LMS() for a second app")
         if "lms" in app.extensions:
             raise RuntimeError("the LMS is already mounted on this app")
-        from . import wiring
-
         prefix = url_prefix if url_prefix is not None else app.config.get("URL_PREFIX", "")
         self.url_prefix = normalise_prefix(prefix)
         self.app = app
         app.extensions["lms"] = self
-        wiring.mount(app, self)
+        self.mount(app)
+
+    def mount(self, app: Flask) -> None:
+        """Wire the packages into the app (lms.LMS does; this core class knows no package)."""
+        raise NotImplementedError
 
     # --- contributions of the packages (called from their init_app) ---
 
@@ -128,12 +131,12 @@ def normalise_prefix(prefix: str | None) -> str:
     return prefix
 
 
-def of(app: Flask) -> LMS:
+def of(app: Flask) -> Extension:
     """The LMS mounted on ``app``."""
     return app.extensions["lms"]
 
 
-def current_lms() -> LMS:
+def current_lms() -> Extension:
     """The LMS of the current app."""
     return current_app.extensions["lms"]
 
