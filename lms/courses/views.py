@@ -21,13 +21,20 @@ bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="temp
 AFTER_ENROL_ENDPOINT = "AFTER_ENROL_ENDPOINT"
 
 
-def _module_extras(course, enrolment):
-    """Per-module links other packages add (quiz state); filled through app.extensions['lms_module_extras']."""
+def _module_extras(course, enrolment, module_id: str | None = None):
+    """Per-module links other packages add (quiz state); filled through app.extensions['lms_module_extras'].
+
+    With module_id (the lesson page), providers that name the modules they serve (an `lms_modules(course)`
+    attribute) are skipped for other modules, so their queries do not run for nothing.
+    """
     providers = current_app.extensions.get("lms_module_extras", [])
     extras = {}
     for provider in providers:
-        for module_id, item in provider(get_session(), current_user, course, enrolment).items():
-            extras.setdefault(module_id, []).append(item)
+        serves = getattr(provider, "lms_modules", None)
+        if module_id is not None and serves is not None and module_id not in serves(course):
+            continue
+        for key, item in provider(get_session(), current_user, course, enrolment).items():
+            extras.setdefault(key, []).append(item)
     return extras
 
 
@@ -139,11 +146,12 @@ def lesson(slug: str, lesson_id: str):
     following = lessons[lesson_obj.position + 1] if lesson_obj.position + 1 < len(lessons) else None
     module = course.module_of(lesson_obj)
     records = services.lesson_records(db, enrolment)
+    module_done = tuple(bool(records.get(item.id) and records[item.id].completed_at) for item in module.lessons)
     return render_template("courses/lesson.html", course=course, module=module, lesson=lesson_obj,
                            previous=previous, following=following, record=records.get(lesson_obj.id),
-                           records=records, enrolment=enrolment,
+                           records=records, module_done=module_done, enrolment=enrolment,
                            status=services.lesson_status(course, enrolment, lesson_obj),
-                           extras=_module_extras(course, enrolment).get(module.id, []),
+                           extras=_module_extras(course, enrolment, module.id).get(module.id, []),
                            lesson_extras=_lesson_extras(course, enrolment, lesson_obj),
                            exercise_minutes=get_catalog().exercise_minutes(slug, {lesson_obj.id}))
 

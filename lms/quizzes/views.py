@@ -8,6 +8,7 @@ from ..catalog import get_catalog
 from ..courses import services as courses
 from ..courses.next_step import next_step
 from ..db import get_session
+from ..fragments import cached_url_for
 from ..i18n import _
 from . import scoring, services
 from .answer_text import readable_answer
@@ -192,7 +193,7 @@ def module_links(db, user, course, enrolment):
             note = _("bestanden (%(p)d %%)", p=round((record.quiz_best_score or 0) * 100))
         elif record and record.quiz_best_score is not None:
             note = _("bisher bestes Ergebnis: %(p)d %%", p=round(record.quiz_best_score * 100))
-        links[module.id] = {"url": url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
+        links[module.id] = {"url": cached_url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
                             "label": _("Quiz zum Modul"), "note": note}
     return links
 
