@@ -71,12 +71,25 @@ def overview(slug: str):
     step = next_step(db, course, enrolment) if enrolment else None
     return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
                            modules=modules, step=step, status_of=services.lesson_status,
+                           lesson_states=_lesson_states(course, enrolment, lessons),
                            extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment),
                            exercise=_exercise_minutes(course))
 
 
+def _lesson_states(course, enrolment, records: dict) -> dict:
+    """Per module, (done, path status) of each lesson: the key of the overview's cached lesson lists."""
+    return {module.id: tuple((bool(records.get(lesson.id) and records[lesson.id].completed_at is not None),
+                              services.lesson_status(course, enrolment, lesson)) for lesson in module.lessons)
+            for module in course.modules}
+
+
 def _exercise_minutes(course) -> dict:
     """Exercise minutes (practical tasks) by lesson id, by module id, and for the course under the key ""."""
+    return current_app.extensions["lms_fragments"].lookup(("exercise-minutes", course.slug),
+                                                          lambda: _count_exercise_minutes(course))
+
+
+def _count_exercise_minutes(course) -> dict:
     catalog = get_catalog()
     minutes = {lesson.id: catalog.exercise_minutes(course.slug, {lesson.id}) for lesson in course.lessons}
     for module in course.modules:
