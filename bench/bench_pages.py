@@ -2,8 +2,9 @@
 
 1. In-process: the real app (production settings, the real course) with one learner signed in; the lesson page (a
    lesson without a practical task), the course overview and an open quiz attempt are requested straight through
-   the WSGI callable with the session cookie, like bench/_minimal_app.py's "ok" view; milliseconds per request
-   (best of several rounds), SQL statements per page, and the ratio to the minimal view. Target: lesson ≤ 1 ms.
+   the WSGI callable with the session cookie, like bench/_minimal_app.py's "ok" view; CPU milliseconds per request
+   (best of several rounds; CPU time, so other processes on a shared machine do not count), SQL statements per
+   page, and the ratio to the minimal view. Target: lesson ≤ 1 ms.
 2. Over HTTP (skip with --no-http): gunicorn with the scripts/serve.sh worker count serves the app; N signed-in
    learners (default 50, one asyncio process, httpx) GET one page back to back for --duration seconds, page after
    page; then the minimal Flask app under the same gunicorn set-up and the same number of clients. Printed:
@@ -43,8 +44,8 @@ def in_process(url: str, args) -> dict:
 
     app, client, paths = _pages.learner_app(url, REPO / "courses", REPO / "quizzes")
     base_ms = _pages.time_requests(minimal, _pages.wsgi_environ("/"), args.requests, args.rounds)
-    print(f"\nIn-process (WSGI call, best of {args.rounds} rounds of {args.requests} requests; the minimal Flask "
-          f"view: {base_ms:.3f} ms)")
+    print(f"\nIn-process (WSGI call, CPU ms per request, best of {args.rounds} rounds of {args.requests} requests; "
+          f"the minimal Flask view: {base_ms:.3f} ms)")
     print(f"  {'page':<14}{'ms/request':>11}{'x minimal':>11}{'SQL':>5}  path")
     for page in PAGES:
         client.get(paths[page])  # refreshes the session's last-seen time in the cookie
