@@ -1,7 +1,9 @@
 """Sign-ins must not hold up writers: p95 of lesson completions with and without 50 logins in the same seconds.
 
-gunicorn (scripts/serve.sh worker count) serves the real app on SQLite (or PostgreSQL with --postgres). A few
-signed-in learners (--writers, default 5) mark lessons done back to back (POST …/done: a write transaction each,
+gunicorn (scripts/serve.sh worker count) serves the real app on SQLite (or PostgreSQL with --postgres); a second
+gunicorn with the same settings and database takes the sign-ins, so they meet the completions where the issue is,
+in the database, and not in the first server's queue for a free sync worker (with 5 workers, a wave of simultaneous
+scrypt checks occupies all of them whatever the database does). A few signed-in learners (--writers, default 5) mark lessons done back to back (POST …/done: a write transaction each,
 BEGIN IMMEDIATE on SQLite) for --duration seconds: the p95 of those completions is the baseline. Then the same
 again while 50 other learners sign in (GET /login, POST /login with the right password: an scrypt check of
 about 70 ms each), spread over the run in --waves waves of simultaneous logins. Before the fix the hash ran
@@ -33,7 +35,7 @@ from bench.bench_load import free_port, prepare_database, start_gunicorn, stop_g
 TARGET = 1.2
 
 
-async def completions(base: str, course, writers: int, duration: float, logins: int, waves: int,
+async def completions(base: str, login_base: str, course, writers: int, duration: float, logins: int, waves: int,
                       timeout: float) -> tuple[list[float], list[float]]:
     """Writers complete lessons for `duration` s while `logins` sign-ins run in waves; (completion, login) s."""
     setup = Run(writers, 0, 10**9, timeout)
@@ -61,7 +63,7 @@ async def completions(base: str, course, writers: int, duration: float, logins: 
 
     async def login(number: int, start_at: float):
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-        client = Client(base, signing)
+        client = Client(login_base, signing)
         try:
             page = (await client.request("login_form", "GET", "/login")).text
             await client.request("login", "POST", "/login", expect=(302,), data={
@@ -79,15 +81,18 @@ async def completions(base: str, course, writers: int, duration: float, logins: 
 
 
 def phase(url: str, tmp: Path, course, args, logins: int) -> tuple[list[float], list[float]]:
-    """One gunicorn run: completions with `logins` sign-ins; returns the latencies."""
-    port = free_port()
+    """One run: completions on one gunicorn, `logins` sign-ins on a second one with the same database and
+    settings (so sign-ins meet the completions in the database, not in a queue for a free worker)."""
+    port, login_port = free_port(), free_port()
     env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32), "LMS_RELAY_IN_APP": "0",
            "LMS_BASE_IRI": f"http://127.0.0.1:{port}"}
     server = start_gunicorn("lms:create_app()", port, args.workers, env, tmp / f"gunicorn-{logins}.log")
+    login_server = start_gunicorn("lms:create_app()", login_port, args.workers, env, tmp / f"gunicorn-login.log")
     try:
-        return asyncio.run(completions(f"http://127.0.0.1:{port}", course, args.writers, args.duration, logins,
-                                       args.waves, args.timeout))
+        return asyncio.run(completions(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{login_port}", course,
+                                       args.writers, args.duration, logins, args.waves, args.timeout))
     finally:
+        stop_gunicorn(login_server)
         stop_gunicorn(server)
 
 
