@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     ("core", {"lms.db", "lms.clock", "lms.config", "lms.converters", "lms.safejson", "lms.signals", "lms.policy",
               "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops",
-              "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli"}),
+              "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli", "lms.fragments"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),
     ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks",
                   # the guideline package's content files (questionnaire, builder steps), which the catalog and
