@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     ("core", {"lms.db", "lms.clock", "lms.config", "lms.converters", "lms.safejson", "lms.signals", "lms.policy",
               "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops",
-              "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli",
+              "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli", "lms.fragments",
               # the extension object's registries (prefix, blueprints, navigation, hooks); it knows no package
               "lms.extension"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),

@@ -1,16 +1,28 @@
 """Accounts, roles and organisations."""
+from functools import cache
+
 from flask import Flask, request
 from flask_login import LoginManager
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..extension import of as lms_of
 
 
 def _load_user(token: str):
     from ..db import get_session
+
+    return get_session().scalar(_session_user_query(), {"token": token})
+
+
+@cache
+def _session_user_query():
+    """The signed-in user by session token, built once (SQLAlchemy then reuses its compiled form); the
+    organisation comes in the same query because every page reads it (idle timeout, header)."""
     from .models import User
 
-    return get_session().scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+    return (select(User).options(joinedload(User.organisation))
+            .where(User.session_token == bindparam("token"), User.active.is_(True)))
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from ..audit.services import record
 from .. import extension, signals
 from ..db import get_session
 from ..i18n import _
-from . import services, sessions, throttle
+from . import services, sessions, signin, throttle
 from .decorators import role_required
 from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, RoleForm, UserForm
 from .models import User
@@ -55,10 +55,12 @@ def login():
         db = get_session()
         cfg = current_app.config
         limits = throttle.keys_and_limits(form.email.data)
-        if throttle.is_locked(db, list(limits)):
+        # The password hash is checked with no transaction open (see auth/signin.py), then the writes follow.
+        verdict = signin.check_password(db, form.email.data, form.password.data, list(limits))
+        if verdict.locked or signin.locked_meanwhile(db, list(limits)):
             return render_template("auth/login.html", form=form,
                                    error=_("Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.")), 429
-        user = services.authenticate(db, form.email.data, form.password.data)
+        user = signin.confirmed_user(db, verdict)
         if user is None:
             throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
             return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))

@@ -6,11 +6,12 @@ from ..extension import of as lms_of
 
 def init_app(app: Flask) -> None:
     """Load the content catalog and register the learner pages and the content CLI."""
-    from .. import catalog, nav
+    from .. import catalog, fragments, nav
     from ..i18n import _l
     from . import cli, demo, views
 
     catalog.init_app(app)
+    fragments.init_app(app)
     lms_of(app).add_blueprint(views.bp)
     app.cli.add_command(cli.content_cli)
     lms_of(app).add_hook("demo_loaders", demo.load_progress)

@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from ..audit.services import record
@@ -136,6 +136,7 @@ def _export_rows(course, rows, scores: bool = True):
     header += [_("Letzte Aktivität")]
     yield header
     labels = {key: _(label) for key, label in STATUS_LABELS.items()}  # once, not per cell of thousands of rows
+    zone = get_timezone()
     for row in rows:
         line = [row.display_name, row.user.department_name, labels[row.status],
                 round((row.enrolment.progress if row.enrolment else 0) * 100)]
@@ -143,13 +144,14 @@ def _export_rows(course, rows, scores: bool = True):
         if scores:
             line += ["" if row.average_score is None else round(row.average_score * 100),
                      "" if row.final_score is None else round(row.final_score * 100)]
-        line += [_local(row.enrolment.last_activity_at) if row.enrolment else ""]
+        line += [_local(row.enrolment.last_activity_at, zone) if row.enrolment else ""]
         yield line
 
 
-def _local(value: datetime) -> datetime:
-    """The organisation's local wall-clock time without zone (spreadsheets store dates without one)."""
-    return to_user_timezone(value).replace(tzinfo=None, microsecond=0)
+def _local(value: datetime, zone) -> datetime:
+    """The wall-clock time in the organisation's zone (get_timezone(), looked up once per export) without zone
+    (spreadsheets store dates without one)."""
+    return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def _filtered_rows():
