@@ -6,6 +6,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import extension
 from ..auth import scope
 from ..auth.pseudonyms import find_by_pseudonym
 from ..converters import id_arg
@@ -240,7 +241,7 @@ def export_download():
                        viewer=scope.viewer_of(current_user))
     transform = None
     if org.pseudonymous_reports:
-        transform = Pseudonymiser(get_session(), org, current_app.config["BASE_IRI"]).statement
+        transform = Pseudonymiser(get_session(), org, extension.home_iri()).statement
     services.record_export(get_session(), current_user, {
         "since": form.since.data, "until": form.until.data, "course": form.course.data, "learner": form.learner.data,
         "pseudonymous": org.pseudonymous_reports})

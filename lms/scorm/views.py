@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import extension
 from ..auth.sessions import start_session
 from ..auth.models import User
 from ..courses import services as courses
@@ -35,7 +36,7 @@ def download(slug: str):
     if version not in VERSIONS:
         return render_template("errors/launch.html", reason="unknown SCORM version"), 400
     data = services.export(get_session(), current_user.organisation, course, catalog.course_quizzes(slug), version,
-                           request.url_root)
+                           extension.request_home())
     name = f"{slug}-scorm-{version.replace('.', '')}.zip"
     return current_app.response_class(data, mimetype="application/zip",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
