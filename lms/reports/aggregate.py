@@ -156,13 +156,17 @@ class QuestionAggregate:
     mean_share: float | None
 
 
-def question_aggregates(db: Session, org_id: int, course_slug: str, quiz_id: str, k: int) -> list[QuestionAggregate]:
-    """Per question: people who answered, and the share answering right (only if both sides count ≥ k or 0)."""
+def question_aggregates(db: Session, org_id: int, course_slug: str, quiz_id: str, k: int,
+                        viewer=None) -> list[QuestionAggregate]:
+    """Per question: people who answered, and the share answering right (only if both sides count ≥ k or 0);
+    with a viewer only over the learners that viewer may see."""
+    from .analysis import scoped_attempts
+
     rows = db.execute(select(QuestionResult.question_key, QuestionResult.question_type, QuizAttempt.user_id,
                              QuestionResult.correct, QuestionResult.score, QuestionResult.max_score)
                       .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
                       .where(QuestionResult.org_id == org_id, QuestionResult.course_slug == course_slug,
-                             QuestionResult.quiz_id == quiz_id)).all()
+                             QuestionResult.quiz_id == quiz_id, *scoped_attempts(viewer))).all()
     by_person: dict[str, dict[int, tuple]] = defaultdict(dict)
     types = {}
     for key, kind, user_id, correct, score, maximum in rows:

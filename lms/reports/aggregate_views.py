@@ -38,13 +38,13 @@ def overview(db, org, course, active):
                            _("Verteilung der besten Quiz-Ergebnisse (%)")))
 
 
-def quiz(db, org_id: int, course, quiz_def, active):
+def quiz(db, org_id: int, course, quiz_def, active, viewer=None):
     """Question analysis over people (not attempts), without answers; questions answered by < k show nothing."""
     k = active.min_group_size
     from ..quizzes.services import pool_for
 
     pool = pool_for(get_catalog().course_quizzes(course.slug), quiz_def)
-    stats = aggregate.question_aggregates(db, org_id, course.slug, quiz_def.id, k)
+    stats = aggregate.question_aggregates(db, org_id, course.slug, quiz_def.id, k, viewer)
     return render_template("reports/aggregate_quiz.html", course=course, quiz=quiz_def, stats=stats, pool=pool, k=k,
                            privacy=active)
 

@@ -1,5 +1,7 @@
 """Department scope of trainers: one filter (lms/auth/scope.py) for every trainer-facing list."""
-from sqlalchemy import select
+import re
+
+from sqlalchemy import func, select
 
 from lms.auth import scope
 from lms.auth.models import TrainerDepartment, User
@@ -95,3 +97,55 @@ def test_scope_report_headline_figures_count_only_the_team(client, login_as, db,
     assert team.learners == 1 and whole.learners == 2
     assert queries.departments(db, org, trainer) == [world["learner_a"].department_name]
     assert "Vertrieb" not in body.split("<main", 1)[1].split("</form>", 1)[0]  # not offered as a filter
+
+
+def _both_learners_answered(app, db, world):
+    from conftest import login
+    from tests_quiz_helpers import complete_course
+
+    for key in ("learner_a", "learner_a2"):
+        learner = app.test_client()
+        login(learner, world[key].email)
+        complete_course(app, learner, db)
+
+
+def test_scope_quiz_analysis_counts_only_the_team(app, client, login_as, db, world):
+    """A limited trainer's question analysis is computed over their department's attempts only; the admin's over
+    everyone's (page and query)."""
+    from lms.quizzes.models import QuestionResult, QuizAttempt
+    from lms.reports import analysis
+
+    _both_learners_answered(app, db, world)
+    _limit(db, world["trainer_a"], world["learner_a"])
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    answered = {user_id: n for user_id, n in db.execute(
+        select(QuizAttempt.user_id, func.count()).join(QuestionResult, QuestionResult.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.quiz_id == "m1").group_by(QuizAttempt.user_id))}
+    team = analysis.question_stats(db, world["org_a"].id, "mini", "m1", trainer)
+    whole = analysis.question_stats(db, world["org_a"].id, "mini", "m1", admin)
+    assert sum(s.answered for s in team) == answered[world["learner_a"].id]
+    assert sum(s.answered for s in whole) == answered[world["learner_a"].id] + answered[world["learner_a2"].id]
+    login_as("trainer_a")
+    body = client.get("/reports/quizzes/m1?course=mini").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r"\(\d+/(\d+)\)", body)]
+    assert shown and sum(shown) == answered[world["learner_a"].id]
+
+
+def test_scope_quiz_analysis_aggregate_counts_only_the_team(app, client, login_as, db, world):
+    """In aggregate-only reporting the question figures of a limited trainer count only their department's people."""
+    from lms.privacy import settings
+    from lms.reports import aggregate
+
+    _both_learners_answered(app, db, world)
+    with app.test_request_context():
+        db.rollback()
+        settings.save(db, db.get(User, world["admin_a"].id), world["org_a"],
+                      {"reporting_level": "aggregate", "min_group_size": 2})
+        db.commit()
+    _limit(db, world["trainer_a"], world["learner_a"])
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    team = aggregate.question_aggregates(db, world["org_a"].id, "mini", "m1", 1, trainer)
+    whole = aggregate.question_aggregates(db, world["org_a"].id, "mini", "m1", 1, admin)
+    assert {row.people for row in team} == {1} and {row.people for row in whole} == {2}
+    login_as("trainer_a")
+    assert client.get("/reports/quizzes/m1?course=mini").status_code == 200
