@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context
 from sqlalchemy import BigInteger, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import clock
-from .db import Base, UTCDateTime, session_scope, write_intent
+from .db import Base, UTCDateTime, side_session
 
 
 class RateCounter(Base):
@@ -67,13 +66,7 @@ def allow(db: Session, key: str, limit: int, window: int) -> bool:
 
 
 def allow_now(key: str, limit: int, window: int) -> bool:
-    """Like `allow`, committed at once in a transaction of its own (public pages that write nothing else).
-
-    On SQLite a request that already holds the write lock (a signed-in user's POST) counts in its own
-    transaction instead: a second writer in the same process would wait for that lock until the busy timeout."""
-    request_session = g.get("_lms_session") if has_request_context() else None
-    if (request_session is not None and write_intent.get() and request_session.in_transaction()
-            and request_session.get_bind().dialect.name == "sqlite"):
-        return allow(request_session, key, limit, window)
-    with session_scope(write=True) as db:
+    """Like `allow`, committed at once in a transaction of its own (public pages that write nothing else);
+    see db.side_session for a request that holds SQLite's write lock already."""
+    with side_session() as db:
         return allow(db, key, limit, window)
