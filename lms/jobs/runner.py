@@ -1,31 +1,54 @@
 """One scheduler run: every job in one write transaction, mutually exclusive across processes.
 
 On SQLite the write transaction starts with BEGIN IMMEDIATE, so two runs queue one after the other; on PostgreSQL a
-transaction-scoped advisory lock does the same. Each job is idempotent on its own as well (reminders and digests
-by their mail keys, overdue and re-assignment by the rows they change), so a second run finds nothing to do.
+transaction-scoped advisory lock does the same. The start of the latest run is kept in the database (job_runs), so
+the in-app loops of several app servers take turns instead of each running every interval. Each job is idempotent
+on its own as well (reminders and digests by their mail keys, overdue and re-assignment by the rows they change), so
+a second run finds nothing to do.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import text
 
+from .. import clock
 from .. import db as dbmod
 from ..assignments import services as assignments
 from . import digest, recert, reminders
+from .models import JobRun
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK = 7_220_114  # any constant shared by all processes of this app
+SCHEDULE = "scheduler"
 
 
-def run_once(app: Flask) -> dict[str, int]:
-    """Run every job once; returns what each did."""
+def _take_turn(db, min_interval: float | None) -> bool:
+    """Record this run's start (inside the lock); False when another node started one less than
+    `min_interval` seconds ago (the in-app loops of several app servers then take turns)."""
+    now = clock.now()
+    row = db.get(JobRun, SCHEDULE)
+    if row is not None and min_interval is not None and row.started_at > now - timedelta(seconds=min_interval):
+        return False
+    if row is None:
+        db.add(JobRun(name=SCHEDULE, started_at=now))
+    else:
+        row.started_at = now
+    db.flush()
+    return True
+
+
+def run_once(app: Flask, min_interval: float | None = None) -> dict[str, int]:
+    """Run every job once; returns what each did (nothing when another node ran within `min_interval` s)."""
     with app.app_context(), dbmod.session_scope(write=True) as db:
         if db.get_bind().dialect.name == "postgresql":
             db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+        if not _take_turn(db, min_interval):
+            return {}
         done = {
             "assigned_later_members": assignments.sync_future_members(db),
             "reassigned_expiring": recert.reassign_expiring(db),
@@ -57,7 +80,7 @@ class JobLoop:
         """Run once if the interval has passed (the in-app relay loop calls this every few seconds)."""
         if self.due():
             self.last_run = time.monotonic()
-            run_once(self.app)
+            run_once(self.app, min_interval=self.interval)
 
     def loop(self) -> None:
         """Run until stopped; errors are logged and retried at the next interval."""
