@@ -131,17 +131,42 @@ def test_scope_quiz_analysis_counts_only_the_team(app, client, login_as, db, wor
     assert shown and sum(shown) == answered[world["learner_a"].id]
 
 
-def test_scope_quiz_analysis_aggregate_counts_only_the_team(app, client, login_as, db, world):
-    """In aggregate-only reporting the question figures of a limited trainer count only their department's people."""
+def _aggregate_only(app, db, world):
     from lms.privacy import settings
-    from lms.reports import aggregate
 
-    _both_learners_answered(app, db, world)
     with app.test_request_context():
         db.rollback()
         settings.save(db, db.get(User, world["admin_a"].id), world["org_a"],
                       {"reporting_level": "aggregate", "min_group_size": 2})
         db.commit()
+
+
+def test_scope_aggregate_overview_counts_only_the_team(app, client, login_as, db, world):
+    """In aggregate-only reporting a limited trainer's department table, total and export count only their people."""
+    from lms.reports import aggregate
+
+    _both_learners_answered(app, db, world)
+    _aggregate_only(app, db, world)
+    _limit(db, world["trainer_a"], world["learner_a"])
+    org = db.get(type(world["org_a"]), world["org_a"].id)
+    course = app.extensions["lms_catalog"].courses["mini"]
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    team_rows, team_total = aggregate.group_table(db, org, course, aggregate.AggregateFilters(), 1, viewer=trainer)
+    whole_rows, whole_total = aggregate.group_table(db, org, course, aggregate.AggregateFilters(), 1, viewer=admin)
+    assert [row.department for row in team_rows] == [world["learner_a"].department_name]
+    assert team_total.learners == 1 and whole_total.learners == 2 and len(whole_rows) == 2
+    login_as("trainer_a")
+    page = client.get("/reports/?course=mini").get_data(as_text=True)
+    export = client.get("/reports/export.csv?course=mini").get_data(as_text=True)
+    assert "Vertrieb" not in page and "Vertrieb" not in export and world["learner_a"].department_name in export
+
+
+def test_scope_quiz_analysis_aggregate_counts_only_the_team(app, client, login_as, db, world):
+    """In aggregate-only reporting the question figures of a limited trainer count only their department's people."""
+    from lms.reports import aggregate
+
+    _both_learners_answered(app, db, world)
+    _aggregate_only(app, db, world)
     _limit(db, world["trainer_a"], world["learner_a"])
     trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
     team = aggregate.question_aggregates(db, world["org_a"].id, "mini", "m1", 1, trainer)
