@@ -11,7 +11,7 @@ HERE = Path(__file__).parent
 MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
                  "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
                  "audit.models", "assignments.models", "mail.models", "lti.models", "cmi5.models",
-                 "scorm.models", "localtime.models", "privacy.models", "imports.models"]
+                 "scorm.models", "localtime.models", "privacy.models", "imports.models", "ratelimit", "jobs.models"]
 
 
 def import_models() -> None:
