@@ -1,11 +1,7 @@
 """Social-media micro-LMS: application factory and plugin entry point."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user
 
-from . import REPO_ROOT
+from .resources import package_path
 
 _children: list[Blueprint] = []
 
@@ -20,7 +20,7 @@ def make_blueprint() -> Blueprint:
     parent = Blueprint(
         "lms",
         __name__,
-        static_folder=str(REPO_ROOT / "static"),
+        static_folder=str(package_path("static")),
         static_url_path="/static",
         template_folder="templates",
     )

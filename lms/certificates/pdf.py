@@ -8,7 +8,6 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import qrcode
 from fontTools.ttLib import TTFont
@@ -18,9 +17,10 @@ from fpdf.fonts import SubsetMap, TTFFont
 from qrcode.constants import ERROR_CORRECT_M
 import uharfbuzz as hb
 
+from ..resources import package_path
 from .codes import format_code
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # shared with the guideline PDF
+FONT_DIR = package_path("fonts")  # shared with the guideline PDF
 FONTS = {  # (family, style) -> file
     ("sans", ""): "DejaVuSans.ttf",  # Latin, Greek, Cyrillic, Arabic, Hebrew, …
     ("sans", "B"): "DejaVuSans-Bold.ttf",
