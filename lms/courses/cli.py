@@ -18,20 +18,35 @@ def _setting(name: str) -> int:
 
 
 def _load(courses_dir: Path | None, quizzes_dir: Path | None):
-    """The catalog of the given folders, or else of the bundled content plus LMS_COURSES_DIR / LMS_QUIZZES_DIR."""
+    """The catalog (of the given folders, or else of the bundled content plus LMS_COURSES_DIR / LMS_QUIZZES_DIR),
+    or exit 1 after printing every problem of every content file (and the guideline steps)."""
     from ..catalog import bundled_folders, env_content_folders, load_catalog
-    from .content import ContentError
+    from .schema import Report
 
     if courses_dir or quizzes_dir:
         bundled_courses, bundled_quizzes = bundled_folders()
         folders = (courses_dir or bundled_courses, quizzes_dir or bundled_quizzes)
     else:
         folders = env_content_folders()
+    report = Report()
+    catalog = load_catalog(*folders, report)
+    _check_guideline_steps(report)
+    for error in report.errors:
+        click.echo(f"error: {error.describe()}", err=True)
+    if report.errors:
+        click.echo(f"{len(report.errors)} content error(s)", err=True)
+        raise SystemExit(1)
+    return catalog
+
+
+def _check_guideline_steps(report) -> None:
     try:
-        return load_catalog(*folders)
-    except ContentError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+        from ..guidelines.steps import STEPS_FILE, parse_steps
+    except ImportError:  # guideline builder not installed in this build
+        return
+    data = report.source(STEPS_FILE).toml()
+    if data is not None:
+        parse_steps(data, STEPS_FILE, report)
 
 
 @content_cli.command("check", with_appcontext=False)
