@@ -6,7 +6,13 @@ Run it (from a checkout, or anywhere once the `lms` wheel is installed):
     export HOST_DATA_DIR=/tmp/host-demo                  # host users and the LMS's SQLite file live here
     flask --app examples/host_app.py db upgrade          # the LMS's tables (the LMS's own `db` CLI group)
     flask --app examples/host_app.py host add-user alice@example.org "Alice Example" "a long password"
+    flask --app examples/host_app.py host add-user tom@example.org "Tom Trainer" "another password" --role trainer
     flask --app examples/host_app.py run -p 5050         # then open http://127.0.0.1:5050/
+    (or: python examples/host_app.py)
+
+Sign in at /login with a host account, then follow "Learning": the LMS receives the host's user through its
+identity loader (`lms.identity_loader`, see docs/plugin.md) and creates the LMS user and the organisation on the
+first visit (HOST_IDENTITY_JIT), so nobody signs in twice. Signing out of the host ends the LMS session too.
 
 Environment variables (all optional):
     HOST_SECRET_KEY     the host's SECRET_KEY (at least 32 characters; default: a random key kept in
@@ -16,8 +22,10 @@ Environment variables (all optional):
     HOST_BASE_IRI       public origin of the host, used for links built outside a request (default
                         http://127.0.0.1:5050); the LMS adds its prefix itself
     HOST_LMS_PREFIX     where the LMS is mounted (default /lms)
+    HOST_ORGANISATION   the LMS organisation (slug) host users belong to (default: host)
 
-In code: `create_app(config)` returns the host app; keys in `config` override the environment (tests use it).
+In code: `create_app(config)` returns the host app (its LMS object is `app.extensions["lms"]`); keys in `config`
+override the environment (tests use it).
 The host keeps its own pages: /, /login, /logout and its own 404 page; everything under /lms is the LMS.
 """
 from __future__ import annotations
@@ -30,7 +38,8 @@ import click
 from flask import Flask, abort, g, redirect, render_template_string, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-import lms
+from lms import LMS
+from lms.auth.host import HostIdentity
 
 HOST_USER_KEY = "host_user"
 
@@ -54,15 +63,15 @@ def _users_db(app: Flask) -> sqlite3.Connection:
     conn = sqlite3.connect(app.config["HOST_USERS_DB"])
     conn.row_factory = sqlite3.Row
     conn.execute("CREATE TABLE IF NOT EXISTS host_users (email TEXT PRIMARY KEY, name TEXT NOT NULL, "
-                 "password_hash TEXT NOT NULL)")
+                 "password_hash TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'learner')")
     return conn
 
 
-def add_user(app: Flask, email: str, name: str, password: str) -> None:
-    """Create or replace a host account (the password is stored hashed)."""
+def add_user(app: Flask, email: str, name: str, password: str, role: str = "learner") -> None:
+    """Create or replace a host account (the password is stored hashed; role: learner, trainer or admin)."""
     with _users_db(app) as conn:
-        conn.execute("INSERT OR REPLACE INTO host_users VALUES (?, ?, ?)",
-                     (email.strip().lower(), name, generate_password_hash(password)))
+        conn.execute("INSERT OR REPLACE INTO host_users VALUES (?, ?, ?, ?)",
+                     (email.strip().lower(), name, generate_password_hash(password), role))
 
 
 def host_user(app: Flask) -> sqlite3.Row | None:
@@ -82,6 +91,11 @@ def _settings(config: dict | None) -> dict:
         "DATABASE_URL": os.environ.get("HOST_DATABASE_URL", f"sqlite:///{data_dir / 'lms.sqlite3'}"),
         "BASE_IRI": os.environ.get("HOST_BASE_IRI", "http://127.0.0.1:5050"),
         "HOST_LMS_PREFIX": os.environ.get("HOST_LMS_PREFIX", "/lms"),
+        "HOST_ORGANISATION": os.environ.get("HOST_ORGANISATION", "host"),
+        # The LMS's host-identity settings: create LMS users (and the organisation) on first visit, and keep the
+        # host's own session key when the LMS starts or ends its session.
+        "HOST_IDENTITY_JIT": True,
+        "HOST_SESSION_KEYS": [HOST_USER_KEY],
     }
     settings.update(config or {})
     settings.setdefault("HOST_USERS_DB", str(Path(settings["HOST_DATA_DIR"]) / "host_users.sqlite3"))
@@ -93,8 +107,20 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=_settings(config)["HOST_DATA_DIR"])
     app.config.update(_settings(config))
     Path(app.config["HOST_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = None  # the LMS then uses a random key kept in the instance folder
     _register_pages(app)
-    lms.init_app(app, url_prefix=app.config["HOST_LMS_PREFIX"])
+    lms = LMS(app, url_prefix=app.config["HOST_LMS_PREFIX"])
+
+    @lms.identity_loader
+    def current_host_identity():
+        """The host's signed-in account as the LMS sees it (None: nobody is signed in to the host)."""
+        user = host_user(app)
+        if user is None:
+            return None
+        return HostIdentity(email=user["email"], name=user["name"], organisation=app.config["HOST_ORGANISATION"],
+                            organisation_name="Host organisation", role=user["role"])
+
     _register_cli(app)
     return app
 
@@ -157,9 +183,10 @@ def _register_cli(app: Flask) -> None:
     @click.argument("email")
     @click.argument("name")
     @click.argument("password")
-    def add_user_command(email, name, password):
+    @click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), default="learner")
+    def add_user_command(email, name, password, role):
         """Create or replace a host account."""
-        add_user(app, email, name, password)
+        add_user(app, email, name, password, role)
         click.echo(f"host user {email} saved")
 
 

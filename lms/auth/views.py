@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit.services import record
-from .. import signals
+from .. import extension, signals
 from ..db import get_session
 from ..i18n import _
 from . import services, sessions, throttle
@@ -63,7 +63,7 @@ def login():
             throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
             return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
         throttle.clear_failures(db, [key for key in limits if not key.startswith("address:")])
-        for refusal in (check(db, user) for check in current_app.extensions.get("lms_password_login_checks", [])):
+        for refusal in (check(db, user) for check in extension.hooks("password_login_checks")):
             if refusal:  # e.g. the organisation signs its people in through its identity provider only
                 return render_template("auth/login.html", form=form, error=refusal), 403
         sessions.start_session(user)

@@ -1,11 +1,10 @@
 """Learner progress: enrol, open and complete lessons, record quiz results, detect module and course completion."""
 from __future__ import annotations
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import signals
+from .. import extension, signals
 from ..auth.models import User
 from ..db import utcnow
 from .content import Course, Lesson, Module
@@ -162,10 +161,10 @@ def check_module_completion(db: Session, user: User, course: Course, enrolment: 
 def module_requirements() -> list:
     """Further conditions other packages set for module completion (e.g. accepted practical tasks).
 
-    Each is ``f(db, course, enrolment, module) -> bool``, registered in ``app.extensions['lms_module_requirements']``
-    so courses imports none of those packages.
+    Each is ``f(db, course, enrolment, module) -> bool``, registered as the LMS hook "module_requirements", so
+    courses imports none of those packages.
     """
-    return current_app.extensions.get("lms_module_requirements", []) if has_app_context() else []
+    return extension.hooks("module_requirements")
 
 
 def record_quiz_result(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module | None,
@@ -205,17 +204,9 @@ def check_course_completion(db: Session, user: User, course: Course, enrolment: 
 
 def final_exam_passed(db: Session, enrolment: Enrolment, course: Course) -> bool:
     """Whether a passed final exam attempt exists (asks the quiz engine through a hook)."""
-    hook = _final_exam_hook[0]
+    # The quiz engine sets this hook, so courses does not import quizzes (quizzes depends on courses).
+    hook = extension.hook("final_exam_passed")
     return bool(hook and hook(db, enrolment, course))
-
-
-# The quiz engine registers a lookup here so courses does not import quizzes (quizzes depends on courses).
-_final_exam_hook: list = [None]
-
-
-def set_final_exam_hook(func) -> None:
-    """Install the function that answers whether an enrolment's final exam was passed."""
-    _final_exam_hook[0] = func
 
 
 def resume_lesson(course: Course, enrolment: Enrolment | None, records: dict[str, LessonProgress]) -> Lesson:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..auth.decorators import role_required
+from .. import extension
 from ..catalog import get_catalog
 from ..db import get_session, utcnow
 from ..i18n import _, localized
@@ -17,13 +18,10 @@ from .next_step import next_step
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
-# Packages that hook into the learner flow (e.g. the needs questionnaire) register endpoints here.
-AFTER_ENROL_ENDPOINT = "AFTER_ENROL_ENDPOINT"
-
 
 def _module_extras(course, enrolment):
-    """Per-module links other packages add (quiz state); filled through app.extensions['lms_module_extras']."""
-    providers = current_app.extensions.get("lms_module_extras", [])
+    """Per-module links other packages add (quiz state): the LMS hook "module_extras"."""
+    providers = extension.hooks("module_extras")
     extras = {}
     for provider in providers:
         for module_id, item in provider(get_session(), current_user, course, enrolment).items():
@@ -33,7 +31,7 @@ def _module_extras(course, enrolment):
 
 def may_enrol(db, course) -> bool:
     """Whether the user may start the course: every guard other packages registered must agree."""
-    return all(guard(db, current_user, course) for guard in current_app.extensions.get("lms_enrol_guards", []))
+    return all(guard(db, current_user, course) for guard in extension.hooks("enrol_guards"))
 
 
 @bp.route("/")
@@ -48,7 +46,7 @@ def index():
             rows.append((course, enrolment))
             steps[course.slug] = next_step(db, course, enrolment) if enrolment else None
     # Other packages put panels at the top of the learner's home (e.g. assignments with due dates).
-    panels = [panel(db, current_user) for panel in current_app.extensions.get("lms_home_panels", [])]
+    panels = [panel(db, current_user) for panel in extension.hooks("home_panels")]
     return render_template("courses/index.html", rows=rows, steps=steps, panels=panels)
 
 
@@ -79,14 +77,14 @@ def _exercise_minutes(course) -> dict:
 
 
 def _lesson_extras(course, enrolment, lesson):
-    """Links other packages add to a lesson page (its practical tasks): app.extensions['lms_lesson_extras']."""
-    providers = current_app.extensions.get("lms_lesson_extras", [])
+    """Links other packages add to a lesson page (its practical tasks): the LMS hook "lesson_extras"."""
+    providers = extension.hooks("lesson_extras")
     return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment,
                                                                 lesson)]
 
 
 def _course_extras(course, enrolment):
-    providers = current_app.extensions.get("lms_course_extras", [])
+    providers = extension.hooks("course_extras")
     return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment)]
 
 
@@ -99,7 +97,7 @@ def start(slug: str):
     if services.get_enrolment(db, current_user, course) is None and not may_enrol(db, course):
         abort(403)
     enrolment = services.enrol(db, current_user, course)
-    endpoint = current_app.config.get(AFTER_ENROL_ENDPOINT)
+    endpoint = extension.hook("after_enrol_endpoint")
     if endpoint and course.questionnaire and enrolment.path is None:
         return redirect(url_for(endpoint, slug=slug))
     return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=course.lessons[0].id))

@@ -10,6 +10,7 @@ from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from ..audit.services import record
+from .. import extension
 from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
@@ -54,7 +55,7 @@ def overview():
     filters = queries.Filters.from_args(request.args)
     rows, total = queries.learner_rows(db, org, course, filters, viewer=current_user)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
-    extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
+    extras = [provider(db, org, course) for provider in extension.hooks("report_extras")]
     visible = set(db.scalars(scope.visible_user_ids(current_user)))
     bands = queries.score_bands(db, org, course, viewer=current_user)  # headline average and the chart
     return render_template(
@@ -93,7 +94,7 @@ def learner(user_id: int):
     record(db, current_user, "view.learner", target_type="user", target_id=user.id, target_label=user.email,
            details={"page": "report", "course": course.slug})
     extras = [provider(db, org, course, user, enrolment)
-              for provider in current_app.extensions.get("lms_learner_report_extras", [])]
+              for provider in extension.hooks("learner_report_extras")]
     return render_template(
         "reports/learner.html", course=course, user=user, name=queries.display_name(org, user), enrolment=enrolment,
         lessons=queries.lesson_records(db, enrolment) if enrolment else {},
