@@ -111,9 +111,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.writers, args.logins, args.waves, args.duration, args.workers = 2, 4, 2, 3, 2
-    from lms.catalog import load_catalog
+    from lms.catalog import bundled_folders, load_catalog
 
-    course = next(iter(load_catalog(REPO / "courses", REPO / "quizzes").courses.values()))
+    course = next(iter(load_catalog(*bundled_folders()).courses.values()))
     with ScratchDatabases(args.postgres, prefix="lms_bench_login") as dbs:
         url = dbs.new("login")
         prepare_database(url, args.writers + args.logins)

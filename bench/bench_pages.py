@@ -41,8 +41,9 @@ def in_process(url: str, args) -> dict:
     """Time the three pages and the minimal view through their WSGI callables; print and emit figures; returns
     the pages' paths."""
     from bench._minimal_app import app as minimal
+    from lms.catalog import bundled_folders
 
-    app, client, paths = _pages.learner_app(url, REPO / "courses", REPO / "quizzes")
+    app, client, paths = _pages.learner_app(url, *bundled_folders())
     base_ms = _pages.time_requests(minimal, _pages.wsgi_environ("/"), args.requests, args.rounds)
     print(f"\nIn-process (WSGI call, CPU ms per request, best of {args.rounds} rounds of {args.requests} requests; "
           f"the minimal Flask view: {base_ms:.3f} ms)")
@@ -147,9 +148,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.smoke:
         args.requests, args.rounds, args.users, args.duration, args.workers = 20, 2, 4, 1, 2
-    from lms.catalog import load_catalog
+    from lms.catalog import bundled_folders, load_catalog
 
-    course = next(iter(load_catalog(REPO / "courses", REPO / "quizzes").courses.values()))
+    course = next(iter(load_catalog(*bundled_folders()).courses.values()))
     with ScratchDatabases(args.postgres, prefix="lms_bench_pages") as dbs:
         url = dbs.new("pages")
         prepare_database(url, max(args.users, 1))
