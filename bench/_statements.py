@@ -22,7 +22,7 @@ class _Templates:
 
     def __init__(self, course, quizzes, pools):
         from lms.xapi import emit
-        from lms.xapi.store import statement_activities
+        from lms.lrs.store import statement_activities
         from lms.xapi.vocabulary import EXTENSIONS
 
         self.emit, self.course = emit, course

@@ -147,7 +147,7 @@ def prepare(url: str):
     from lms import create_app
     from lms.auth.services import create_organisation
     from lms.migrations import upgrade
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
@@ -167,7 +167,7 @@ def prepare(url: str):
 
 def print_plan(app, org_id: int) -> None:
     """The database's query plan for the agent+verb query."""
-    from lms.xapi.query import StatementQuery, _direct
+    from lms.lrs.query import StatementQuery, _direct
 
     with app.app_context():
         engine = app.extensions["lms_db"][0]

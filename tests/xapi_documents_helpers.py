@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-import lms.xapi.documents_views as documents_views
-from lms.xapi.lrs_auth import create_credential
+import lms.lrs.documents_views as documents_views
+from lms.lrs.lrs_auth import create_credential
 
 # Blueprints are collected by lms.blueprint.add_child and mounted when create_app runs, so register first.
 documents_views.init_app(None)
@@ -82,7 +82,7 @@ def lrs(client, db, world):
 def add_statement(db, org_id: int, actor: dict, obj: dict, *, actor_ifi: str, context: dict | None = None,
                   voided: bool = False) -> None:
     """Insert a stored statement row directly (the Statement Resource is not needed for these tests)."""
-    from lms.xapi.models import Statement, StatementActivity, StatementAgent
+    from lms.lrs.models import Statement, StatementActivity, StatementAgent
 
     statement_id = str(uuid.uuid4())
     now = datetime.now(timezone.utc)

@@ -54,6 +54,7 @@ class Module:
     lessons: tuple[Lesson, ...]
     position: int
     tasks_required: bool = False  # course.toml: completing the module needs its practical tasks accepted
+    guideline: bool = False  # module.toml: the module where learners build their guideline (xAPI parent)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def _load_module(module_dir: Path, course_iri: str, index: int, position: int, s
                  freshness: bool = False) -> Module:
     path = module_dir / "module.toml"
     c = _Checker(path, read_toml(path))
-    c.only({"schema_version", "id", "version", "legal", "title", "objectives", "quiz", "lessons"})
+    c.only({"schema_version", "id", "version", "legal", "guideline", "title", "objectives", "quiz", "lessons"})
     c.schema()
     module_id = c.ident("id")
     objectives = c.text("objectives", many=True)
@@ -257,6 +258,7 @@ def _load_module(module_dir: Path, course_iri: str, index: int, position: int, s
                               position=position + number - 1, boxes=boxes))
     return Module(id=module_id, title=c.text("title"), objectives=objectives, version=str(c.get("version", str)),
                   legal=c.get("legal", bool, required=False, default=False),
+                  guideline=c.get("guideline", bool, required=False, default=False),
                   quiz=c.get("quiz", str, required=False), iri=f"{course_iri}/module/{module_id}",
                   lessons=tuple(lessons), position=index)
 

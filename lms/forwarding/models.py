@@ -7,7 +7,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
-from ..xapi.models import BigIntPK
+from ..lrs.models import BigIntPK
 
 XAPI_VERSIONS = ("1.0.3", "2.0.0")
 PENDING, DEAD = "pending", "dead"

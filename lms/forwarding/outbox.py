@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select,
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..xapi.models import Statement, StatementActivity
+from ..lrs.models import Statement, StatementActivity
 from .models import DEAD, PENDING, ForwardTarget, OutboxItem
 
 BACKFILL_CHUNK = 5000

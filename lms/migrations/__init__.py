@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 HERE = Path(__file__).parent
-MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
+MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "lrs.models", "lrs.document_models",
                  "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
                  "audit.models", "assignments.models", "mail.models", "lti.models", "cmi5.models",
                  "scorm.models", "localtime.models", "privacy.models", "imports.models"]

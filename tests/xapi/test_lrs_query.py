@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from lms.xapi.lrs_auth import create_credential
+from lms.lrs.lrs_auth import create_credential
 
 VERB = "http://adlnet.gov/expapi/verbs/experienced"
 PASSED = "http://adlnet.gov/expapi/verbs/passed"

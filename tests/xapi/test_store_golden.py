@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from malformed_cases import BASE_VERSIONS, BASES  # noqa: E402
 from test_lrs_statements import make_lrs  # noqa: E402
 
-from lms.xapi.models import Statement, StatementActivity, StatementAgent  # noqa: E402
+from lms.lrs.models import Statement, StatementActivity, StatementAgent  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "vectors" / "stored_golden.json"
 EX = "http://example.com"
