@@ -25,6 +25,8 @@ __all__ = ["StatementConflict", "store_statements", "statements_equivalent", "st
            "VOIDED_VERB"]
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+_COLUMNS = ("org_id", "statement_id", "stored", "timestamp", "actor_ifi", "verb_id", "activity_id",
+            "ref_statement_id", "registration", "user_id", "voided", "version", "raw")
 
 
 class StatementConflict(Exception):
@@ -93,14 +95,13 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         stmt.setdefault("timestamp", stored)
         _arrays_for_context_activities(stmt)
         key = stmt["id"].lower()
-        rows.append(Statement(
+        rows.append(StoredStatement(
             org_id=org_id, statement_id=key, stored=now, timestamp=parse_timestamp(stmt["timestamp"]),
             actor_ifi=_ifi_or_empty(stmt["actor"]), verb_id=stmt["verb"]["id"], activity_id=_activity_id(stmt),
             ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=user_id,
             voided=(key in voiding_targets or key in voided_already) and not _is_voiding(stmt),
             version=stmt["version"], raw=_serialize(stmt)))
-    db.add_all(rows)
-    db.flush()
+    _insert_statements(db, rows)
 
     agent_rows, activity_rows = [], []
     for row, stmt in zip(rows, new):
@@ -126,6 +127,33 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     for row in rows:
         signals.statement_stored.send(db, statement=row)
     return ids
+
+
+class StoredStatement:
+    """A statement row just written (the columns of Statement), as the statement_stored signal hands it on."""
+
+    __slots__ = ("seq", *_COLUMNS)
+
+    def __init__(self, **values: Any) -> None:
+        self.seq = None
+        for name in _COLUMNS:
+            setattr(self, name, values[name])
+
+    def values(self) -> dict:
+        """The column values for the INSERT."""
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+def _insert_statements(db: Session, rows: list[StoredStatement]) -> None:
+    """Multi-row INSERT … RETURNING seq (Core, not the ORM unit of work); seq is set on each row."""
+    db.flush()  # rows the caller added (a new user, an enrolment) must exist before these reference them
+    table = Statement.__table__
+    # Matched by statement id (unique within the batch), so the rows may come back in any order and the
+    # dialect can send them as multi-row VALUES instead of one INSERT per row.
+    result = db.execute(insert(table).returning(table.c.statement_id, table.c.seq), [row.values() for row in rows])
+    seqs = dict(result.all())
+    for row in rows:
+        row.seq = seqs[row.statement_id]
 
 
 def _serialize(stmt: dict) -> str:

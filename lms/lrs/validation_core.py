@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .. import safejson
@@ -139,9 +140,29 @@ _IRI_FORBIDDEN = set('<>"{}|\\^`')
 _PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+# Statements repeat the same few IRIs and language tags (verbs, activity types, course IRIs, "en-US"): the pure
+# string checks are memoised. The caches are bounded in entries and only hold short strings, so a client cannot
+# grow them; a value's answer never changes, so caching drops no check.
+_CACHE_ENTRIES = 8192
+_CACHE_MAX_LEN = 512
+
+
 def is_iri(value: Any) -> bool:
     """Best-effort absolute-IRI check (RFC 3987): scheme, no forbidden characters, valid %-escapes."""
-    if not isinstance(value, str) or ":" not in value:
+    if not isinstance(value, str):
+        return False
+    if len(value) <= _CACHE_MAX_LEN:
+        return _is_iri_cached(value)
+    return _is_iri(value)
+
+
+@lru_cache(maxsize=_CACHE_ENTRIES)
+def _is_iri_cached(value: str) -> bool:
+    return _is_iri(value)
+
+
+def _is_iri(value: str) -> bool:
+    if ":" not in value:
         return False
     scheme, rest = value.split(":", 1)
     if not _SCHEME.match(scheme) or not rest:
@@ -219,7 +240,20 @@ _GRANDFATHERED = {
 
 def is_language_tag(value: Any) -> bool:
     """True for a well-formed RFC 5646 language tag (syntax, no repeated variant or singleton)."""
-    if not isinstance(value, str) or not value.isascii():
+    if not isinstance(value, str):
+        return False
+    if len(value) <= _CACHE_MAX_LEN:
+        return _is_language_tag_cached(value)
+    return _is_language_tag(value)
+
+
+@lru_cache(maxsize=_CACHE_ENTRIES)
+def _is_language_tag_cached(value: str) -> bool:
+    return _is_language_tag(value)
+
+
+def _is_language_tag(value: str) -> bool:
+    if not value.isascii():
         return False
     if value.lower() in _GRANDFATHERED or _PRIVATEUSE.match(value):
         return True
