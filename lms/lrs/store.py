@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -67,10 +67,7 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         prepared.append(stmt)
     ids = [stmt["id"] for stmt in prepared]
 
-    existing = {}
-    if given:
-        existing = {sid: raw for sid, raw in db.execute(select(Statement.statement_id, Statement.raw).where(
-            Statement.org_id == org_id, Statement.statement_id.in_(list(given))))}
+    existing, voided_already = _known(db, org_id, given)
     new: list[dict] = []
     for stmt in prepared:
         raw = existing.get(stmt["id"].lower())
@@ -82,11 +79,6 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         return ids
 
     voiding_targets = {_ref_id(stmt) for stmt in new if _is_voiding(stmt)}
-    new_keys = [stmt["id"].lower() for stmt in new if stmt["id"].lower() in given]
-    # A voiding statement may arrive before its target; the target is then voided from the start.
-    voided_already = set(db.scalars(select(Statement.ref_statement_id).where(
-        Statement.org_id == org_id, Statement.verb_id == VOIDED_VERB,
-        Statement.ref_statement_id.in_(new_keys)))) if new_keys else set()
     rows = []
     for stmt in new:
         stmt["stored"] = stored
@@ -127,6 +119,27 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     for row in rows:
         signals.statement_stored.send(db, statement=row)
     return ids
+
+
+def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], set[str]]:
+    """For client-chosen ids, in one round trip: the stored ones (id -> raw) and those already voided.
+
+    A voiding statement may arrive before its target; the target is then voided from the start.
+    """
+    if not given:
+        return {}, set()
+    keys = list(given)
+    stored = select(Statement.statement_id, Statement.raw, literal(False).label("voiding")).where(
+        Statement.org_id == org_id, Statement.statement_id.in_(keys))
+    voiding = select(Statement.ref_statement_id, literal(None), literal(True)).where(
+        Statement.org_id == org_id, Statement.verb_id == VOIDED_VERB, Statement.ref_statement_id.in_(keys))
+    existing, voided = {}, set()
+    for key, raw, is_voiding in db.execute(union_all(stored, voiding)):
+        if is_voiding:
+            voided.add(key)
+        else:
+            existing[key] = raw
+    return existing, voided
 
 
 class StoredStatement:
