@@ -221,6 +221,9 @@ def print_plan(app, org_id: int, n: int) -> None:
             print(f"Query plan for {label}:")
             for row in plan:
                 print("   ", row[-1])
+                if str(row[-1]).startswith("Execution Time:"):  # the database's own time, without HTTP and Python
+                    figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}", float(row[-1].split()[2]),
+                           "ms", digits=2)
 
 
 def queries(client, headers: dict, args, prefix: str) -> None:
