@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from malformed_cases import BASE_VERSIONS, BASES  # noqa: E402
 from test_lrs_statements import make_lrs  # noqa: E402
 
-from lms.lrs.models import Statement, StatementActivity, StatementAgent  # noqa: E402
+from lms.lrs.models import LRSCredential, Statement, StatementActivity, StatementAgent  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "vectors" / "stored_golden.json"
 EX = "http://example.com"
@@ -95,13 +95,16 @@ def _normalise(raw: str, stored: str, generated: dict[str, str]) -> str:
     return out
 
 
-def stored_snapshot(db, org_id: int, generated_ids: list[str]) -> list[dict]:
+def stored_snapshot(db, org_id: int, generated_ids: list[str], credential_id: int) -> list[dict]:
     """Every stored row of the organisation, in stored order, with the LRS-chosen values replaced."""
     generated = {sid: f"@GENERATED-{n}@" for n, sid in enumerate(generated_ids)}
+    # The golden file was written with credential id 1 (PostgreSQL sequences are not reset between tests).
+    generated[f'lrs-client-{credential_id}"'] = 'lrs-client-1"'
     rows = db.scalars(select(Statement).where(Statement.org_id == org_id).order_by(Statement.seq)).all()
     agents, activities = {}, {}
     for a in db.scalars(select(StatementAgent).where(StatementAgent.org_id == org_id)):
-        agents.setdefault(a.seq, []).append([a.ifi, a.relation, a.verb_id])
+        ifi = "account:http://lms.test|lrs-client-1" if a.ifi.endswith(f"|lrs-client-{credential_id}") else a.ifi
+        agents.setdefault(a.seq, []).append([ifi, a.relation, a.verb_id])
     for a in db.scalars(select(StatementActivity).where(StatementActivity.org_id == org_id)):
         activities.setdefault(a.seq, []).append([a.activity_id, a.relation])
     out = []
@@ -130,7 +133,8 @@ def test_xapi_store_golden_corpus_byte_identical(app, db, world):
         given = {s["id"].lower() for s in (parsed if isinstance(parsed, list) else [parsed]) if "id" in s}
         generated += [sid for sid in response.get_json() if sid.lower() not in given]
     db.expire_all()
-    snapshot = stored_snapshot(db, org.id, generated)
+    credential_id = db.scalar(select(LRSCredential.id).where(LRSCredential.org_id == org.id))
+    snapshot = stored_snapshot(db, org.id, generated, credential_id)
     if os.environ.get("LMS_WRITE_GOLDEN") == "1":
         GOLDEN.write_text(json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
