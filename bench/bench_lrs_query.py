@@ -291,8 +291,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=30, help="batches of 100 POSTed (default 30)")
     parser.add_argument("--http-batches", type=int, default=200, help="batches of 100 POSTed over HTTP to this LRS "
                         "and to ralph (default 200)")
-    parser.add_argument("--http-singles", type=int, default=3000, help="single statements POSTed over HTTP to each "
-                        "(default 3,000)")
+    parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to each "
+                        "(default 500: ralph is slow with single statements)")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP client connections (default 8)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
