@@ -103,11 +103,8 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         for activity_id, relation in statement_activities(stmt).items():
             activity_rows.append({"seq": row.seq, "org_id": org_id, "activity_id": activity_id,
                                   "relation": relation})
-    # Plain Core executemany: the ORM bulk path costs more and the rows need no identity.
-    if agent_rows:
-        db.execute(insert(StatementAgent.__table__), agent_rows)
-    if activity_rows:
-        db.execute(insert(StatementActivity.__table__), activity_rows)
+    _insert_index_rows(db, StatementAgent.__table__, agent_rows)
+    _insert_index_rows(db, StatementActivity.__table__, activity_rows)
     if voiding_targets:
         # A voiding statement cannot itself be voided (Data 2.3.2): such targets are left alone.
         db.execute(update(Statement).where(Statement.org_id == org_id,
@@ -167,6 +164,18 @@ def _insert_statements(db: Session, rows: list[StoredStatement]) -> None:
     seqs = dict(result.all())
     for row in rows:
         row.seq = seqs[row.statement_id]
+
+
+def _insert_index_rows(db: Session, table, rows: list[dict]) -> None:
+    """The driver's own executemany: these rows hold only ints and strings, so no per-row SQLAlchemy processing."""
+    if not rows:
+        return
+    connection = db.connection()
+    names = list(rows[0])
+    marker = "%({})s" if connection.dialect.paramstyle == "pyformat" else ":{}"
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join(marker.format(name) for name in names)})")
+    connection.exec_driver_sql(sql, rows)
 
 
 def _serialize(stmt: dict) -> str:
