@@ -206,7 +206,7 @@ def print_plan(app, org_id: int, n: int) -> None:
     """The database's plan for each filter (PostgreSQL: EXPLAIN ANALYZE with buffers, i.e. the actual run)."""
     from sqlalchemy.orm import Session
 
-    from lms.lrs.query import _direct, _narrow_window
+    from lms.lrs.query import _direct, _narrow_window, _via_refs
 
     with app.app_context():
         engine = app.extensions["lms_db"][0]
@@ -215,15 +215,18 @@ def print_plan(app, org_id: int, n: int) -> None:
         for label, query in plan_queries(n):
             with Session(engine) as session:
                 narrow = _narrow_window(session, query, org_id)
-            sql = _direct(query, org_id, 10 ** 12, 100, narrow).compile(engine, compile_kwargs={"literal_binds": True})
-            with engine.connect() as conn:
-                plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
-            print(f"Query plan for {label}:")
-            for row in plan:
-                print("   ", row[-1])
-                if str(row[-1]).startswith("Execution Time:"):  # the database's own time, without HTTP and Python
-                    figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}", float(row[-1].split()[2]),
-                           "ms", digits=2)
+            # Every filtered GET runs two queries: the filter itself and the StatementRef chains (Communication 2.1.3).
+            for part, statement in (("", _direct(query, org_id, 10 ** 12, 100, narrow)),
+                                    ("_refs", _via_refs(query, org_id, 10 ** 12))):
+                sql = statement.compile(engine, compile_kwargs={"literal_binds": True})
+                with engine.connect() as conn:
+                    plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
+                print(f"Query plan for {label}{' (StatementRef chains)' if part else ''}:")
+                for row in plan:
+                    print("   ", row[-1])
+                    if str(row[-1]).startswith("Execution Time:"):  # the database's own time, no HTTP or Python
+                        figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}{part}",
+                               float(row[-1].split()[2]), "ms", digits=2)
 
 
 def queries(client, headers: dict, args, prefix: str) -> None:

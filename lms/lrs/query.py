@@ -25,9 +25,10 @@ FILTER_PARAMS = ("agent", "verb", "activity", "registration", "related_activitie
                  "until", "limit", "format", "attachments", "ascending")
 SINGLE_PARAMS = ("statementId", "voidedStatementId")
 KNOWN_PARAMS = FILTER_PARAMS + SINGLE_PARAMS + ("more",)
-# SQLite has no statistics to choose between the seq index (no sort, but a since/until window deep in the history
-# is reached only after walking every newer statement) and the stored index (sort the window): a window that
-# holds fewer statements than this is read through the stored index.
+# Neither database can tell that `stored` grows with seq: SQLite has no statistics, and PostgreSQL's planner
+# expects window rows spread evenly over seq, so both walk the seq index backwards and reach a since/until window
+# deep in the history only after every newer statement (4.4 s at 3 M statements on PostgreSQL). A window holding
+# fewer statements than this is therefore read through the stored-time index and sorted.
 WINDOW_PROBE = 20_000
 MAX_REF_DEPTH = 10  # StatementRef chains are followed this deep (chains can be cyclic: ids are client-chosen)
 _SECTION = "Communication 2.1.3"
@@ -174,8 +175,8 @@ def _bounds(query: StatementQuery, table, seq_col, cap: int) -> list:
 
 
 def _narrow_window(db: Session, query: StatementQuery, org_id: int) -> bool:
-    """SQLite, no agent or related-activity join: whether the since/until window holds < WINDOW_PROBE rows."""
-    if db.get_bind().dialect.name != "sqlite" or not (query.since or query.until):
+    """No agent or related-activity join: whether the since/until window holds fewer than WINDOW_PROBE rows."""
+    if not (query.since or query.until):
         return False
     if query.agent or (query.activity and query.related_activities):
         return False
@@ -190,7 +191,7 @@ def _narrow_window(db: Session, query: StatementQuery, org_id: int) -> bool:
 
 def _direct(query: StatementQuery, org_id: int, cap: int, limit: int, narrow_window: bool = False):
     """Statements matching the filters themselves, driven by the most selective index."""
-    # seq + 0 is the same number, but no index can order or bound it, so SQLite reads the window by `stored`.
+    # seq + 0 is the same number, but no index can order or bound it, so the window is read by `stored`.
     froms, order_col = S, (S.c.seq + 0 if narrow_window else S.c.seq)
     conds = [S.c.org_id == org_id, S.c.voided == false()]
     if query.agent:
