@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import insert, literal, select, union_all, update
+from sqlalchemy import bindparam, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -118,6 +118,19 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     return ids
 
 
+def _known_ids_query():
+    """Built once: stored rows among the given ids, and the given ids some stored statement already voids."""
+    table, keys = Statement.__table__, bindparam("keys", expanding=True)
+    stored = select(table.c.statement_id, table.c.raw, literal(False).label("voiding")).where(
+        table.c.org_id == bindparam("org"), table.c.statement_id.in_(keys))
+    voiding = select(table.c.ref_statement_id, literal(None), literal(True)).where(
+        table.c.org_id == bindparam("org"), table.c.verb_id == VOIDED_VERB, table.c.ref_statement_id.in_(keys))
+    return union_all(stored, voiding)
+
+
+_KNOWN_IDS = _known_ids_query()
+
+
 def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], set[str]]:
     """For client-chosen ids, in one round trip: the stored ones (id -> raw) and those already voided.
 
@@ -125,13 +138,8 @@ def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], s
     """
     if not given:
         return {}, set()
-    keys = list(given)
-    stored = select(Statement.statement_id, Statement.raw, literal(False).label("voiding")).where(
-        Statement.org_id == org_id, Statement.statement_id.in_(keys))
-    voiding = select(Statement.ref_statement_id, literal(None), literal(True)).where(
-        Statement.org_id == org_id, Statement.verb_id == VOIDED_VERB, Statement.ref_statement_id.in_(keys))
     existing, voided = {}, set()
-    for key, raw, is_voiding in db.execute(union_all(stored, voiding)):
+    for key, raw, is_voiding in db.execute(_KNOWN_IDS, {"org": org_id, "keys": list(given)}):
         if is_voiding:
             voided.add(key)
         else:
