@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app
 
-from .courses.content import ContentError, Course, load_courses
+from .courses.content import Course, load_courses
+from .courses.schema import Report, collecting
 
 
 @dataclass(frozen=True)
@@ -50,42 +51,55 @@ class Catalog:
                    if lesson_ids is None or task.lesson in lesson_ids)
 
 
-def load_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
-    """Load all courses, their quizzes and practical tasks; any broken file raises ContentError naming it."""
-    courses = load_courses(courses_dir)
-    tasks = _load_tasks(courses)
-    quizzes = {}
-    try:
-        from .quizzes.definitions import QuizDefinitionError, load_quizzes
-    except ImportError:  # quiz engine not installed in this build
-        return Catalog(courses, tasks=tasks)
-    for slug, course in courses.items():
-        folder = quizzes_dir / slug
-        lesson_ids = {lesson.id for lesson in course.lessons}
-        module_ids = {module.id for module in course.modules}
-        try:
-            found = load_quizzes(quizzes_dir, slug, lesson_ids, module_ids) if folder.is_dir() else {}
-        except QuizDefinitionError as exc:
-            raise ContentError(getattr(exc, "path", folder), str(exc)) from None
-        for module in course.modules:
-            if module.quiz and module.quiz not in found:
-                raise ContentError(Path(course.path) / "modules", f"module '{module.id}' names quiz "
-                                   f"'{module.quiz}', but {folder / (module.quiz + '.toml')} does not exist")
-        if course.final_exam and course.final_exam not in found:
-            raise ContentError(Path(course.path) / "course.toml",
-                               f"final_exam '{course.final_exam}' not found in {folder}")
-        for quiz_id, quiz in found.items():
-            quizzes[(slug, quiz_id)] = quiz
+def load_catalog(courses_dir: Path, quizzes_dir: Path, report: Report | None = None) -> Catalog:
+    """Load all courses, their quizzes, practical tasks and questionnaires. Every problem of every file is
+    collected; without a report they are raised together as one ContentError."""
+    with collecting(report) as report:
+        courses = load_courses(courses_dir, report)
+        tasks = _load_tasks(courses, report)
+        quizzes = {}
+        for slug, course in courses.items():
+            found = _course_quizzes(course, quizzes_dir, report)
+            quizzes.update({(slug, quiz_id): quiz for quiz_id, quiz in found.items()})
+            _check_questionnaire(course, report)
     return Catalog(courses, quizzes, tasks)
 
 
-def _load_tasks(courses: dict[str, Course]) -> dict[tuple[str, str], object]:
+def _course_quizzes(course: Course, quizzes_dir: Path, report: Report) -> dict:
+    """The course's quizzes; the quizzes its modules and final exam name must exist."""
+    try:
+        from .quizzes.definitions import load_quizzes
+    except ImportError:  # quiz engine not installed in this build
+        return {}
+    folder = quizzes_dir / course.slug
+    found = load_quizzes(quizzes_dir, course.slug, {lesson.id for lesson in course.lessons},
+                         {module.id for module in course.modules}, report) if folder.is_dir() else {}
+    broken = {path.stem for path in folder.glob("*.toml")} - set(found) if folder.is_dir() else set()
+    for module in course.modules:
+        if module.quiz and module.quiz not in found and module.quiz not in broken:
+            report.add(Path(course.path) / "modules", f"module '{module.id}' names quiz '{module.quiz}', but "
+                       f"{folder / (module.quiz + '.toml')} does not exist", item=f"module {module.id}")
+    if course.final_exam and course.final_exam not in found and course.final_exam not in broken:
+        report.add(Path(course.path) / "course.toml", f"final_exam '{course.final_exam}' not found in {folder}")
+    return found
+
+
+def _load_tasks(courses: dict[str, Course], report: Report) -> dict[tuple[str, str], object]:
     try:
         from .tasks.definitions import load_tasks
     except ImportError:  # practical tasks not installed in this build
         return {}
     return {(slug, task_id): task for slug, course in courses.items()
-            for task_id, task in load_tasks(course).items()}
+            for task_id, task in load_tasks(course, report).items()}
+
+
+def _check_questionnaire(course: Course, report: Report) -> None:
+    """The needs questionnaire is validated against its course with the rest of the package."""
+    try:
+        from .guidelines.rules import load_for_course
+    except ImportError:  # questionnaire not installed in this build
+        return
+    load_for_course(course, report)
 
 
 def init_app(app: Flask) -> None:

@@ -18,16 +18,31 @@ def _setting(name: str) -> int:
 
 
 def _load(courses_dir: Path | None, quizzes_dir: Path | None):
+    """The catalog, or exit 1 after printing every problem of every content file (and the guideline steps)."""
     from ..catalog import load_catalog
-    from .content import ContentError
+    from .schema import Report
 
     courses_dir = courses_dir or Path(os.environ.get("LMS_COURSES_DIR", DEFAULTS["COURSES_DIR"]))
     quizzes_dir = quizzes_dir or Path(os.environ.get("LMS_QUIZZES_DIR", DEFAULTS["QUIZZES_DIR"]))
+    report = Report()
+    catalog = load_catalog(courses_dir, quizzes_dir, report)
+    _check_guideline_steps(report)
+    for error in report.errors:
+        click.echo(f"error: {error.describe()}", err=True)
+    if report.errors:
+        click.echo(f"{len(report.errors)} content error(s)", err=True)
+        raise SystemExit(1)
+    return catalog
+
+
+def _check_guideline_steps(report) -> None:
     try:
-        return load_catalog(courses_dir, quizzes_dir)
-    except ContentError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+        from ..guidelines.steps import STEPS_FILE, parse_steps
+    except ImportError:  # guideline builder not installed in this build
+        return
+    data = report.source(STEPS_FILE).toml()
+    if data is not None:
+        parse_steps(data, STEPS_FILE, report)
 
 
 @content_cli.command("check", with_appcontext=False)

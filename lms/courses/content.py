@@ -1,26 +1,20 @@
-"""Course packages: read course.toml, module.toml and lessons into frozen dataclasses, or fail naming the file."""
+"""Course packages: read course.toml, module.toml and lessons into frozen dataclasses; every problem of a
+package is collected (lms/courses/schema.py) and raised together as one ContentError."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import markdown
+from .schema import (ID_RE, SCHEMA_VERSION, ContentError, Key, Report, Source, Table, between, collecting, one_of,
+                     schema_version)
 
-SCHEMA_VERSION = 1
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+__all__ = ["ID_RE", "SCHEMA_VERSION", "ContentError", "Course", "Lesson", "Module", "load_course", "load_courses",
+           "read_toml"]
+IRI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-class ContentError(Exception):
-    """A broken content file: names the file (and line where known) and the problem."""
-
-    def __init__(self, path: Path | str, problem: str):
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ class Module:
     lessons: tuple[Lesson, ...]
     position: int
     tasks_required: bool = False  # course.toml: completing the module needs its practical tasks accepted
-    guideline: bool = False  # module.toml: the module where learners build their guideline (xAPI parent)
+    guideline_builder: bool = False  # module.toml: the module whose deliverable is the guideline builder
 
 
 @dataclass(frozen=True)
@@ -87,219 +81,190 @@ class Course:
         """The module with this id, or None."""
         return next((module for module in self.modules if module.id == module_id), None)
 
+    @property
+    def guideline_module(self) -> Module | None:
+        """The module marked `guideline_builder = true` in its module.toml, or None."""
+        return next((module for module in self.modules if module.guideline_builder), None)
+
     def module_of(self, lesson: Lesson) -> Module:
         """The module a lesson belongs to."""
         return self.module(lesson.module_id)
 
 
+COURSE = Table({
+    "schema_version": Key(int, rule=schema_version), "slug": Key("ident", pattern=SLUG_RE),
+    "iri": Key(str, rule=lambda v: None if IRI_RE.match(v) else f"'iri' = {v!r} is not an absolute IRI"),
+    "version": Key(str), "language": Key(str), "title": Key("text"), "description": Key("text", False, {}),
+    "modules": Key(list, rule=lambda v: None if v else "'modules' must list at least one module folder"),
+    "final_exam": Key(str, False), "certificate_valid_days": Key(int, False, 0, between(0)),
+    "tasks_required": Key((bool, list), False, False), "freshness": Key(bool, False, False)})
+MODULE = Table({
+    "schema_version": Key(int, rule=schema_version), "id": Key("ident"), "version": Key(str),
+    "legal": Key(bool, False, False), "title": Key("text"),
+    "objectives": Key("texts", rule=lambda v: None if 1 <= len(v.get("de", ())) <= 8
+                      else "'objectives.de' must list 1 to 8 objectives"),
+    "quiz": Key(str, False), "guideline_builder": Key(bool, False, False),
+    "lessons": Key(list, rule=lambda v: None if v else "a module needs at least one [[lessons]] entry")})
+LESSON = Table({"id": Key("ident"), "file": Key(str), "minutes": Key(int, rule=between(1, 60)),
+                "title": Key("text"), "kind": Key(str, False, "lesson", one_of("lesson", "summary"))})
+
+
 def read_toml(path: Path) -> dict:
-    """Parse a TOML file; syntax errors become ContentError with the file and line."""
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ContentError(path, "file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ContentError(path, f"invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ContentError(path, f"not UTF-8: {exc}") from None
+    """Parse a TOML file; a missing file or a syntax error raises ContentError with the file and line."""
+    with collecting(None) as report:
+        data = report.source(path).toml()
+    return data
 
 
-class _Checker:
-    """Small helpers that raise ContentError for one file."""
-
-    def __init__(self, path: Path, data: dict, where: str = ""):
-        self.path, self.data, self.where = path, data, where
-
-    def fail(self, problem: str):
-        raise ContentError(self.path, f"{self.where}{problem}")
-
-    def only(self, allowed: set[str]) -> None:
-        unknown = sorted(set(self.data) - allowed)
-        if unknown:
-            self.fail(f"unknown key(s) {', '.join(unknown)}")
-
-    def get(self, key: str, kind, required: bool = True, default=None):
-        if key not in self.data:
-            if required:
-                self.fail(f"'{key}' is required")
-            return default
-        value = self.data[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            self.fail(f"'{key}' must be of type {getattr(kind, '__name__', kind)}")
-        return value
-
-    def ident(self, key: str, pattern=ID_RE) -> str:
-        value = self.get(key, str)
-        if not pattern.match(value):
-            self.fail(f"'{key}' = {value!r} must match {pattern.pattern}")
-        return value
-
-    def text(self, key: str, required: bool = True, many: bool = False) -> dict:
-        value = self.get(key, dict, required, default={})
-        if required and "de" not in value:
-            self.fail(f"'{key}' needs a German text (de)")
-        for lang, text in value.items():
-            if lang not in ("de", "en"):
-                self.fail(f"'{key}': unknown language '{lang}'")
-            ok = isinstance(text, list) and all(isinstance(t, str) and t.strip() for t in text) if many \
-                else isinstance(text, str) and text.strip()
-            if not ok:
-                self.fail(f"'{key}.{lang}' must be {'a list of non-empty texts' if many else 'a non-empty text'}")
-        return value
-
-    def schema(self) -> None:
-        version = self.get("schema_version", int)
-        if version != SCHEMA_VERSION:
-            self.fail(f"schema_version {version} is not supported (expected {SCHEMA_VERSION})")
+def load_course(course_dir: Path, report: Report | None = None) -> Course | None:
+    """Load and validate one course package. Without a report, raise one ContentError listing every problem;
+    with one, record the problems there and return what could be read (None when course.toml is unreadable)."""
+    with collecting(report) as report:
+        course = _read_course(course_dir, report)
+    return course
 
 
-def load_course(course_dir: Path) -> Course:
-    """Load and validate one course package; raise ContentError on the first problem."""
-    path = course_dir / "course.toml"
-    c = _Checker(path, read_toml(path))
-    c.only({"schema_version", "slug", "iri", "version", "language", "title", "description", "modules",
-            "final_exam", "certificate_valid_days", "tasks_required", "freshness"})
-    c.schema()
-    slug = c.ident("slug", SLUG_RE)
-    if slug != course_dir.name:
-        c.fail(f"slug '{slug}' must equal the folder name '{course_dir.name}'")
-    iri = c.get("iri", str)
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", iri):
-        c.fail(f"'iri' = {iri!r} is not an absolute IRI")
-    iri = iri.rstrip("/")
-    module_dirs = c.get("modules", list)
-    if not module_dirs:
-        c.fail("'modules' must list at least one module folder")
-    valid_days = c.get("certificate_valid_days", int, required=False, default=0)
-    if valid_days < 0:
-        c.fail("'certificate_valid_days' must be >= 0")
-    freshness = c.get("freshness", bool, required=False, default=False)
-    modules, seen_lessons, position = [], {}, 0
-    for index, name in enumerate(module_dirs):
+def _read_course(course_dir: Path, report: Report) -> Course | None:
+    src = report.source(course_dir / "course.toml")
+    data = src.toml()
+    if data is None:
+        return None
+    v = COURSE.read(src, data)
+    if v["slug"] is not None and v["slug"] != course_dir.name:
+        src.error(f"slug '{v['slug']}' must equal the folder name '{course_dir.name}'", key="slug")
+    iri = (v["iri"] or "urn:invalid").rstrip("/")
+    modules, seen_lessons = [], {}
+    for index, name in enumerate(v["modules"] or []):
         if not isinstance(name, str) or not (course_dir / "modules" / name).is_dir():
-            c.fail(f"module folder {name!r} does not exist under modules/")
-        module = _load_module(course_dir / "modules" / name, iri, index, position, seen_lessons, freshness)
+            src.error(f"module folder {name!r} does not exist under modules/", key="modules")
+            continue
+        module = _load_module(report, course_dir / "modules" / name, iri, len(modules),
+                              sum(len(m.lessons) for m in modules), seen_lessons, v["freshness"])
+        if module is None:
+            continue
         if any(m.id == module.id for m in modules):
-            raise ContentError(course_dir / "modules" / name / "module.toml", f"duplicate module id '{module.id}'")
-        position += len(module.lessons)
+            report.source(course_dir / "modules" / name / "module.toml").error(
+                f"duplicate module id '{module.id}'", key="id")
+            continue
         modules.append(module)
-    modules = _apply_tasks_required(c, modules)
-    questionnaire = None
+    modules = _apply_tasks_required(src, v["tasks_required"], modules)
+    if len([m for m in modules if m.guideline_builder]) > 1:
+        src.error("only one module may set guideline_builder = true", key="modules")
     qpath = course_dir / "questionnaire.toml"
-    if qpath.exists():
-        questionnaire = read_toml(qpath)
-    return Course(slug=slug, iri=iri, version=str(c.get("version", str)), language=c.get("language", str),
-                  title=c.text("title"), description=c.text("description", required=False),
-                  modules=tuple(modules), final_exam=c.get("final_exam", str, required=False),
-                  certificate_valid_days=valid_days, path=str(course_dir), questionnaire=questionnaire,
-                  freshness=freshness)
+    questionnaire = report.source(qpath).toml() if qpath.exists() else None
+    return Course(slug=v["slug"] or course_dir.name, iri=iri, version=str(v["version"]), language=v["language"],
+                  title=v["title"] or {}, description=v["description"], modules=tuple(modules),
+                  final_exam=v["final_exam"], certificate_valid_days=v["certificate_valid_days"],
+                  path=str(course_dir), questionnaire=questionnaire, freshness=v["freshness"])
 
 
-def _apply_tasks_required(c: _Checker, modules: list[Module]) -> list[Module]:
+def _apply_tasks_required(src: Source, value, modules: list[Module]) -> list[Module]:
     """course.toml `tasks_required`: true (every module), false (none) or a list of module ids."""
-    value = c.data.get("tasks_required", False)
     ids = {m.id for m in modules}
     if isinstance(value, bool):
         chosen = ids if value else set()
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+    elif all(isinstance(item, str) for item in value):
         unknown = sorted(set(value) - ids)
         if unknown:
-            c.fail(f"'tasks_required' names unknown module(s) {', '.join(unknown)}")
+            src.error(f"'tasks_required' names unknown module(s) {', '.join(unknown)}")
         chosen = set(value)
     else:
-        c.fail("'tasks_required' must be true, false or a list of module ids")
+        src.error("'tasks_required' must be true, false or a list of module ids")
+        chosen = set()
     return [replace(m, tasks_required=m.id in chosen) for m in modules]
 
 
-def _load_module(module_dir: Path, course_iri: str, index: int, position: int, seen: dict,
-                 freshness: bool = False) -> Module:
-    path = module_dir / "module.toml"
-    c = _Checker(path, read_toml(path))
-    c.only({"schema_version", "id", "version", "legal", "guideline", "title", "objectives", "quiz", "lessons"})
-    c.schema()
-    module_id = c.ident("id")
-    objectives = c.text("objectives", many=True)
-    if not 1 <= len(objectives["de"]) <= 8:
-        c.fail("'objectives.de' must list 1 to 8 objectives")
-    raw_lessons = c.get("lessons", list)
-    if not raw_lessons:
-        c.fail("a module needs at least one [[lessons]] entry")
+def _load_module(report: Report, module_dir: Path, course_iri: str, index: int, position: int, seen: dict,
+                 freshness: bool = False) -> Module | None:
+    src = report.source(module_dir / "module.toml")
+    data = src.toml()
+    if data is None:
+        return None
+    v = MODULE.read(src, data)
+    module_id = v["id"] or module_dir.name
     lessons = []
-    for number, raw in enumerate(raw_lessons, start=1):
-        if not isinstance(raw, dict):
-            c.fail(f"lesson #{number} must be a table")
-        lc = _Checker(path, raw, where=f"lesson #{number}: ")
-        lc.only({"id", "file", "minutes", "title", "kind"})
-        lesson_id = lc.ident("id")
-        lc.where = f"lesson '{lesson_id}': "
-        if lesson_id in seen:
-            lc.fail(f"id is already used in {seen[lesson_id]}")
-        seen[lesson_id] = str(path)
-        minutes = lc.get("minutes", int)
-        if not 1 <= minutes <= 60:
-            lc.fail("'minutes' must be between 1 and 60")
-        kind = lc.get("kind", str, required=False, default="lesson")
-        if kind not in ("lesson", "summary"):
-            lc.fail("'kind' must be 'lesson' or 'summary'")
-        file_name = lc.get("file", str)
-        source = (module_dir / file_name).resolve()
-        if module_dir.resolve() not in source.parents:
-            lc.fail(f"'file' {file_name!r} must stay inside the module folder")
-        if not source.is_file():
-            lc.fail(f"lesson file is missing: {file_name}")
-        text = _read_lesson(source)
-        boxes = tuple(markdown.dated_boxes(text))
-        if freshness:
-            _check_dated_boxes(source, boxes)
-        lessons.append(Lesson(id=lesson_id, module_id=module_id, title=lc.text("title"), minutes=minutes, kind=kind,
-                              iri=f"{course_iri}/lesson/{lesson_id}", source=str(source),
-                              html=markdown.render(text), words=len(WORD_RE.findall(text)),
-                              position=position + number - 1, boxes=boxes))
-    return Module(id=module_id, title=c.text("title"), objectives=objectives, version=str(c.get("version", str)),
-                  legal=c.get("legal", bool, required=False, default=False),
-                  guideline=c.get("guideline", bool, required=False, default=False),
-                  quiz=c.get("quiz", str, required=False), iri=f"{course_iri}/module/{module_id}",
-                  lessons=tuple(lessons), position=index)
+    for number, raw in enumerate(v["lessons"] or [], start=1):
+        lesson = _load_lesson(src, module_dir, raw, number, module_id, course_iri, seen, freshness)
+        if lesson is not None:
+            lessons.append(replace(lesson, position=position + len(lessons)))
+    return Module(id=module_id, title=v["title"] or {}, objectives=v["objectives"] or {}, version=str(v["version"]),
+                  legal=v["legal"], quiz=v["quiz"], iri=f"{course_iri}/module/{module_id}", lessons=tuple(lessons),
+                  position=index, guideline_builder=v["guideline_builder"])
 
 
-def _check_dated_boxes(path: Path, boxes: tuple[markdown.Box, ...]) -> None:
+def _load_lesson(src: Source, module_dir: Path, raw, number: int, module_id: str, course_iri: str, seen: dict,
+                 freshness: bool) -> Lesson | None:
+    """One [[lessons]] entry and its markdown file (position is set by the caller)."""
+    ident = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    item = f"lesson '{ident}'" if ident else f"lesson #{number}"
+    v = LESSON.read(src, raw, item, ident)
+    if v["id"] is not None and v["id"] in seen:
+        src.error(f"id is already used in {seen[v['id']]}", item, ident, key="id")
+    elif v["id"]:
+        seen[v["id"]] = str(src.path)
+    if v["file"] is None:
+        return None
+    source = (module_dir / v["file"]).resolve()
+    if module_dir.resolve() not in source.parents:
+        src.error(f"'file' {v['file']!r} must stay inside the module folder", item, ident)
+        return None
+    if not source.is_file():
+        src.error(f"lesson file is missing: {v['file']}", item, ident, key="file")
+        return None
+    text = _read_lesson(src.report.source(source))
+    if text is None or v["id"] is None:
+        return None
+    boxes = tuple(markdown.dated_boxes(text))
+    if freshness:
+        _check_dated_boxes(src.report.source(source), boxes)
+    return Lesson(id=v["id"], module_id=module_id, title=v["title"] or {}, minutes=v["minutes"] or 0,
+                  kind=v["kind"], iri=f"{course_iri}/lesson/{v['id']}", source=str(source),
+                  html=markdown.render(text), words=len(WORD_RE.findall(text)), position=0, boxes=boxes)
+
+
+def _check_dated_boxes(src: Source, boxes: tuple[markdown.Box, ...]) -> None:
     """With `freshness = true`: law/open boxes carry checked=YYYY-MM; every dated box cites an https source URL."""
     for box in boxes:
         if box.checked is None and box.kind in markdown.DATED_KINDS:
-            raise ContentError(f"{path}:{box.line}", f"'::: {box.kind}' box needs 'checked=YYYY-MM' right after "
-                                                     f"the kind (course.toml sets freshness = true)")
+            src.error(f"'::: {box.kind}' box needs 'checked=YYYY-MM' right after the kind (course.toml sets "
+                      f"freshness = true)", line=box.line)
         if not box.has_url:
-            raise ContentError(f"{path}:{box.line}", f"'::: {box.kind}' box needs at least one full https:// "
-                                                     f"source URL inside the box")
+            src.error(f"'::: {box.kind}' box needs at least one full https:// source URL inside the box",
+                      line=box.line)
 
 
-def _read_lesson(path: Path) -> str:
+def _read_lesson(src: Source) -> str | None:
+    """The lesson's markdown, or None when it cannot be used; every problem is recorded with its line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = src.path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContentError(path, "lesson file is missing") from None
+        src.error("lesson file is missing")
+        return None
     except UnicodeDecodeError as exc:
-        raise ContentError(path, f"not UTF-8: {exc}") from None
+        src.error(f"not UTF-8: {exc}")
+        return None
     if not text.strip():
-        raise ContentError(path, "lesson is empty")
+        src.error("lesson is empty")
+        return None
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("# "):
-            raise ContentError(f"{path}:{number}", "no top-level '# ' heading; the title comes from module.toml")
-    problems = markdown.check_callouts(text)
-    if problems:
-        number, problem = problems[0]
-        raise ContentError(f"{path}:{number}", problem)
+            src.error("no top-level '# ' heading; the title comes from module.toml", line=number)
+    for number, problem in markdown.check_callouts(text):
+        src.error(problem, line=number)
     return text
 
 
-def load_courses(courses_dir: Path) -> dict[str, Course]:
-    """Load every package under courses/ (each folder with a course.toml)."""
-    if not courses_dir.is_dir():
-        raise ContentError(courses_dir, "courses folder does not exist")
-    courses = {}
-    for child in sorted(courses_dir.iterdir()):
-        if child.is_dir() and (child / "course.toml").exists():
-            course = load_course(child)
-            courses[course.slug] = course
+def load_courses(courses_dir: Path, report: Report | None = None) -> dict[str, Course]:
+    """Load every package under courses/ (each folder with a course.toml); without a report, raise one
+    ContentError listing every problem of every package."""
+    with collecting(report) as report:
+        courses = {}
+        if not courses_dir.is_dir():
+            report.add(courses_dir, "courses folder does not exist")
+        else:
+            for child in sorted(courses_dir.iterdir()):
+                if child.is_dir() and (child / "course.toml").exists():
+                    course = load_course(child, report)
+                    if course is not None:
+                        courses[course.slug] = course
     return courses

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..courses.content import ID_RE, SCHEMA_VERSION, ContentError, Course
+from ..courses.content import Course
+from ..courses.schema import Key, Report, Source, Table, collecting, one_of, schema_version, texts
 
 STATUSES = ("required", "recommended", "optional")
 RANK = {"required": 3, "recommended": 2, "optional": 1}
@@ -84,167 +85,139 @@ class AnswerError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def _text(path, where: str, data: dict, key: str, required: bool = True) -> dict:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise ContentError(path, f"{where}'{key}' is required")
-        return {}
-    if not isinstance(value, dict) or "de" not in value:
-        raise ContentError(path, f"{where}'{key}' must be a table with a German text (de)")
-    for lang, text in value.items():
-        if lang not in ("de", "en"):
-            raise ContentError(path, f"{where}'{key}': unknown language '{lang}'")
-        if not isinstance(text, str) or not text.strip():
-            raise ContentError(path, f"{where}'{key}.{lang}' must be a non-empty text")
-    return value
+QUESTIONNAIRE = Table({
+    "schema_version": Key(int, rule=schema_version), "title": Key("text", False, {}), "intro": Key("text", False, {}),
+    "protected_modules": Key(list, False, [], texts),
+    "questions": Key(list, rule=lambda v: None if v else "at least one [[questions]] entry is required"),
+    "rules": Key(list, False, [])})
+QUESTION = Table({"id": Key("ident"), "kind": Key(str, False, "single", one_of(*KINDS)), "label": Key("text"),
+                  "help": Key("text", False, {}),
+                  "options": Key(list, rule=lambda v: None if len(v) >= 2 else "'options' needs at least two entries")})
+OPTION = Table({"id": Key("ident"), "label": Key("text"), "exclusive": Key(bool, False, False)})
+RULE = Table({"id": Key("ident"), "when": Key(dict, False), "only": Key(dict, False),
+              "status": Key(str, rule=one_of(*STATUSES)), "modules": Key(list, False, [], texts),
+              "lessons": Key(list, False, [], texts), "reason": Key("text")})
 
 
-def _only(path, where: str, data: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ContentError(path, f"{where}unknown key(s) {', '.join(unknown)}")
+def _ident(raw) -> str | None:
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
 
 
-def _ident(path, where: str, value, key: str) -> str:
-    if not isinstance(value, str) or not ID_RE.match(value):
-        raise ContentError(path, f"{where}'{key}' = {value!r} must match {ID_RE.pattern}")
-    return value
-
-
-def _conditions(path, where: str, raw, key: str, questions: dict[str, Question]):
+def _conditions(src: Source, item: str, ident: str | None, raw, key: str, questions: dict[str, Question]):
+    """A rule's `when` or `only` table as ((question id, options), ...); problems are recorded."""
     if raw is None:
         return ()
-    if not isinstance(raw, dict) or not raw:
-        raise ContentError(path, f"{where}'{key}' must be a non-empty table {{ question = [options] }}")
+    if not raw:
+        src.error(f"'{key}' must be a non-empty table {{ question = [options] }}", item, ident, key)
     result = []
     for qid, options in raw.items():
         question = questions.get(qid)
         if question is None:
-            raise ContentError(path, f"{where}'{key}' names unknown question '{qid}'")
-        if not isinstance(options, list) or not options:
-            raise ContentError(path, f"{where}'{key}.{qid}' must be a non-empty list of option ids")
-        for option in options:
-            if not isinstance(option, str) or question.option(option) is None:
-                raise ContentError(path, f"{where}'{key}.{qid}' names unknown option {option!r}")
-        if key == "only" and question.kind != "multiple":
-            raise ContentError(path, f"{where}'only' is for multiple-choice questions; use 'when' for '{qid}'")
-        result.append((qid, frozenset(options)))
+            src.error(f"'{key}' names unknown question '{qid}'", item, ident, key)
+        elif not isinstance(options, list) or not options:
+            src.error(f"'{key}.{qid}' must be a non-empty list of option ids", item, ident, key)
+        elif unknown := [o for o in options if not isinstance(o, str) or question.option(o) is None]:
+            src.error(f"'{key}.{qid}' names unknown option {unknown[0]!r}", item, ident, key)
+        elif key == "only" and question.kind != "multiple":
+            src.error(f"'only' is for multiple-choice questions; use 'when' for '{qid}'", item, ident, key)
+        else:
+            result.append((qid, frozenset(options)))
     return tuple(result)
 
 
-def parse(data: dict, course: Course, path: Path | str) -> Questionnaire:
-    """Validate a parsed questionnaire.toml against its course; raise ContentError naming the file and rule."""
-    path = str(path)
-    if not isinstance(data, dict):
-        raise ContentError(path, "not a TOML table")
-    _only(path, "", data, {"schema_version", "title", "intro", "protected_modules", "questions", "rules"})
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ContentError(path, f"schema_version {version!r} is not supported (expected {SCHEMA_VERSION})")
-    title = _text(path, "", data, "title", required=False) or {"de": "Bedarfsanalyse", "en": "Needs assessment"}
-    intro = _text(path, "", data, "intro", required=False)
-    raw_questions = data.get("questions")
-    if not isinstance(raw_questions, list) or not raw_questions:
-        raise ContentError(path, "at least one [[questions]] entry is required")
+def _questions(src: Source, raw_questions: list) -> dict[str, Question]:
     questions: dict[str, Question] = {}
     for number, raw in enumerate(raw_questions, start=1):
-        where = f"question #{number}: "
-        if not isinstance(raw, dict):
-            raise ContentError(path, f"{where}must be a table")
-        _only(path, where, raw, {"id", "kind", "label", "help", "options"})
-        qid = _ident(path, where, raw.get("id"), "id")
-        where = f"question '{qid}': "
-        if qid in questions:
-            raise ContentError(path, f"{where}duplicate question id")
-        kind = raw.get("kind", "single")
-        if kind not in KINDS:
-            raise ContentError(path, f"{where}'kind' must be one of {', '.join(KINDS)}")
-        raw_options = raw.get("options")
-        if not isinstance(raw_options, list) or len(raw_options) < 2:
-            raise ContentError(path, f"{where}'options' needs at least two entries")
+        ident = _ident(raw)
+        item = f"question '{ident}'" if ident else f"question #{number}"
+        v = QUESTION.read(src, raw, item, ident)
+        if v["id"] in questions:
+            src.error("duplicate question id", item, ident)
         options, seen = [], set()
-        for onum, raw_option in enumerate(raw_options, start=1):
-            owhere = f"{where}option #{onum}: "
-            if not isinstance(raw_option, dict):
-                raise ContentError(path, f"{owhere}must be a table")
-            _only(path, owhere, raw_option, {"id", "label", "exclusive"})
-            oid = _ident(path, owhere, raw_option.get("id"), "id")
-            if oid in seen:
-                raise ContentError(path, f"{where}duplicate option id '{oid}'")
-            seen.add(oid)
-            exclusive = raw_option.get("exclusive", False)
-            if not isinstance(exclusive, bool):
-                raise ContentError(path, f"{owhere}'exclusive' must be true or false")
-            options.append(Option(oid, _text(path, owhere, raw_option, "label"), exclusive))
-        questions[qid] = Question(qid, kind, _text(path, where, raw, "label"),
-                                  _text(path, where, raw, "help", required=False), tuple(options))
+        for onum, raw_option in enumerate(v["options"] or [], start=1):
+            o = OPTION.read(src, raw_option, f"{item}: option #{onum}", ident)
+            if o["id"] is not None and o["id"] in seen:
+                src.error(f"duplicate option id '{o['id']}'", item, ident)
+            seen.add(o["id"])
+            options.append(Option(o["id"], o["label"], o["exclusive"]))
+        if v["id"]:
+            questions[v["id"]] = Question(v["id"], v["kind"], v["label"], v["help"], tuple(options))
+    return questions
 
+
+def _protected(src: Source, course: Course, protected_modules: list) -> frozenset:
+    """Lesson ids of legal modules and of the questionnaire's protected_modules."""
     modules = {module.id: module for module in course.modules}
-    lesson_ids = {lesson.id for lesson in course.lessons}
-    protected_modules = data.get("protected_modules", [])
-    if not isinstance(protected_modules, list):
-        raise ContentError(path, "'protected_modules' must be a list of module ids")
     for module_id in protected_modules:
         if module_id not in modules:
-            raise ContentError(path, f"'protected_modules' names unknown module '{module_id}' "
-                               f"(course has: {', '.join(modules)})")
-    protected = frozenset(lesson.id for module in course.modules
-                          if module.legal or module.id in protected_modules for lesson in module.lessons)
+            src.error(f"'protected_modules' names unknown module '{module_id}' (course has: {', '.join(modules)})")
+    return frozenset(lesson.id for module in course.modules
+                     if module.legal or module.id in protected_modules for lesson in module.lessons)
 
-    raw_rules = data.get("rules", [])
-    if not isinstance(raw_rules, list):
-        raise ContentError(path, "'rules' must be a list of [[rules]] tables")
-    rules, rule_ids = [], set()
-    for number, raw in enumerate(raw_rules, start=1):
-        where = f"rule #{number}: "
-        if not isinstance(raw, dict):
-            raise ContentError(path, f"{where}must be a table")
-        _only(path, where, raw, {"id", "when", "only", "status", "modules", "lessons", "reason"})
-        rid = _ident(path, where, raw.get("id"), "id")
-        where = f"rule '{rid}': "
-        if rid in rule_ids:
-            raise ContentError(path, f"{where}duplicate rule id")
-        rule_ids.add(rid)
-        when = _conditions(path, where, raw.get("when"), "when", questions)
-        only = _conditions(path, where, raw.get("only"), "only", questions)
-        if not when and not only:
-            raise ContentError(path, f"{where}needs a 'when' (or 'only') condition")
-        status = raw.get("status")
-        if status not in STATUSES:
-            raise ContentError(path, f"{where}'status' must be one of {', '.join(STATUSES)}")
-        target_modules = raw.get("modules", [])
-        target_lessons = raw.get("lessons", [])
-        if not isinstance(target_modules, list) or not isinstance(target_lessons, list):
-            raise ContentError(path, f"{where}'modules' and 'lessons' must be lists of ids")
-        if not target_modules and not target_lessons:
-            raise ContentError(path, f"{where}needs 'modules' or 'lessons' to mark")
-        targets: set[str] = set()
-        for module_id in target_modules:
-            if module_id not in modules:
-                raise ContentError(path, f"{where}unknown module id '{module_id}' "
-                                   f"(course has: {', '.join(modules)})")
+
+def _targets(src: Source, item: str, ident: str | None, v: dict, course: Course) -> set[str]:
+    """The lesson ids a rule marks (its modules expanded); unknown ids are recorded."""
+    modules = {module.id: module for module in course.modules}
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    if not v["modules"] and not v["lessons"]:
+        src.error("needs 'modules' or 'lessons' to mark", item, ident)
+    targets: set[str] = set()
+    for module_id in v["modules"]:
+        if module_id not in modules:
+            src.error(f"unknown module id '{module_id}' (course has: {', '.join(modules)})", item, ident, "modules")
+        else:
             targets.update(lesson.id for lesson in modules[module_id].lessons)
-        for lesson_id in target_lessons:
-            if lesson_id not in lesson_ids:
-                raise ContentError(path, f"{where}unknown lesson id '{lesson_id}' in course '{course.slug}'")
+    for lesson_id in v["lessons"]:
+        if lesson_id not in lesson_ids:
+            src.error(f"unknown lesson id '{lesson_id}' in course '{course.slug}'", item, ident, "lessons")
+        else:
             targets.add(lesson_id)
-        if status == "optional" and targets & protected:
-            blocked = sorted(targets & protected)
-            raise ContentError(path, f"{where}may not mark legal basics optional ({', '.join(blocked)}); "
-                               "use 'recommended' to deprioritise them")
-        ordered = tuple(lesson.id for lesson in course.lessons if lesson.id in targets)
-        rules.append(Rule(rid, when, only, status, tuple(target_modules), tuple(target_lessons), ordered,
-                          _text(path, where, raw, "reason")))
-    return Questionnaire(path=path, title=title, intro=intro, questions=tuple(questions.values()),
-                         rules=tuple(rules), protected=protected)
+    return targets
 
 
-def load_for_course(course: Course) -> Questionnaire | None:
+def _rule(src: Source, raw, number: int, questions: dict, course: Course, protected: frozenset) -> Rule | None:
+    ident = _ident(raw)
+    item = f"rule '{ident}'" if ident else f"rule #{number}"
+    v = RULE.read(src, raw, item, ident)
+    when = _conditions(src, item, ident, v["when"], "when", questions)
+    only = _conditions(src, item, ident, v["only"], "only", questions)
+    if v["when"] is None and v["only"] is None:
+        src.error("needs a 'when' (or 'only') condition", item, ident)
+    targets = _targets(src, item, ident, v, course)
+    if v["status"] == "optional" and targets & protected:
+        src.error(f"may not mark legal basics optional ({', '.join(sorted(targets & protected))}); "
+                  "use 'recommended' to deprioritise them", item, ident, "status")
+    ordered = tuple(lesson.id for lesson in course.lessons if lesson.id in targets)
+    return Rule(v["id"], when, only, v["status"], tuple(v["modules"]), tuple(v["lessons"]), ordered, v["reason"])
+
+
+def parse(data: dict, course: Course, path: Path | str, report: Report | None = None) -> Questionnaire | None:
+    """Validate a parsed questionnaire.toml against its course. Without a report, raise one ContentError
+    listing every problem (file, rule or question, line); with one, record them and return None if broken."""
+    with collecting(report) as report:
+        src, before = report.source(path), len(report.errors)
+        v = QUESTIONNAIRE.read(src, data)
+        questions = _questions(src, v["questions"] or [])
+        protected = _protected(src, course, v["protected_modules"])
+        rule_list, rule_ids = [], set()
+        for number, raw in enumerate(v["rules"], start=1):
+            rule = _rule(src, raw, number, questions, course, protected)
+            if rule.id is not None and rule.id in rule_ids:
+                src.error("duplicate rule id", f"rule '{rule.id}'", rule.id)
+            rule_ids.add(rule.id)
+            rule_list.append(rule)
+    if len(report.errors) > before:
+        return None
+    return Questionnaire(path=str(path), title=v["title"] or {"de": "Bedarfsanalyse", "en": "Needs assessment"},
+                         intro=v["intro"], questions=tuple(questions.values()), rules=tuple(rule_list),
+                         protected=protected)
+
+
+def load_for_course(course: Course, report: Report | None = None) -> Questionnaire | None:
     """The course's validated questionnaire (from course.questionnaire), or None if it has none."""
     if course.questionnaire is None:
         return None
-    return parse(course.questionnaire, course, Path(course.path) / FILE_NAME)
+    return parse(course.questionnaire, course, Path(course.path) / FILE_NAME, report)
 
 
 def _chosen(answers: dict, question_id: str) -> set[str]:

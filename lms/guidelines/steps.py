@@ -8,7 +8,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..courses import markdown
-from ..courses.content import ID_RE, SCHEMA_VERSION, ContentError, read_toml
+from ..courses.content import read_toml
+from ..courses.schema import Key, Report, Source, Table, collecting, one_of, schema_version
 
 STEPS_FILE = Path(__file__).parent / "steps.toml"
 FIELD_KINDS = ("text", "textarea")
@@ -42,60 +43,55 @@ class Step:
     number: int
 
 
-def _text(path, where, data, key, required=True) -> dict:
-    value = data.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict) or not isinstance(value.get("de"), str) or not value["de"].strip():
-        raise ContentError(path, f"{where}'{key}' needs a German text (de)")
-    if set(value) - {"de", "en"} or not all(isinstance(v, str) for v in value.values()):
-        raise ContentError(path, f"{where}'{key}' may only hold de and en texts")
-    return value
+STEPS = Table({"schema_version": Key(int, rule=schema_version),
+               "steps": Key(list, rule=lambda v: None if v else "at least one [[steps]] entry is required")})
+STEP = Table({"id": Key("ident"), "title": Key("text"), "explanation": Key("text"), "example": Key("text", False, {}),
+              "fields": Key(list, rule=lambda v: None if v else "needs at least one [[steps.fields]] entry")})
+FIELD = Table({"id": Key("ident"), "kind": Key(str, False, "textarea", one_of(*FIELD_KINDS)), "label": Key("text"),
+               "hint": Key("text", False, {})})
 
 
-def parse_steps(data: dict, path: Path | str) -> tuple[Step, ...]:
-    """Validate the steps data; raise ContentError naming the file and step."""
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ContentError(path, f"schema_version must be {SCHEMA_VERSION}")
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(path, "at least one [[steps]] entry is required")
-    steps, step_ids = [], set()
-    for number, raw in enumerate(raw_steps, start=1):
-        where = f"step #{number}: "
-        sid = raw.get("id") if isinstance(raw, dict) else None
-        if not isinstance(sid, str) or not ID_RE.match(sid) or sid in step_ids:
-            raise ContentError(path, f"{where}'id' must be a unique id matching {ID_RE.pattern}")
-        step_ids.add(sid)
-        where = f"step '{sid}': "
-        unknown = set(raw) - {"id", "title", "explanation", "example", "fields"}
-        if unknown:
-            raise ContentError(path, f"{where}unknown key(s) {', '.join(sorted(unknown))}")
-        fields, field_ids = [], set()
-        for raw_field in raw.get("fields") or []:
-            fid = raw_field.get("id") if isinstance(raw_field, dict) else None
-            if not isinstance(fid, str) or not ID_RE.match(fid) or fid in field_ids:
-                raise ContentError(path, f"{where}every field needs a unique id matching {ID_RE.pattern}")
-            field_ids.add(fid)
-            kind = raw_field.get("kind", "textarea")
-            if kind not in FIELD_KINDS:
-                raise ContentError(path, f"{where}field '{fid}': 'kind' must be one of {', '.join(FIELD_KINDS)}")
-            fields.append(Field(fid, kind, _text(path, f"{where}field '{fid}': ", raw_field, "label"),
-                                _text(path, f"{where}field '{fid}': ", raw_field, "hint", required=False)))
-        if not fields:
-            raise ContentError(path, f"{where}needs at least one [[steps.fields]] entry")
-        explanation = _text(path, where, raw, "explanation")
-        example = _text(path, where, raw, "example", required=False)
-        steps.append(Step(sid, _text(path, where, raw, "title"),
-                          {lang: Markup(markdown.render(text)) for lang, text in explanation.items()},
-                          {lang: Markup(markdown.render(text)) for lang, text in example.items()},
-                          tuple(fields), number))
+def _ident(raw) -> str | None:
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+
+
+def _fields(src: Source, raw_fields: list, item: str, ident: str | None) -> tuple[Field, ...]:
+    fields, seen = [], set()
+    for number, raw in enumerate(raw_fields, start=1):
+        where = f"{item}: field '{_ident(raw)}'" if _ident(raw) else f"{item}: field #{number}"
+        v = FIELD.read(src, raw, where, ident)
+        if v["id"] is not None and v["id"] in seen:
+            src.error(f"duplicate field id '{v['id']}'", where, ident)
+        seen.add(v["id"])
+        fields.append(Field(v["id"], v["kind"], v["label"], v["hint"]))
+    return tuple(fields)
+
+
+def parse_steps(data: dict, path: Path | str, report: Report | None = None) -> tuple[Step, ...]:
+    """Validate the steps data. Without a report, raise one ContentError listing every problem (file, step,
+    line); with one, record them there."""
+    with collecting(report) as report:
+        src = report.source(path)
+        steps, step_ids = [], set()
+        for number, raw in enumerate(STEPS.read(src, data)["steps"] or [], start=1):
+            ident = _ident(raw)
+            item = f"step '{ident}'" if ident else f"step #{number}"
+            v = STEP.read(src, raw, item, ident)
+            if v["id"] is not None and v["id"] in step_ids:
+                src.error("duplicate step id", item, ident)
+            step_ids.add(v["id"])
+            fields = _fields(src, v["fields"] or [], item, ident)
+            steps.append(Step(v["id"], v["title"], _html(v["explanation"] or {}), _html(v["example"]), fields, number))
     return tuple(steps)
+
+
+def _html(texts: dict) -> dict:
+    return {lang: Markup(markdown.render(text)) for lang, text in texts.items()}
 
 
 @lru_cache(maxsize=4)
 def load_steps(path: Path = STEPS_FILE) -> tuple[Step, ...]:
-    """The builder's steps (parsed once per file)."""
+    """The builder's steps (parsed once per file); a broken file raises ContentError listing every problem."""
     return parse_steps(read_toml(path), path)
 
 

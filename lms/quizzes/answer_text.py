@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 
-from .scoring import TRUE_FALSE, Scenario
+from .types import TRUE_FALSE, Scenario
 
 
 def _texts(entries: list[dict]) -> dict[str, str]:

@@ -1,25 +1,46 @@
-"""Quiz definition files (TOML): load and validate them, and resolve the final exam's question pool."""
+"""Quiz definition files (TOML): load and validate them (every problem collected), and resolve the final
+exam's question pool."""
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..courses.schema import ContentError, Key, Report, Source, Table, collecting
 from . import scoring
+from .final_rules import check_sources, final_sources
+from .types.common import is_whole, nonempty
 
-TOP_KEYS = frozenset({"schema_version", "id", "module", "kind", "title", "pass_mark", "draw",
-                      "max_attempts", "wait_minutes", "from", "own_draw", "questions"})
+__all__ = ["ContentError", "Question", "Quiz", "final_pool", "load_quiz", "load_quizzes", "question_pool"]
+
 KINDS = ("module", "final")
 
 
-class QuizDefinitionError(ValueError):
-    """Invalid quiz definition(s); each line of ``errors`` names the file, the item and the problem."""
+def _whole(low: int) -> Callable[[Any], str | None]:
+    return lambda v: None if is_whole(v, low) else f"{{key}} must be a whole number >= {low}"
 
-    def __init__(self, errors: Iterable[str]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
+
+def _is_title(v: Any) -> bool:
+    return isinstance(v, dict) and isinstance(v.get("de"), str) and bool(v["de"].strip()) \
+        and all(isinstance(text, str) for text in v.values())
+
+
+# The file's own keys; 'id', 'module', 'draw', 'from', 'own_draw' and 'questions' depend on other keys and the
+# file name, so their rules are in the functions below. Rules take any TOML type (object) to keep the messages.
+QUIZ = Table({
+    "schema_version": Key(object, rule=lambda v: None if is_whole(v, 1) and v == 1
+                          else f"{{key}} must be 1, not {v!r}"),
+    "id": Key(object, False), "module": Key(object, False),
+    "kind": Key(object, rule=lambda v: None if v in KINDS else f"{{key}} must be 'module' or 'final', not {v!r}"),
+    "title": Key(object, rule=lambda v: None if _is_title(v) else
+                 "{key} must be a table of strings with at least 'de', e.g. { de = \"…\", en = \"…\" }"),
+    "pass_mark": Key(object, rule=lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
+                     and 0 < v <= 1 else f"{{key}} must be a share in (0, 1], not {v!r}"),
+    "draw": Key(object, False), "max_attempts": Key(object, False, 0, _whole(0)),
+    "wait_minutes": Key(object, False, 0, _whole(0)), "from": Key(object, False), "own_draw": Key(object, False),
+    "questions": Key(object, False, [])})
 
 
 @dataclass(frozen=True)
@@ -61,10 +82,6 @@ class Quiz:
         raise KeyError(qid)
 
 
-def _int(value: Any, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -73,56 +90,37 @@ def _display(path: Path) -> str:
 
 
 def load_quiz(path: str | Path, *, lesson_ids: set[str] | None = None, module_ids: set[str] | None = None,
-              display: str | None = None) -> Quiz:
-    """Read and validate one quiz file; QuizDefinitionError lists every problem found."""
-    path = Path(path)
-    shown = display or _display(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuizDefinitionError([f"{shown}: invalid TOML: {exc}"]) from exc
-    except UnicodeDecodeError as exc:
-        raise QuizDefinitionError([f"{shown}: not UTF-8 ({exc.reason} at byte {exc.start})"]) from exc
-    except OSError as exc:
-        raise QuizDefinitionError([f"{shown}: cannot read ({exc.strerror})"]) from exc
-    return _build(data, path.stem, shown, lesson_ids, module_ids)
+              display: str | None = None, report: Report | None = None) -> Quiz | None:
+    """Read and validate one quiz file. Without a report, raise one ContentError listing every problem;
+    with one, record them there and return None for a broken file."""
+    with collecting(report) as report:
+        path = Path(path)
+        src = report.source(path, display or _display(path))
+        data = src.toml()
+        quiz = None if data is None else _build(src, data, path.stem, lesson_ids, module_ids)
+    return quiz
 
 
-def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
-           module_ids: set[str] | None) -> Quiz:
-    errors: list[str] = []
-
+def _reporter(src: Source) -> Callable[..., None]:
+    """err(message, item=''): record a problem; 'question <id>' and 'from <quiz>' items find their line."""
     def err(message: str, item: str = "") -> None:
-        errors.append(f"{shown}: {item}: {message}" if item else f"{shown}: {message}")
+        match = re.match(r"(question|from) (\S+)$", item)
+        anchor = {"id_key": "id" if match.group(1) == "question" else "quiz", "ident": match.group(2)} if match else {}
+        src.error(message, item, **anchor)
+    return err
 
-    if extra := sorted(set(data) - TOP_KEYS):
-        err(f"unknown key(s) {', '.join(map(repr, extra))}")
-    if not (_int(data.get("schema_version"), 1) and data["schema_version"] == 1):
-        err(f"'schema_version' must be 1, not {data.get('schema_version')!r}")
-    if data.get("id") != stem:
-        err(f"'id' {data.get('id')!r} must equal the file name {stem!r}")
-    kind = data.get("kind")
-    if kind not in KINDS:
-        err(f"'kind' must be 'module' or 'final', not {kind!r}")
-    title = data.get("title")
-    if not (isinstance(title, dict) and isinstance(title.get("de"), str) and title["de"].strip()
-            and all(isinstance(v, str) for v in title.values())):
-        err("'title' must be a table of strings with at least 'de', e.g. { de = \"…\", en = \"…\" }")
-    pass_mark = data.get("pass_mark")
-    if not (isinstance(pass_mark, (int, float)) and not isinstance(pass_mark, bool) and 0 < pass_mark <= 1):
-        err(f"'pass_mark' must be a share in (0, 1], not {pass_mark!r}")
-    for key in ("max_attempts", "wait_minutes"):
-        if not _int(data.get(key, 0), 0):
-            err(f"'{key}' must be a whole number >= 0")
 
+def _build(src: Source, data: dict, stem: str, lesson_ids: set[str] | None,
+           module_ids: set[str] | None) -> Quiz | None:
+    before, err = len(src.report.errors), _reporter(src)
+    kind, title, pass_mark = _top_level(src, data, stem, err)
     raw_questions = data.get("questions", [])
     if not isinstance(raw_questions, list) or not all(isinstance(q, dict) for q in raw_questions):
         err("'questions' must be an array of tables ([[questions]])")
         raw_questions = []
     module = data.get("module")
     if kind == "final":
-        from_, own_draw = _final_sources(data, len(raw_questions), err)
+        from_, own_draw = final_sources(data, len(raw_questions), err)
         pool_size = sum(count for _, count in from_) + own_draw
     else:
         from_, own_draw = (), 0
@@ -132,31 +130,36 @@ def _build(data: dict, stem: str, shown: str, lesson_ids: set[str] | None,
         pool_size = len(raw_questions)
     if raw_questions:
         _check_questions(raw_questions, lesson_ids, err)
-
-    draw = data.get("draw", pool_size)
-    if not _int(draw, 1):
-        err(f"'draw' must be a whole number >= 1, not {draw!r}")
-    elif kind == "final" and from_ and draw != pool_size:
-        own = " and 'own_draw'" if own_draw else ""
-        err(f"'draw' {draw} must equal the sum of the [[from]] counts{own} ({pool_size})")
-    elif kind != "final" and raw_questions and draw > pool_size:
-        err(f"'draw' {draw} exceeds the pool size {pool_size}")
-    if errors:
-        raise QuizDefinitionError(errors)
+    draw = _draw(data.get("draw", pool_size), kind, bool(from_), own_draw, pool_size, bool(raw_questions), err)
+    if len(src.report.errors) > before:
+        return None
     questions = tuple(Question(id=q["id"], type=q["type"], lesson=q["lesson"], scenario=q.get("scenario", False),
                                prompt=q["prompt"], explanation=q["explanation"], points=q.get("points", 1), raw=q)
                       for q in raw_questions)
     return Quiz(id=stem, module=module, kind=kind, title=title, pass_mark=pass_mark, draw=draw,
                 max_attempts=data.get("max_attempts", 0), wait_minutes=data.get("wait_minutes", 0),
-                questions=questions, from_=from_, path=shown, own_draw=own_draw)
+                questions=questions, from_=from_, path=src.shown, own_draw=own_draw)
 
 
-def _final_sources(data: dict, own_questions: int,
-                   err: Callable[..., None]) -> tuple[tuple[tuple[str, int], ...], int]:
-    """A final exam's [[from]] draws and how many of its own questions an attempt draws."""
-    if "module" in data:
-        err("a final exam has no 'module'")
-    return _from_entries(data.get("from"), err), _own_draw(data.get("own_draw"), own_questions, err)
+def _top_level(src: Source, data: dict, stem: str, err: Callable[..., None]) -> tuple[Any, Any, Any]:
+    """Check the file's own keys; return kind, title and pass mark."""
+    values = QUIZ.read(src, data)
+    if data.get("id") != stem:
+        err(f"'id' {data.get('id')!r} must equal the file name {stem!r}")
+    return values["kind"], values["title"], values["pass_mark"]
+
+
+def _draw(draw: Any, kind: Any, has_from: bool, own_draw: int, pool_size: int, has_questions: bool,
+          err: Callable[..., None]) -> Any:
+    """How many questions an attempt draws: at most the pool, exactly the [[from]] counts for a final."""
+    if not is_whole(draw, 1):
+        err(f"'draw' must be a whole number >= 1, not {draw!r}")
+    elif kind == "final" and has_from and draw != pool_size:
+        own = " and 'own_draw'" if own_draw else ""
+        err(f"'draw' {draw} must equal the sum of the [[from]] counts{own} ({pool_size})")
+    elif kind != "final" and has_questions and draw > pool_size:
+        err(f"'draw' {draw} exceeds the pool size {pool_size}")
+    return draw
 
 
 def _module_rules(data: dict, module: Any, module_ids: set[str] | None, err: Callable[..., None]) -> None:
@@ -165,14 +168,10 @@ def _module_rules(data: dict, module: Any, module_ids: set[str] | None, err: Cal
         err("only a final exam has [[from]]")
     if "own_draw" in data:
         err("only a final exam has 'own_draw'")
-    if not _nonempty_str(module):
+    if not nonempty(module):
         err("'module' must be the module id")
     elif module_ids is not None and module not in module_ids:
         err(f"module {module!r} is not a module id in the course")
-
-
-def _nonempty_str(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
 
 
 def _check_questions(raw_questions: list[dict], lesson_ids: set[str] | None,
@@ -180,15 +179,15 @@ def _check_questions(raw_questions: list[dict], lesson_ids: set[str] | None,
     seen: set[str] = set()
     for n, raw in enumerate(raw_questions, 1):
         qid = raw.get("id")
-        item = f"question {qid}" if _nonempty_str(qid) else f"question #{n}"
+        item = f"question {qid}" if nonempty(qid) else f"question #{n}"
         for message in scoring.validate_question(raw):
             err(message, item)
-        if _nonempty_str(qid):
+        if nonempty(qid):
             if qid in seen:
                 err("duplicate question id", item)
             seen.add(qid)
         lesson = raw.get("lesson")
-        if lesson_ids is not None and _nonempty_str(lesson) and lesson not in lesson_ids:
+        if lesson_ids is not None and nonempty(lesson) and lesson not in lesson_ids:
             err(f"lesson {lesson!r} is not a lesson id in the course", item)
     # form fields are q-<id> and q-<id>-<item>, so 'q04-a' would read as item 'a' of question q04
     for qid in sorted(seen):
@@ -198,73 +197,24 @@ def _check_questions(raw_questions: list[dict], lesson_ids: set[str] | None,
                     f"question {qid}")
 
 
-def _own_draw(value: Any, own_questions: int, err: Callable[..., None]) -> int:
-    """How many of a final exam's own [[questions]] an attempt draws (0 without own questions)."""
-    if value is None:
-        if own_questions:
-            err("a final exam with own [[questions]] needs 'own_draw' (how many of them an attempt draws)")
-        return 0
-    if not _int(value, 1):
-        err(f"'own_draw' must be a whole number >= 1, not {value!r}")
-    elif not own_questions:
-        err("'own_draw' needs the final exam's own [[questions]]")
-    elif value > own_questions:
-        err(f"'own_draw' {value} exceeds the final exam's {own_questions} own questions")
-    else:
-        return value
-    return 0
-
-
-def _from_entries(value: Any, err: Callable[..., None]) -> tuple[tuple[str, int], ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(e, dict) for e in value):
-        err("a final exam needs [[from]] entries with 'quiz' and 'count'")
-        return ()
-    entries: list[tuple[str, int]] = []
-    for n, entry in enumerate(value, 1):
-        quiz, count = entry.get("quiz"), entry.get("count")
-        item = f"from {quiz}" if _nonempty_str(quiz) else f"from #{n}"
-        if extra := sorted(set(entry) - {"quiz", "count"}):
-            err(f"unknown key(s) {', '.join(map(repr, extra))}", item)
-        if not _nonempty_str(quiz):
-            err("'quiz' must be a quiz id", item)
-        elif quiz in (q for q, _ in entries):
-            err("quiz listed twice", item)
-        elif not _int(count, 1):
-            err(f"'count' must be a whole number >= 1, not {count!r}", item)
-        else:
-            entries.append((quiz, count))
-    return tuple(entries)
-
-
 def load_quizzes(directory: str | Path, course_slug: str, lesson_ids: set[str] | None = None,
-                 module_ids: set[str] | None = None) -> dict[str, Quiz]:
-    """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz."""
-    root = Path(directory)
-    folder = root / course_slug
-    quizzes: dict[str, Quiz] = {}
-    errors: list[str] = []
-    broken: set[str] = set()
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids,
+                 module_ids: set[str] | None = None, report: Report | None = None) -> dict[str, Quiz]:
+    """Load every ``<directory>/<course_slug>/*.toml`` and cross-check the final exams; id → Quiz. Without a
+    report, raise one ContentError listing every problem of every file."""
+    with collecting(report) as report:
+        root = Path(directory)
+        quizzes: dict[str, Quiz] = {}
+        paths: dict[str, Path] = {}
+        broken: set[str] = set()
+        for path in sorted((root / course_slug).glob("*.toml")):
+            quiz = load_quiz(path, lesson_ids=lesson_ids, module_ids=module_ids, report=report,
                              display=f"{root.name}/{course_slug}/{path.name}")
-        except QuizDefinitionError as exc:
-            errors += exc.errors
-            broken.add(path.stem)
-            continue
-        quizzes[quiz.id] = quiz
-    for quiz in quizzes.values():
-        for source, count in quiz.from_:
-            other = quizzes.get(source)
-            if other is None and source not in broken:
-                errors.append(f"{quiz.path}: from {source}: there is no quiz {source!r} in {root.name}/{course_slug}")
-            elif other is not None and other.kind != "module":
-                errors.append(f"{quiz.path}: from {source}: {source!r} is not a module quiz")
-            elif other is not None and count > len(other.questions):
-                errors.append(f"{quiz.path}: from {source}: 'count' {count} exceeds that pool's "
-                              f"{len(other.questions)} questions")
-    if errors:
-        raise QuizDefinitionError(errors)
+            if quiz is None:
+                broken.add(path.stem)
+            else:
+                quizzes[quiz.id], paths[quiz.id] = quiz, path
+        for quiz in quizzes.values():
+            check_sources(report.source(paths[quiz.id], quiz.path), quiz, quizzes, broken, f"{root.name}/{course_slug}")
     return quizzes
 
 

@@ -5,11 +5,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..courses import markdown
-from ..courses.content import ContentError, Course, _Checker, read_toml
+from ..courses.content import Course
+from ..courses.schema import Key, Report, Source, Table, between, collecting, one_of, schema_version
 
 FILE_TYPES = ("pdf", "docx", "xlsx", "odt", "png", "jpg", "txt", "md", "csv")
 FIELD_KINDS = ("text", "textarea")
 MAX_SIZE_MB = 10
+
+TASK = Table({
+    "schema_version": Key(int, rule=schema_version), "id": Key("ident"), "module": Key("ident"),
+    "lesson": Key("ident"), "title": Key("text"), "minutes": Key(int, rule=between(5, 240)),
+    "instructions": Key("text"), "template": Key(str, False), "fields": Key(list, False, []),
+    "rubric": Key(list, rule=lambda v: None if v else "a task needs at least one [[rubric]] criterion"),
+    "file_types": Key(list, False, [], lambda v: None if all(isinstance(t, str) and t in FILE_TYPES for t in v) else
+                      f"{{key}} has unknown type(s) {[t for t in v if t not in FILE_TYPES]} "
+                      f"(allowed: {', '.join(FILE_TYPES)})"),
+    "max_size_mb": Key(int, False, 5, between(1, MAX_SIZE_MB)), "file_required": Key(bool, False, False)})
+FIELD = Table({"id": Key("ident"), "label": Key("text"), "kind": Key(str, False, "textarea", one_of(*FIELD_KINDS)),
+               "required": Key(bool, False, True), "help": Key("text", False, {})})
+CRITERION = Table({"id": Key("ident"), "title": Key("text"), "description": Key("text", False, {}),
+                   "levels": Key(list, rule=lambda v: None if 2 <= len(v) <= 5 else "{key} needs 2 to 5 levels")})
+LEVEL = Table({"id": Key("ident"), "label": Key("text"), "points": Key(int, rule=between(0))})
 
 
 @dataclass(frozen=True)
@@ -73,115 +89,100 @@ class Task:
         return sum(criterion.max_points for criterion in self.rubric)
 
 
-def load_tasks(course: Course) -> dict[str, Task]:
-    """Every task file of a course package (none when it has no tasks/ folder), by task id."""
-    folder = Path(course.path) / "tasks"
-    if not folder.is_dir():
-        return {}
-    tasks = {}
-    for path in sorted(folder.glob("*.toml")):
-        task = load_task(path, course)
-        if task.id in tasks:
-            raise ContentError(path, f"duplicate task id '{task.id}' (also in {tasks[task.id].path})")
-        tasks[task.id] = task
+def load_tasks(course: Course, report: Report | None = None) -> dict[str, Task]:
+    """Every task file of a course package (none when it has no tasks/ folder), by task id; without a report,
+    raise one ContentError listing every problem."""
+    with collecting(report) as report:
+        folder = Path(course.path) / "tasks"
+        tasks: dict[str, Task] = {}
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            task = load_task(path, course, report)
+            if task is not None and task.id in tasks:
+                report.source(path).error(f"duplicate task id '{task.id}' (also in {tasks[task.id].path})", key="id")
+            elif task is not None:
+                tasks[task.id] = task
     return tasks
 
 
-def load_task(path: Path, course: Course) -> Task:
-    """Load and validate one task file against its course."""
-    c = _Checker(path, read_toml(path))
-    c.only({"schema_version", "id", "module", "lesson", "title", "minutes", "instructions", "template", "fields",
-            "rubric", "file_types", "max_size_mb", "file_required"})
-    c.schema()
-    task_id = c.ident("id")
-    if path.stem.split("-", 1)[-1] != task_id:
-        c.fail(f"the file name must be <NN>-{task_id}.toml")
-    module, lesson = c.ident("module"), c.ident("lesson")
-    if course.module(module) is None:
-        c.fail(f"'module' = '{module}' is not a module of course '{course.slug}'")
-    found = course.lesson(lesson)
-    if found is None or found.module_id != module:
-        c.fail(f"'lesson' = '{lesson}' is not a lesson of module '{module}'")
-    minutes = c.get("minutes", int)
-    if not 5 <= minutes <= 240:
-        c.fail("'minutes' must be between 5 and 240")
-    instructions = c.text("instructions")
-    file_types = tuple(c.get("file_types", list, required=False, default=[]))
-    unknown = [t for t in file_types if t not in FILE_TYPES]
-    if unknown:
-        c.fail(f"'file_types' has unknown type(s) {unknown} (allowed: {', '.join(FILE_TYPES)})")
-    max_size = c.get("max_size_mb", int, required=False, default=5)
-    if not 1 <= max_size <= MAX_SIZE_MB:
-        c.fail(f"'max_size_mb' must be between 1 and {MAX_SIZE_MB}")
-    fields = _fields(path, c.get("fields", list, required=False, default=[]))
-    file_required = c.get("file_required", bool, required=False, default=False)
-    if not fields and not file_types:
-        c.fail("a task needs [[fields]] for an in-browser answer, 'file_types' for an upload, or both")
-    if file_required and not file_types:
-        c.fail("'file_required' needs 'file_types'")
-    return Task(id=task_id, course_slug=course.slug, module=module, lesson=lesson, title=c.text("title"),
-                minutes=minutes, instructions_html={lang: markdown.render(text) for lang, text in instructions.items()},
-                template=_template(c, path), fields=fields, rubric=_rubric(path, c.get("rubric", list)),
-                file_types=file_types, max_size_mb=max_size, file_required=file_required,
-                iri=f"{course.iri}/task/{task_id}", path=str(path))
+def load_task(path: Path, course: Course, report: Report | None = None) -> Task | None:
+    """Load and validate one task file against its course (None when it is broken; problems go to the report)."""
+    with collecting(report) as report:
+        src = report.source(path)
+        data = src.toml()
+        task = None if data is None else _build(src, data, course)
+    return task
 
 
-def _template(c: _Checker, path: Path) -> Path | None:
-    name = c.get("template", str, required=False)
+def _build(src: Source, data: dict, course: Course) -> Task | None:
+    errors = len(src.report.errors)
+    v = TASK.read(src, data)
+    task_id, module, lesson = v["id"], v["module"], v["lesson"]
+    if task_id and src.path.stem.split("-", 1)[-1] != task_id:
+        src.error(f"the file name must be <NN>-{task_id}.toml", key="id")
+    if module and course.module(module) is None:
+        src.error(f"'module' = '{module}' is not a module of course '{course.slug}'")
+    found = course.lesson(lesson) if lesson else None
+    if lesson and (found is None or found.module_id != module):
+        src.error(f"'lesson' = '{lesson}' is not a lesson of module '{module}'")
+    fields = _fields(src, v["fields"])
+    if not v["fields"] and not v["file_types"]:
+        src.error("a task needs [[fields]] for an in-browser answer, 'file_types' for an upload, or both")
+    if v["file_required"] and not v["file_types"]:
+        src.error("'file_required' needs 'file_types'")
+    template, rubric = _template(src, v["template"]), _rubric(src, v["rubric"] or [])
+    if len(src.report.errors) > errors:
+        return None
+    return Task(id=task_id, course_slug=course.slug, module=module, lesson=lesson, title=v["title"],
+                minutes=v["minutes"], template=template, fields=fields, rubric=rubric,
+                instructions_html={lang: markdown.render(text) for lang, text in v["instructions"].items()},
+                file_types=tuple(v["file_types"]), max_size_mb=v["max_size_mb"], file_required=v["file_required"],
+                iri=f"{course.iri}/task/{task_id}", path=str(src.path))
+
+
+def _template(src: Source, name: str | None) -> Path | None:
     if name is None:
         return None
-    folder = (path.parent / "templates").resolve()
-    template = (path.parent / name).resolve()
+    folder = (src.path.parent / "templates").resolve()
+    template = (src.path.parent / name).resolve()
     if folder not in template.parents:
-        c.fail(f"'template' {name!r} must be a file under tasks/templates/")
-    if not template.is_file():
-        c.fail(f"template file is missing: {name}")
+        src.error(f"'template' {name!r} must be a file under tasks/templates/")
+    elif not template.is_file():
+        src.error(f"template file is missing: {name}", key="template")
     return template
 
 
-def _fields(path: Path, raw: list) -> tuple[Field, ...]:
+def _ident(raw) -> str | None:
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+
+
+def _fields(src: Source, raw: list) -> tuple[Field, ...]:
     fields, seen = [], set()
     for number, item in enumerate(raw, start=1):
-        fc = _Checker(path, item if isinstance(item, dict) else {}, where=f"field #{number}: ")
-        if not isinstance(item, dict):
-            fc.fail("must be a table")
-        fc.only({"id", "label", "kind", "required", "help"})
-        field_id = fc.ident("id")
-        if field_id in seen:
-            fc.fail(f"duplicate field id '{field_id}'")
-        seen.add(field_id)
-        kind = fc.get("kind", str, required=False, default="textarea")
-        if kind not in FIELD_KINDS:
-            fc.fail(f"'kind' must be one of {', '.join(FIELD_KINDS)}")
-        fields.append(Field(field_id, fc.text("label"), kind, fc.get("required", bool, required=False, default=True),
-                            fc.text("help", required=False)))
+        ident = _ident(item)
+        v = FIELD.read(src, item, f"field #{number}", ident)
+        if v["id"] is not None and v["id"] in seen:
+            src.error(f"duplicate field id '{v['id']}'", f"field #{number}", ident)
+        seen.add(v["id"])
+        fields.append(Field(v["id"], v["label"], v["kind"], v["required"], v["help"]))
     return tuple(fields)
 
 
-def _rubric(path: Path, raw: list) -> tuple[Criterion, ...]:
-    if not raw:
-        _Checker(path, {}).fail("a task needs at least one [[rubric]] criterion")
+def _rubric(src: Source, raw: list) -> tuple[Criterion, ...]:
     criteria, seen = [], set()
     for number, item in enumerate(raw, start=1):
-        rc = _Checker(path, item if isinstance(item, dict) else {}, where=f"rubric #{number}: ")
-        if not isinstance(item, dict):
-            rc.fail("must be a table")
-        rc.only({"id", "title", "description", "levels"})
-        criterion_id = rc.ident("id")
-        if criterion_id in seen:
-            rc.fail(f"duplicate criterion id '{criterion_id}'")
-        seen.add(criterion_id)
-        rc.where = f"rubric '{criterion_id}': "
-        levels = []
-        for raw_level in rc.get("levels", list):
-            lc = _Checker(path, raw_level if isinstance(raw_level, dict) else {}, where=rc.where + "level: ")
-            lc.only({"id", "label", "points"})
-            points = lc.get("points", int)
-            if points < 0:
-                lc.fail("'points' must be >= 0")
-            levels.append(Level(lc.ident("id"), lc.text("label"), points))
-        if not 2 <= len(levels) <= 5 or len({level.id for level in levels}) != len(levels):
-            rc.fail("needs 2 to 5 levels with distinct ids")
-        criteria.append(Criterion(criterion_id, rc.text("title"), rc.text("description", required=False),
-                                  tuple(levels)))
+        ident = _ident(item)
+        where = f"rubric '{ident}'" if ident else f"rubric #{number}"
+        v = CRITERION.read(src, item, where, ident)
+        if v["id"] is not None and v["id"] in seen:
+            src.error(f"duplicate criterion id '{v['id']}'", where, ident)
+        seen.add(v["id"])
+        levels = tuple(_level(src, raw_level, f"{where}: level", ident) for raw_level in v["levels"] or [])
+        if len({level.id for level in levels}) != len(levels):
+            src.error("needs 2 to 5 levels with distinct ids", where, ident)
+        criteria.append(Criterion(v["id"], v["title"], v["description"], levels))
     return tuple(criteria)
+
+
+def _level(src: Source, raw, where: str, criterion: str | None) -> Level:
+    v = LEVEL.read(src, raw, where, _ident(raw) and criterion)
+    return Level(v["id"], v["label"], v["points"])

@@ -157,7 +157,7 @@ def on_guideline_produced(db, enrolment, user, course, draft=None, **_):
     b = _Builder(user, course, enrolment)
     doc = emit.activity(f"{course.iri}/guideline-draft", "document",
                         {"de": "Social-Media-Richtlinie (Entwurf)", "en": "Social media guideline (draft)"})
-    module = next((m for m in course.modules if m.guideline), None)
+    module = next((m for m in course.modules if m.guideline_builder), None)
     parent = [b.module_activity(module)] if module else [b.course_activity]
     _store(db, user, [b.statement("created", doc, b.ctx(parent, [b.course_activity]), {"completion": True})])
 

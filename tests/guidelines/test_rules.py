@@ -126,7 +126,7 @@ def test_rules_unknown_lesson_names_file_and_rule():
     with pytest.raises(ContentError) as info:
         rules.parse(data, course, "x/questionnaire.toml")
     assert info.value.path == "x/questionnaire.toml"
-    assert "klein-zusammenfassung-optional" in info.value.problem and "no-such-lesson" in info.value.problem
+    assert info.value.item == "rule 'klein-zusammenfassung-optional'" and "no-such-lesson" in info.value.problem
 
 
 def test_rules_unknown_module_and_option_rejected():
@@ -199,4 +199,5 @@ def test_rules_broken_questionnaire_stops_app_start(tmp_path, database_url):
                     encoding="utf-8")
     with pytest.raises(ContentError) as info:
         make_app(database_url, tmp_path, COURSES_DIR=str(courses))
-    assert info.value.path.endswith("questionnaire.toml") and "nur-facebook-einstieg-optional" in info.value.problem
+    assert info.value.path.endswith("questionnaire.toml") and "nur-facebook-einstieg-optional" in info.value.item
+    assert info.value.line is not None and "b-zero" in info.value.problem

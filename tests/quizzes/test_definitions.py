@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.quizzes.definitions import (Question, Quiz, QuizDefinitionError, final_pool, load_quiz, load_quizzes,
-                                     question_pool)
+from lms.courses.schema import ContentError
+from lms.quizzes.definitions import Question, Quiz, final_pool, load_quiz, load_quizzes, question_pool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
 LESSONS = {"intro", "goals", "extra-lesson"}
@@ -31,10 +31,11 @@ def course(tmp_path: Path, **files: str | bytes) -> Path:
 
 
 def errors_of(tmp_path: Path, **files: str | bytes) -> str:
-    """Load a course with replaced files and return the QuizDefinitionError message."""
-    with pytest.raises(QuizDefinitionError) as info:
+    """Load a course with replaced files and return every problem as 'path: item: problem' lines."""
+    with pytest.raises(ContentError) as info:
         load_quizzes(course(tmp_path, **files), "demo", LESSONS, MODULES)
-    return str(info.value)
+    return "\n".join(f"{e.path}: {e.item}: {e.problem}" if e.item else f"{e.path}: {e.problem}"
+                     for e in info.value.errors)
 
 
 def edit(text: str, old: str, new: str) -> str:
@@ -111,6 +112,9 @@ def test_definitions_broken_toml_names_file_and_line(tmp_path):
     """A TOML syntax error is reported with the file and the line."""
     message = errors_of(tmp_path, **{"01_basics": edit(BASICS, "pass_mark = 0.7", "pass_mark = 0,7")})
     assert message.startswith("quizzes/demo/01-basics.toml: invalid TOML") and "line 6" in message
+    with pytest.raises(ContentError) as info:
+        load_quizzes(tmp_path / "quizzes", "demo", LESSONS, MODULES)
+    assert info.value.line == 6
 
 
 def test_definitions_broken_unknown_type(tmp_path):
@@ -184,7 +188,7 @@ BASIC_RULES = [
     ("draw = 5", "draw = 8", "'draw' 8 exceeds the pool size 7"),
     ("max_attempts = 3", "max_attempts = -1", "'max_attempts' must be a whole number >= 0"),
     ("wait_minutes = 10", "wait_minutes = 1.5", "'wait_minutes' must be a whole number >= 0"),
-    ("max_attempts = 3", "max_attempts = 3\nshuffle = true", "unknown key(s) 'shuffle'"),
+    ("max_attempts = 3", "max_attempts = 3\nshuffle = true", "unknown key(s) shuffle"),
     ('module = "basics"', 'module = "nope"', "module 'nope' is not a module id in the course"),
     ('module = "basics"\n', "", "'module' must be the module id"),
     ('title = { de = "Quiz: Grundlagen", en = "Quiz: Basics" }', 'title = { en = "Quiz" }', "'title' must be"),
@@ -227,6 +231,23 @@ def test_definitions_broken_final_rule(tmp_path, old, new, expected):
         text = edit(text, "draw = 5", "draw = 3")
     message = errors_of(tmp_path, final=text)
     assert f"quizzes/demo/final.toml: {expected}" in message
+
+
+def test_definitions_broken_errors_carry_lines(tmp_path):
+    """Problems of a question, of a [[from]] entry and of the file itself each carry their line."""
+    final = edit(FINAL, "count = 2", "count = 0")
+    with pytest.raises(ContentError) as info:
+        load_quizzes(course(tmp_path, final=final, **{"01_basics": edit(BASICS, 'answer = "b"', 'answer = "z"')}),
+                     "demo", LESSONS, MODULES)
+    lines = {(Path(e.path).name, e.item): e.line for e in info.value.errors}
+    assert {("01-basics.toml", "question q01"), ("final.toml", "from 02-extra")} <= set(lines)
+    for (name, item), line in lines.items():
+        text = (tmp_path / "quizzes" / "demo" / name).read_text(encoding="utf-8").splitlines()
+        assert line is not None, (name, item)
+        if item == "question q01":
+            assert text[line - 1].startswith("answer = ")
+        if item == "from 02-extra":
+            assert text[line - 1] == "count = 0"
 
 
 def test_definitions_broken_final_without_from(tmp_path):

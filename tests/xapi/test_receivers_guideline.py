@@ -1,4 +1,4 @@
-"""lms.xapi.receivers: the guideline statement's parent comes from the course data (module.toml `guideline`)."""
+"""lms.xapi.receivers: the guideline statement's parent comes from the course data (module.toml `guideline_builder`)."""
 from __future__ import annotations
 
 import json
@@ -17,14 +17,14 @@ COURSE_IRI = "http://lms.test/course/demo"
 def course(guideline_module: bool) -> SimpleNamespace:
     """A course with two modules; the second is the guideline module when asked."""
     modules = tuple(SimpleNamespace(id=name, iri=f"{COURSE_IRI}/module/{name}", title={"de": name},
-                                    guideline=guideline_module and name == "eigene-regeln")
+                                    guideline_builder=guideline_module and name == "eigene-regeln")
                     for name in ("grundlagen", "eigene-regeln"))
     return SimpleNamespace(iri=COURSE_IRI, title={"de": "Demo"}, description=None, modules=modules)
 
 
 @pytest.mark.parametrize("flagged, parent", [(True, f"{COURSE_IRI}/module/eigene-regeln"), (False, COURSE_IRI)])
 def test_xapi_guideline_created_parent_from_module_flag(app, db, world, flagged, parent):
-    """'created' hangs under the module flagged `guideline = true`, else under the course (no module id in code)."""
+    """'created' hangs under the module flagged `guideline_builder = true`, else under the course (no module id in code)."""
     learner = world["learner_a"]
     with app.test_request_context():
         on_guideline_produced(db, None, learner, course(flagged))
