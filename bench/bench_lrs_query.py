@@ -308,7 +308,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
-        args.http_batches, args.http_singles, args.workers = 3, 30, 2
+        args.http_batches, args.http_singles, args.workers = 2, 10, 2
 
     with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:
         url = dbs.new("lrs")
