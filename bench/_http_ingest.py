@@ -139,7 +139,7 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
         rates = {}
         for kind, count, size in (("batches of 100", args.http_batches, 100), ("single statements", args.http_singles, 1)):
             for n, target in enumerate(targets):
-                warm = _statements(90 + n, 10 * size, args.agents)
+                warm = _statements(90 + n, min(10, count) * size, args.agents)
                 post_all(target, [warm[i:i + size] if size > 1 else warm[i] for i in range(0, len(warm), size)],
                          args.concurrency)
                 statements = _statements(size, count * size, args.agents)
