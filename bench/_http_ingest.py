@@ -137,7 +137,8 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
               f"LRS under gunicorn ({args.workers} sync workers, as scripts/serve.sh) and ralph 5.1 (1 uvicorn "
               f"worker, filesystem backend, scripts/ralph.sh); load average {os.getloadavg()[0]:.2f}")
         rates = {}
-        for kind, count, size in (("batches of 100", args.http_batches, 100), ("single statements", args.http_singles, 1)):
+        runs = (("batches of 100", args.http_batches, 100), ("single statements", args.http_singles, 1))
+        for kind, count, size in runs:
             for n, target in enumerate(targets):
                 warm = _statements(90 + n, min(10, count) * size, args.agents)
                 post_all(target, [warm[i:i + size] if size > 1 else warm[i] for i in range(0, len(warm), size)],

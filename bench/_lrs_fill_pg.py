@@ -21,14 +21,16 @@ _UUID = ("substr({h},1,8)||'-'||substr({h},9,4)||'-4'||substr({h},14,3)||'-8'||s
 _STATEMENTS = f"""
 INSERT INTO xapi_statements (seq, org_id, statement_id, stored, timestamp, actor_ifi, verb_id, activity_id,
                              ref_statement_id, registration, voided, user_id, version, raw)
-SELECT seq, CAST(:org AS integer), sid, ts, ts, 'account:' || CAST(:home AS text) || '|user-' || u, verb, CAST(:home AS text) || '/activity/' || act, NULL, reg,
-       false, NULL, '1.0.0',
+SELECT seq, CAST(:org AS integer), sid, ts, ts, 'account:' || CAST(:home AS text) || '|user-' || u, verb,
+       CAST(:home AS text) || '/activity/' || act, NULL, reg, false, NULL, '1.0.0',
        json_build_object('id', sid,
                          'actor', json_build_object('objectType', 'Agent', 'account',
-                                                    json_build_object('homePage', CAST(:home AS text), 'name', 'user-' || u)),
+                                                    json_build_object('homePage', CAST(:home AS text),
+                                                                      'name', 'user-' || u)),
                          'verb', json_build_object('id', verb, 'display',
                                                    json_build_object('en-US', split_part(verb, '/', 6))),
-                         'object', json_build_object('objectType', 'Activity', 'id', CAST(:home AS text) || '/activity/' || act),
+                         'object', json_build_object('objectType', 'Activity',
+                                                     'id', CAST(:home AS text) || '/activity/' || act),
                          'context', json_build_object('registration', reg, 'platform', 'bench'),
                          'result', json_build_object('completion', true, 'score', json_build_object('scaled', score)),
                          'timestamp', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
@@ -55,7 +57,8 @@ _ACTIVITIES = """
 INSERT INTO xapi_statement_activities (seq, org_id, activity_id, relation)
 SELECT seq, org_id, activity_id, 'object' FROM xapi_statements WHERE seq BETWEEN :first AND :last
 UNION ALL
-SELECT seq, org_id, CAST(:home AS text) || '/course/1', 'related' FROM xapi_statements WHERE seq BETWEEN :first AND :last
+SELECT seq, org_id, CAST(:home AS text) || '/course/1', 'related' FROM xapi_statements
+WHERE seq BETWEEN :first AND :last
 """
 
 

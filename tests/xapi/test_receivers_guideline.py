@@ -24,7 +24,7 @@ def course(guideline_module: bool) -> SimpleNamespace:
 
 @pytest.mark.parametrize("flagged, parent", [(True, f"{COURSE_IRI}/module/eigene-regeln"), (False, COURSE_IRI)])
 def test_xapi_guideline_created_parent_from_module_flag(app, db, world, flagged, parent):
-    """'created' hangs under the module flagged `guideline_builder = true`, else under the course (no module id in code)."""
+    """'created' hangs under the module flagged `guideline_builder = true`, else under the course."""
     learner = world["learner_a"]
     with app.test_request_context():
         on_guideline_produced(db, None, learner, course(flagged))

@@ -36,7 +36,8 @@ RAW_BODIES = [
     '"timestamp":"2024-02-29T23:59:59.999999+14:00"}',
     '{"actor":{"openid":"http://openid.example.org/\\u00e4"},"verb":{"id":"http://example.com/v"},'
     '"object":{"objectType":"Activity","id":"http://example.com/a"},'
-    '"context":{"contextActivities":{"parent":{"id":"http://example.com/p"},"category":[{"id":"http://example.com/c"}]},'
+    '"context":{"contextActivities":{"parent":{"id":"http://example.com/p"},'
+    '"category":[{"id":"http://example.com/c"}]},'
     '"language":"zh-Hant-TW"},"timestamp":"2020-01-01T00:00:00Z"}',
 ]
 
@@ -112,7 +113,8 @@ def stored_snapshot(db, org_id: int, generated_ids: list[str], credential_id: in
         stored = json.loads(row.raw)["stored"]
         timestamp = row.timestamp.isoformat()
         out.append({"statement_id": generated.get(row.statement_id, row.statement_id),
-                    "timestamp": timestamp if row.stored != row.timestamp else "@STORED@", "actor_ifi": row.actor_ifi, "verb_id": row.verb_id,
+                    "timestamp": timestamp if row.stored != row.timestamp else "@STORED@",
+                    "actor_ifi": row.actor_ifi, "verb_id": row.verb_id,
                     "activity_id": row.activity_id, "ref_statement_id": row.ref_statement_id,
                     "registration": row.registration, "voided": row.voided, "version": row.version,
                     "user_id": row.user_id, "raw": _normalise(row.raw, stored, generated),
