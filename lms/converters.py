@@ -1,5 +1,8 @@
-"""URL converters: every ``<int:...>`` route takes only ASCII digits and values a 64-bit database id can hold."""
+"""URL converters and query arguments: every ``<int:...>`` route takes only ASCII digits and values a 64-bit
+database id can hold; a date filter takes only a plain ISO date whose next day is still a date."""
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -23,6 +26,16 @@ class BoundedIntConverter(IntegerConverter):
         if len(value.lstrip("-0")) > 19:  # out of range whatever the digits: int() never sees a huge string
             raise ValidationError()
         return super().to_python(value)
+
+
+def query_date(value: str | None) -> date | None:
+    """An ISO date from a query argument (ASCII digits, years 1900-9998 so that the day after stays a date),
+    else None: a filter that cannot be read is no filter."""
+    try:
+        parsed = date.fromisoformat(value.strip()) if value and value.isascii() else None
+    except ValueError:
+        return None
+    return parsed if parsed and 1900 <= parsed.year <= 9998 else None
 
 
 def init_app(app: Flask) -> None:

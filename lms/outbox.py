@@ -1,11 +1,12 @@
-"""Shared claim pattern of the app's outboxes (forwarding, e-mail, grade passback, cmi5): leases on due rows, backoff,
-and the in-app relay threads.
+"""Shared claim pattern of the app's outboxes (forwarding, e-mail, grade passback, cmi5): the row columns, leases on
+due rows, backoff. Their relays run as passes of the one loop in lms/loops.py.
 
-An outbox table has ``id``, ``status`` ("pending" while deliverable), ``next_attempt_at``, ``claimed_by`` (and
-``claimed_until`` where workers renew leases). A claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are
-not due for anyone else until the lease runs out; a worker that dies loses its rows when its lease ends. On
-PostgreSQL concurrent claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write
-transaction (BEGIN IMMEDIATE) serialises claims.
+An outbox table has ``id`` and the columns of OutboxRow: ``status`` ("pending" while deliverable),
+``next_attempt_at``, ``claimed_by`` (and ``claimed_until`` in a LeasedOutboxRow, where workers renew leases). A
+claim sets claimed_by and moves next_attempt_at to the end of the lease, so claimed rows are not due for anyone
+else until the lease runs out; a worker that dies loses its rows when its lease ends. On PostgreSQL concurrent
+claimers skip each other's locked rows (SKIP LOCKED); on SQLite the caller's write transaction (BEGIN IMMEDIATE)
+serialises claims.
 """
 from __future__ import annotations
 
@@ -16,9 +17,29 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-PENDING = "pending"
+from .db import UTCDateTime, utcnow
+
+PENDING, DEAD = "pending", "dead"
+
+
+class OutboxRow:
+    """The columns every outbox table shares (a mixin of the model): delivery state, attempts, the claim."""
+
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeasedOutboxRow(OutboxRow):
+    """An outbox row whose workers renew their leases: the lease's end is kept apart (renew_claim)."""
+
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 def worker_id() -> str:
@@ -56,39 +77,3 @@ def renew_claim(db, model, *, worker: str, ids: list[int], lease: float, now: da
     db.execute(update(model).where(*held).values(claimed_until=until, next_attempt_at=until))
     return set(db.scalars(select(model.id).where(*held)))
 
-
-def start_in_app(app, name: str, run_pass, interval: float) -> None:
-    """Run `run_pass(app)` every `interval` seconds in a daemon thread of this server process (RELAY_IN_APP).
-
-    Under gunicorn it starts at once; under `flask run` with the first request, so that other CLI commands never
-    grow a relay thread."""
-    import logging
-    import os
-    import threading
-
-    log = logging.getLogger(__name__)
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            try:
-                run_pass(app)
-            except Exception:  # noqa: BLE001 - a database or network hiccup must not end the relay
-                log.exception("%s pass failed", name)
-            stop.wait(interval)
-
-    def start():
-        if name not in app.extensions.setdefault("lms_outbox_relays", {}):
-            thread = threading.Thread(target=loop, name=name, daemon=True)
-            app.extensions["lms_outbox_relays"][name] = (thread, stop)
-            thread.start()
-
-    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
-        start()
-        return
-    lock = threading.Lock()
-
-    @app.before_request
-    def _start_on_first_request():
-        with lock:
-            start()

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
+from ..csvsafe import safe_cell
 from ..db import get_session
 from ..i18n import _, localized
 from ..privacy.enforce import person_level_view
@@ -106,17 +107,13 @@ def export_csv():
                      _("Fällig am"), _("Status"), _("Abgeschlossen am"), _("Zertifikat gültig bis")])
     for r in rows:
         course = courses.get(r.item.course_slug)
-        writer.writerow([_safe_cell(r.user.name), _safe_cell(r.user.email), _safe_cell(r.user.department_name),
+        writer.writerow([safe_cell(r.user.name), safe_cell(r.user.email), safe_cell(r.user.department_name),
                          localized(course.title) if course else r.item.course_slug,
                          _("ja") if r.item.mandatory else _("nein"), _date(r.item.assigned_at), _date(r.item.due_at),
                          str(LABELS[r.status]), _date(r.item.completed_at), _date(r.item.expires_at)])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=assignments.csv"})
 
-
-def _safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in stored text (CSV injection): a leading apostrophe keeps it text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _date(moment) -> str:

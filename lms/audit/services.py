@@ -10,6 +10,8 @@ from flask import has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..converters import query_date
+from ..csvsafe import safe_cell
 from .models import AuditEntry
 
 # Every action the app records, with its German label (translated on the page).
@@ -91,7 +93,7 @@ class AuditFilter:
         except ValueError:
             page = 1
         return cls(action=action if action in ACTIONS else "", actor=args.get("actor", "").strip()[:254],
-                   since=_date(args.get("since")), until=_date(args.get("until")), page=page)
+                   since=query_date(args.get("since")), until=query_date(args.get("until")), page=page)
 
     def args(self, **changes) -> dict:
         """Query arguments for a link with some filters changed."""
@@ -99,15 +101,6 @@ class AuditFilter:
                   "until": self.until and self.until.isoformat(), "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None)}
-
-
-def _date(value: str | None) -> date | None:
-    """An ISO date (ASCII digits, years 1900-9998 so that the day after stays a date), else None."""
-    try:
-        parsed = date.fromisoformat(value.strip()) if value and value.isascii() else None
-    except ValueError:
-        return None
-    return parsed if parsed and 1900 <= parsed.year <= 9998 else None
 
 
 def _query(org_id: int, flt: AuditFilter):
@@ -141,16 +134,11 @@ def to_csv(rows: list[AuditEntry]) -> str:
     writer.writerow(["Zeit (UTC)", "Person", "Rolle", "Aktion", "Objektart", "Objekt-ID", "Objekt", "Details",
                      "Adresse"])
     for row in rows:
-        writer.writerow([row.created_at.strftime("%Y-%m-%d %H:%M:%S"), _cell(row.actor_email), row.actor_role,
-                         row.action, row.target_type, row.target_id, _cell(row.target_label),
-                         _cell(_details(row.details)), row.address])
+        writer.writerow([row.created_at.strftime("%Y-%m-%d %H:%M:%S"), safe_cell(row.actor_email), row.actor_role,
+                         row.action, row.target_type, row.target_id, safe_cell(row.target_label),
+                         safe_cell(_details(row.details)), row.address])
     return "\ufeff" + buffer.getvalue()
 
 
 def _details(details: dict | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted((details or {}).items()))
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in stored text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

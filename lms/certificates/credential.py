@@ -201,41 +201,70 @@ def sign_credential(cred: dict, key: Ed25519PrivateKey, verification_method: str
     return document
 
 
-def _fail(code: str, reason: str) -> VerificationResult:
-    return VerificationResult(False, reason, code)
+class _Rejected(Exception):
+    """A check that failed: the code and the reason a person can read."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(code)
+        self.code, self.reason = code, reason
 
 
 def verify_credential(cred: dict, public_key: Ed25519PublicKey) -> VerificationResult:
     """Check the credential's eddsa-jcs-2022 proof against public_key; the reason says what failed."""
+    try:
+        proof = _checked_proof(cred)
+        signature = _signature(proof)
+        data = _signed_data(cred, proof)
+    except _Rejected as rejected:
+        return VerificationResult(False, rejected.reason, rejected.code)
+    try:
+        public_key.verify(signature, data)
+    except InvalidSignature:
+        return VerificationResult(False, "Die Signatur ist ungültig: Der Nachweis wurde verändert oder nicht von "
+                                         "diesem Aussteller signiert.", "bad_signature")
+    return VerificationResult(True, "Die Signatur ist gültig.", "ok")
+
+
+def _checked_proof(cred: dict) -> dict:
+    """The credential's proof, if its type, purpose, method and time are ones we verify."""
     if not isinstance(cred, dict):
-        return _fail("not_a_credential", "Das Dokument ist kein Nachweis (kein JSON-Objekt).")
+        raise _Rejected("not_a_credential", "Das Dokument ist kein Nachweis (kein JSON-Objekt).")
     proof = cred.get("proof")
     if proof is None:
-        return _fail("missing_proof", "Der Nachweis ist nicht signiert (keine Signatur enthalten).")
+        raise _Rejected("missing_proof", "Der Nachweis ist nicht signiert (keine Signatur enthalten).")
     if not isinstance(proof, dict):
-        return _fail("unsupported_proof", "Die Signatur hat ein nicht unterstütztes Format.")
+        raise _Rejected("unsupported_proof", "Die Signatur hat ein nicht unterstütztes Format.")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return _fail("unsupported_proof",
-                     f"Nicht unterstütztes Signaturverfahren (erwartet {PROOF_TYPE} mit {CRYPTOSUITE}).")
+        raise _Rejected("unsupported_proof",
+                        f"Nicht unterstütztes Signaturverfahren (erwartet {PROOF_TYPE} mit {CRYPTOSUITE}).")
     if proof.get("proofPurpose") != PROOF_PURPOSE:
-        return _fail("wrong_purpose", "Die Signatur ist nicht für Nachweise bestimmt (proofPurpose).")
+        raise _Rejected("wrong_purpose", "Die Signatur ist nicht für Nachweise bestimmt (proofPurpose).")
     method = proof.get("verificationMethod")
     issuer = cred.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(method, str) or not isinstance(issuer_id, str) or method.split("#", 1)[0] != issuer_id:
-        return _fail("wrong_method", "Der Signaturschlüssel gehört nicht zum Aussteller des Nachweises.")
+        raise _Rejected("wrong_method", "Der Signaturschlüssel gehört nicht zum Aussteller des Nachweises.")
     if "created" in proof and _parse_datetime(proof["created"]) is None:
-        return _fail("bad_created", "Der Zeitstempel der Signatur ist ungültig.")
+        raise _Rejected("bad_created", "Der Zeitstempel der Signatur ist ungültig.")
+    return proof
+
+
+def _signature(proof: dict) -> bytes:
+    """The 64-byte Ed25519 signature from the multibase (base58btc) proofValue."""
     value = proof.get("proofValue")
     try:
         if not isinstance(value, str) or not value.startswith("z"):
             raise ValueError("not base58btc")
         signature = b58decode(value[1:])
     except ValueError:
-        return _fail("bad_proof_value", "Der Signaturwert ist beschädigt.")
+        signature = b""
     if len(signature) != 64:
-        return _fail("bad_proof_value", "Der Signaturwert ist beschädigt.")
+        raise _Rejected("bad_proof_value", "Der Signaturwert ist beschädigt.")
+    return signature
 
+
+def _signed_data(cred: dict, proof: dict) -> bytes:
+    """The bytes the proof signs: the proof configuration and the document, each canonicalised and hashed."""
     document = {k: v for k, v in cred.items() if k != "proof"}
     proof_config = {k: v for k, v in proof.items() if k != "proofValue"}
     if "@context" in proof_config:
@@ -244,17 +273,12 @@ def verify_credential(cred: dict, public_key: Ed25519PublicKey) -> VerificationR
         contexts = contexts if isinstance(contexts, list) else [contexts]
         expected = expected if isinstance(expected, list) else [expected]
         if contexts[:len(expected)] != expected:
-            return _fail("context_mismatch", "Die Kontexte von Nachweis und Signatur stimmen nicht überein.")
+            raise _Rejected("context_mismatch", "Die Kontexte von Nachweis und Signatur stimmen nicht überein.")
         document["@context"] = proof_config["@context"]
     if "@context" in document:
         proof_config["@context"] = document["@context"]
     try:
-        data = _hash_data(document, proof_config)
+        return _hash_data(document, proof_config)
     except (rfc8785.CanonicalizationError, TypeError, ValueError):
-        return _fail("not_canonical", "Der Nachweis enthält Werte, die sich nicht eindeutig darstellen lassen.")
-    try:
-        public_key.verify(signature, data)
-    except InvalidSignature:
-        return _fail("bad_signature", "Die Signatur ist ungültig: Der Nachweis wurde verändert oder nicht von "
-                                      "diesem Aussteller signiert.")
-    return VerificationResult(True, "Die Signatur ist gültig.", "ok")
+        raise _Rejected("not_canonical",
+                        "Der Nachweis enthält Werte, die sich nicht eindeutig darstellen lassen.") from None

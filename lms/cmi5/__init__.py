@@ -8,16 +8,14 @@ def init_app(app: Flask) -> None:
     """Register the routes, the quiz receiver and the CLI."""
     from .. import nav, signals
     from ..i18n import _l
+    from ..loops import register_pass
     from . import cli, views
     from .receivers import on_quiz_submitted
+    from .relay import run_pass as relay_pass
 
     app.config.setdefault("CMI5_SEND_AFTER_RESPONSE", True)  # try the LMS's LRS right after each request
     signals.quiz_submitted.connect(on_quiz_submitted, weak=False)
     add_child(views.bp)
     nav.register(app, "lms.cmi5.admin", _l("cmi5/SCORM"), ("admin",))
     app.cli.add_command(cli.cmi5_cli)
-    if app.config.get("RELAY_IN_APP") and not app.config.get("TESTING"):
-        from ..outbox import start_in_app
-        from .relay import run_pass as relay_pass
-
-        start_in_app(app, "cmi5-statement-relay", relay_pass, float(app.config.get("RELAY_INTERVAL", 2.0)))
+    register_pass(app, "cmi5-statements", relay_pass)

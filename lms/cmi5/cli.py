@@ -5,6 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..cli import once_or_loop, run_once_or_loop
+
 cmi5_cli = AppGroup("cmi5", help="cmi5 course packages and AU statements.")
 
 
@@ -27,8 +29,10 @@ def export(slug: str, org_slug: str, base_url: str, output: str):
 
 
 @cmi5_cli.command("relay")
-def relay():
-    """Send the queued cmi5 statements that are due (once)."""
+@once_or_loop(5.0, "Send what is due now and stop.")
+def relay(once: bool, interval: float):
+    """Send the queued cmi5 statements to the launching LMSs' LRSs; failed sends are retried with backoff."""
     from .relay import run_pass
 
-    click.echo(f"{run_pass(current_app._get_current_object())} statement(s) sent.")
+    run_once_or_loop("cmi5 statement relay", run_pass, lambda sent: f"{sent} statement(s) sent.",
+                     once=once, interval=interval)

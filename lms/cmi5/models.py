@@ -7,8 +7,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
-
-PENDING, DEAD = "pending", "dead"
+from ..outbox import DEAD, PENDING, OutboxRow  # noqa: F401 - the statuses are part of this module's interface
 
 
 class Cmi5Lms(Base):
@@ -63,7 +62,7 @@ class Cmi5Session(Base):
     terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Cmi5Outgoing(Base):
+class Cmi5Outgoing(OutboxRow, Base):
     """A statement for the launching LMS's LRS, sent by PUT with its id (so a resend is harmless), then deleted."""
 
     __tablename__ = "cmi5_outgoing"
@@ -73,9 +72,3 @@ class Cmi5Outgoing(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("cmi5_sessions.id", ondelete="CASCADE"), index=True)
     statement_id: Mapped[str] = mapped_column(String(36), unique=True)
     body: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,6 @@ LMS.LaunchData from the LMS's State, sign the learner in, and queue the cmi5 def
 (sent by PUT with their ids, so a resend after a failure is harmless)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.external import linked_or_new_learner, placeholder_email
 from ..auth.models import Organisation, User
-from ..auth.services import create_user, generate_password
 from ..db import utcnow
 from . import statements
 from .models import PENDING, Cmi5Lms, Cmi5Outgoing, Cmi5Session, Cmi5UserLink
@@ -109,16 +108,12 @@ def provision(db: Session, lms: Cmi5Lms, actor: dict) -> User:
     """The local learner for the LMS's actor (created on the first launch)."""
     key = _actor_key(actor)
     link = db.scalar(select(Cmi5UserLink).where(Cmi5UserLink.lms_id == lms.id, Cmi5UserLink.actor_key == key))
-    if link is not None:
-        user = db.get(User, link.user_id)
-        if not user.active:
-            raise Cmi5LaunchError("this account is deactivated")
-        return user
-    email = f"cmi5-{lms.id}-{hashlib.sha256(key.encode()).hexdigest()[:20]}@cmi5.invalid"
-    user = create_user(db, db.get(Organisation, lms.org_id), email=email, name=str(actor.get("name") or "cmi5")[:200],
-                       password=generate_password(), role="learner")
-    db.add(Cmi5UserLink(lms_id=lms.id, actor_key=key, user_id=user.id))
-    db.flush()
+    user, created = linked_or_new_learner(db, link.user_id if link else None, lms.org_id,
+                                          placeholder_email("cmi5", lms.id, key), str(actor.get("name") or "cmi5"),
+                                          Cmi5LaunchError)
+    if created:
+        db.add(Cmi5UserLink(lms_id=lms.id, actor_key=key, user_id=user.id))
+        db.flush()
     return user
 
 

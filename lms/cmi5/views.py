@@ -50,7 +50,7 @@ def au_launch(slug: str):
     org = db.scalar(select(Organisation).where(Organisation.slug == request.args.get("org", "")))
     target = _target_url(course, request.args.get("au", "")) if course else None
     if course is None or org is None or target is None:
-        return render_template("cmi5/error.html", reason="unknown course, AU or organisation"), 400
+        return render_template("errors/launch.html", reason="unknown course, AU or organisation"), 400
     try:
         params = runtime.LaunchParams.parse(request.args)
         lms = runtime.trusted_lms(db, org, params)
@@ -60,7 +60,7 @@ def au_launch(slug: str):
         au_session = runtime.start_session(db, lms, user, params, token, data, slug, request.args["au"])
     except runtime.Cmi5LaunchError as exc:
         current_app.logger.warning("cmi5 launch refused: %s", exc)
-        return render_template("cmi5/error.html", reason=str(exc)), 400
+        return render_template("errors/launch.html", reason=str(exc)), 400
     courses.enrol(db, user, course)
     start_session(user)
     session[SESSION_KEY] = au_session.id

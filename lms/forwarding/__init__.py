@@ -8,8 +8,10 @@ def init_app(app: Flask) -> None:
     """Queue stored statements for the targets, register the pages and CLI, and start the in-app relay if asked."""
     from .. import nav, signals
     from ..i18n import _l
+    from ..loops import register_pass, worker_pass
     from . import cli, messages, views
     from .outbox import on_statement_stored
+    from .relay import Relay
 
     app.jinja_env.globals["lrs_meaning"] = messages.meaning
     app.config.setdefault("RELAY_IN_APP", False)
@@ -28,28 +30,5 @@ def init_app(app: Flask) -> None:
     nav.register(app, "lms.forwarding.targets", _l("Weiterleitung"), ("admin",))
     nav.register(app, "lms.forwarding.export", _l("xAPI-Export"), ("trainer", "admin"))
     app.cli.add_command(cli.relay_cli)
-    if app.config["RELAY_IN_APP"] and not app.config.get("TESTING"):
-        _start_relay(app)
+    register_pass(app, "forwarding", worker_pass("lms_forwarding_relay", Relay))
 
-
-def _start_relay(app: Flask) -> None:
-    """Under gunicorn start now (once per worker); under the flask CLI only once `flask run` serves a request.
-
-    Other CLI commands (db upgrade, xapi relay) must not grow a relay thread as a side effect.
-    """
-    import os
-    import threading
-
-    from .relay import start_thread
-
-    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
-        start_thread(app, float(app.config["RELAY_INTERVAL"]))
-        return
-    lock = threading.Lock()
-
-    @app.before_request
-    def _relay_on_first_request():
-        if "lms_forwarding_relay" not in app.extensions:
-            with lock:
-                if "lms_forwarding_relay" not in app.extensions:
-                    start_thread(app, float(app.config["RELAY_INTERVAL"]))

@@ -1,7 +1,6 @@
 """CLI: `flask --app lms xapi relay [--once]` and `flask --app lms xapi export --org SLUG … -o file.jsonl`."""
 from __future__ import annotations
 
-import signal
 import sys
 
 import click
@@ -10,30 +9,19 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .. import db as dbmod
+from ..cli import once_or_loop, run_worker_once_or_loop
 
 relay_cli = AppGroup("xapi", help="xAPI forwarding to external LRSs and bulk export.")
 
 
 @relay_cli.command("relay")
-@click.option("--once", is_flag=True, help="One pass over all targets (for cron), then exit.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between passes when looping.")
+@once_or_loop(2.0, "One pass over all targets (for cron), then exit.")
 def relay_command(once: bool, interval: float):
     """Deliver queued statements to every active forwarding target."""
     from .relay import Relay
 
-    relay = Relay(current_app._get_current_object())
-    if once:
-        delivered = relay.run_pass()
-        click.echo(f"delivered {delivered} statement(s)")
-        return
-
-    def _stop(_signum, _frame):
-        relay.stop()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    click.echo(f"relay {relay.worker} running; stop with Ctrl+C")
-    relay.loop(interval)
+    run_worker_once_or_loop("relay", Relay(current_app._get_current_object()),
+                            lambda delivered: f"delivered {delivered} statement(s)", once=once, interval=interval)
 
 
 @relay_cli.command("export")

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
 from ..lrs.models import BigIntPK
+from ..outbox import DEAD, PENDING, LeasedOutboxRow  # noqa: F401 - the statuses are part of this module's interface
 
 XAPI_VERSIONS = ("1.0.3", "2.0.0")
-PENDING, DEAD = "pending", "dead"
 
 
 class ForwardTarget(Base):
@@ -47,7 +47,7 @@ class ForwardTarget(Base):
     backfill_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
-class OutboxItem(Base):
+class OutboxItem(LeasedOutboxRow, Base):
     """One statement still to deliver to one target: pending (maybe leased by a relay) or dead-lettered.
 
     Delivered items are deleted (the target counts them), so the table holds only the backlog.
@@ -66,10 +66,3 @@ class OutboxItem(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("forward_targets.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(ForeignKey("xapi_statements.seq", ondelete="CASCADE"), index=True)
     org_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -206,12 +206,10 @@ class _Lease:
 class Relay:
     """Runs passes over all targets for one app; safe to run in several threads and processes at once."""
 
-    def __init__(self, app: Flask, worker: str | None = None, extra_passes: bool = False):
+    def __init__(self, app: Flask, worker: str | None = None):
         self.app = app
         self.worker = worker or worker_id()
         self.stop_event = threading.Event()
-        # The in-app loop also runs the other outboxes and jobs; `flask xapi relay` forwards only.
-        self.extra_passes = extra_passes
 
     def run_pass(self, max_batches: int | None = None) -> int:
         """Backfill and deliver for every due target, round-robin, until nothing is due; returns items delivered."""
@@ -283,21 +281,6 @@ class Relay:
         with conn.client() as client:
             return deliver(lambda batch: lrsclient.post_statements(client, batch), items, keeper)
 
-    def loop(self, interval: float = 2.0) -> None:
-        """Run passes until stopped; errors are logged and retried after the interval."""
-        while not self.stop_event.is_set():
-            try:
-                self.run_pass()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the relay
-                log.exception("forwarding relay pass failed")
-            # Other outboxes and jobs (e-mail, reminders) ride on the same in-app loop.
-            for extra_pass in self.app.extensions.get("lms_relay_passes", []) if self.extra_passes else ():
-                try:
-                    extra_pass(self.app)
-                except Exception:  # noqa: BLE001 - one failing pass must not stop the others
-                    log.exception("relay pass %s failed", getattr(extra_pass, "__name__", extra_pass))
-            self.stop_event.wait(interval)
-
     def stop(self) -> None:
         """Ask the loop to finish after the current batch."""
         self.stop_event.set()
@@ -314,20 +297,3 @@ def _connection(target: ForwardTarget) -> lrsclient.Target | Outcome:
         return Outcome(RETRY, str(exc))
     return lrsclient.Target(target.endpoint, target.username, password, target.xapi_version,
                             target.connect_timeout, target.read_timeout, allow_private)
-
-
-def start_thread(app: Flask, interval: float = 2.0) -> Relay:
-    """Start the in-app relay as a daemon thread that stops at interpreter exit."""
-    import atexit
-
-    relay = Relay(app, extra_passes=True)
-    thread = threading.Thread(target=relay.loop, args=(interval,), name="lms-forwarding-relay", daemon=True)
-    app.extensions["lms_forwarding_relay"] = (relay, thread)
-    thread.start()
-
-    def _stop():
-        relay.stop()
-        thread.join(timeout=5)
-
-    atexit.register(_stop)
-    return relay

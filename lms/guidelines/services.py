@@ -1,17 +1,15 @@
-"""Questionnaire answers and paths, org defaults, guideline drafts and downloads, published guidelines.
+"""Questionnaire answers and paths, org defaults, the team view; the package's service API.
+
+Drafts and documents live in drafts.py, published versions and acknowledgements in published.py; their
+functions are re-exported here so callers keep one import (``from . import services``).
 
 Services take the acting user as an argument, flush, and send signals with the session as sender; they never
 read the request and never commit.
 """
 from __future__ import annotations
 
-import csv
-import io
-import re
-from datetime import datetime
-
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -22,27 +20,17 @@ from ..courses import services as courses
 from ..courses.content import ContentError, Course
 from ..courses.models import Enrolment
 from ..db import utcnow
-from ..i18n import localized
 from . import rules
-from .models import (GuidelineAcknowledgement, GuidelineDraft, GuidelineSettings, GuidelineVersion,
-                     QuestionnaireOrgDefault, QuestionnaireResponse)
+from .drafts import (document_sections, document_title, get_draft, get_settings, produce,  # noqa: F401
+                     render_docx, render_markdown, render_pdf, save_draft, set_trainers_see_drafts, step_done)
+from .errors import GuidelineError, TextTooLong  # noqa: F401
+from .models import GuidelineDraft, QuestionnaireOrgDefault, QuestionnaireResponse
+from .published import (acknowledge, acknowledgement, acknowledgements, acknowledgements_csv,  # noqa: F401
+                        current_version, get_version, open_acknowledgements, publish_version, versions)
 from .rules import Questionnaire
-from .steps import Step, load_steps
+from .steps import load_steps
 
 EXTENSION_KEY = "lms_questionnaires"
-UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-class GuidelineError(ValueError):
-    """A user-facing problem (message id in German)."""
-
-
-class TextTooLong(GuidelineError):
-    """A builder field holds more text than allowed."""
-
-    def __init__(self, field_id: str, max_length: int):
-        self.field_id, self.max_length = field_id, max_length
-        super().__init__(f"{field_id}: more than {max_length} characters")
 
 
 def validate_catalog(catalog) -> dict[str, Questionnaire]:
@@ -185,228 +173,6 @@ def questionnaire_summary(db: Session, enrolment_id: int) -> dict | None:
         "counts": rules.summary_counts(response.path),
         "lessons": lessons,
     }
-
-
-def get_settings(db: Session, org_id: int) -> GuidelineSettings:
-    """The organisation's guideline settings (defaults when none are stored; not added to the session)."""
-    row = db.get(GuidelineSettings, org_id)
-    return row if row is not None else GuidelineSettings(org_id=org_id, trainers_see_drafts=False)
-
-
-def set_trainers_see_drafts(db: Session, admin: User, allowed: bool) -> GuidelineSettings:
-    """Allow or forbid trainers of the admin's organisation to read learners' drafts."""
-    row = db.get(GuidelineSettings, admin.org_id)
-    if row is None:
-        row = GuidelineSettings(org_id=admin.org_id)
-        db.add(row)
-    row.trainers_see_drafts = bool(allowed)
-    row.updated_at = utcnow()
-    db.flush()
-    return row
-
-
-def get_draft(db: Session, enrolment: Enrolment) -> GuidelineDraft | None:
-    """The enrolment's guideline draft, or None."""
-    return db.scalar(select(GuidelineDraft).where(GuidelineDraft.enrolment_id == enrolment.id))
-
-
-def save_draft(db: Session, user: User, enrolment: Enrolment, step: Step, values: dict) -> GuidelineDraft:
-    """Store the fields of one step (missing fields stay as they were); raises TextTooLong."""
-    if enrolment.user_id != user.id:
-        raise GuidelineError("Nur der eigene Entwurf kann bearbeitet werden.")
-    cleaned = {}
-    for field in step.fields:
-        if field.id not in values:
-            continue
-        text = (values[field.id] or "").replace("\r\n", "\n")
-        if len(text) > field.max_length:
-            raise TextTooLong(field.id, field.max_length)
-        cleaned[field.id] = text
-    draft = get_draft(db, enrolment)
-    now = utcnow()
-    if draft is None:
-        draft = GuidelineDraft(enrolment_id=enrolment.id, org_id=enrolment.org_id, user_id=user.id,
-                               course_slug=enrolment.course_slug, answers={}, created_at=now)
-        db.add(draft)
-    answers = {key: dict(value) for key, value in (draft.answers or {}).items()}
-    answers.setdefault(step.id, {}).update(cleaned)
-    draft.answers = answers  # a new dict, so the JSON column is seen as changed
-    draft.updated_at = now
-    enrolment.last_activity_at = now
-    db.flush()
-    return draft
-
-
-def step_done(draft: GuidelineDraft | None, step: Step) -> bool:
-    """Whether every field of the step has text."""
-    values = (draft.answers or {}).get(step.id, {}) if draft else {}
-    return all((values.get(field.id) or "").strip() for field in step.fields)
-
-
-def document_title(draft: GuidelineDraft | None, locale: str) -> str:
-    """The document title, with the company name when given."""
-    company = ((draft.answers or {}).get("ziele", {}).get("unternehmen", "") if draft else "").strip()
-    base = "Social Media Guideline" if locale == "en" else "Social-Media-Richtlinie"
-    return f"{base} – {company}" if company else base
-
-
-def document_sections(draft: GuidelineDraft | None, locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The draft as (step heading, [(field label, text)]) in step order."""
-    answers = (draft.answers or {}) if draft else {}
-    sections = []
-    for step in load_steps():
-        values = answers.get(step.id, {})
-        items = [(localized(field.label, locale), values.get(field.id, "")) for field in step.fields
-                 if not (step.id == "ziele" and field.id == "unternehmen")]
-        sections.append((f"{step.number}. {localized(step.title, locale)}", items))
-    return sections
-
-
-def _subtitle(user: User, when: datetime, locale: str) -> str:
-    if locale == "en":
-        return f"Draft by {user.name}, {user.organisation.name} · {when.strftime('%Y-%m-%d')}"
-    return f"Entwurf von {user.name}, {user.organisation.name} · Stand {when.strftime('%d.%m.%Y')}"
-
-
-def render_markdown(user: User, draft: GuidelineDraft | None, locale: str = "de") -> str:
-    """The draft as a Markdown document (the learner's text is inserted as written)."""
-    empty = "_(still open)_" if locale == "en" else "_(noch offen)_"
-    lines = [f"# {document_title(draft, locale)}", "", f"_{_subtitle(user, utcnow(), locale)}_", ""]
-    for heading, items in document_sections(draft, locale):
-        lines += [f"## {heading}", ""]
-        for label, text in items:
-            lines += [f"### {label}", "", (text or "").strip() or empty, ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def render_pdf(user: User, draft: GuidelineDraft | None, locale: str = "de") -> bytes:
-    """The draft as PDF bytes."""
-    from .pdf import build_pdf
-
-    title = document_title(draft, locale)
-    return build_pdf(title, _subtitle(user, utcnow(), locale), document_sections(draft, locale),
-                     empty="(still open)" if locale == "en" else "(noch offen)", footer=title)
-
-
-def render_docx(user: User, draft: GuidelineDraft | None, locale: str = "de") -> bytes:
-    """The draft as a Word document (DOCX bytes)."""
-    from .docx import build_docx
-
-    return build_docx(document_title(draft, locale), _subtitle(user, utcnow(), locale),
-                      document_sections(draft, locale), empty="(still open)" if locale == "en" else "(noch offen)")
-
-
-def produce(db: Session, user: User, course: Course, enrolment: Enrolment, fmt: str,
-            locale: str = "de") -> tuple[bytes, str, str]:
-    """Build (content, mimetype, file name) as md, pdf or docx; the first download sends guideline_produced."""
-    draft = get_draft(db, enrolment)
-    if draft is None or not any((text or "").strip() for values in draft.answers.values() for text in values.values()):
-        raise GuidelineError("Der Entwurf ist noch leer.")
-    name = document_title(draft, "de").lower().translate(UMLAUTS)
-    slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:80] or "richtlinie"
-    if fmt == "md":
-        content = render_markdown(user, draft, locale).encode("utf-8")
-        result = (content, "text/markdown; charset=utf-8", f"{slug}.md")
-    elif fmt == "pdf":
-        result = (render_pdf(user, draft, locale), "application/pdf", f"{slug}.pdf")
-    elif fmt == "docx":
-        result = (render_docx(user, draft, locale),
-                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", f"{slug}.docx")
-    else:
-        raise GuidelineError("Unbekanntes Format.")
-    if draft.produced_at is None:
-        draft.produced_at = utcnow()
-        db.flush()
-        signals.guideline_produced.send(db, enrolment=enrolment, user=user, course=course, draft=draft)
-    return result
-
-
-def versions(db: Session, org_id: int) -> list[GuidelineVersion]:
-    """The organisation's published versions, newest first."""
-    return list(db.scalars(select(GuidelineVersion).where(GuidelineVersion.org_id == org_id)
-                           .order_by(GuidelineVersion.number.desc())))
-
-
-def current_version(db: Session, org_id: int) -> GuidelineVersion | None:
-    """The organisation's newest published version, or None."""
-    return db.scalar(select(GuidelineVersion).where(GuidelineVersion.org_id == org_id)
-                     .order_by(GuidelineVersion.number.desc()).limit(1))
-
-
-def get_version(db: Session, org_id: int, number: int) -> GuidelineVersion | None:
-    """A version of the organisation's guideline by number (None for other organisations)."""
-    return db.scalar(select(GuidelineVersion).where(GuidelineVersion.org_id == org_id,
-                                                    GuidelineVersion.number == number))
-
-
-def publish_version(db: Session, admin: User, title: str, body: str) -> GuidelineVersion:
-    """Publish a new version of the admin's organisation's guideline (number = previous + 1)."""
-    if admin.role != "admin":
-        raise GuidelineError("Nur Administratoren veröffentlichen die Richtlinie.")
-    title, body = (title or "").strip(), (body or "").replace("\r\n", "\n").strip()
-    if not title or not body:
-        raise GuidelineError("Titel und Text sind erforderlich.")
-    last = db.scalar(select(func.max(GuidelineVersion.number)).where(GuidelineVersion.org_id == admin.org_id))
-    version = GuidelineVersion(org_id=admin.org_id, number=(last or 0) + 1, title=title[:200], body=body,
-                               published_at=utcnow(), published_by_id=admin.id)
-    db.add(version)
-    db.flush()
-    return version
-
-
-def acknowledgement(db: Session, user: User, version: GuidelineVersion) -> GuidelineAcknowledgement | None:
-    """The user's acknowledgement of this version, or None."""
-    return db.scalar(select(GuidelineAcknowledgement).where(GuidelineAcknowledgement.version_id == version.id,
-                                                            GuidelineAcknowledgement.user_id == user.id))
-
-
-def acknowledge(db: Session, user: User, version: GuidelineVersion) -> tuple[GuidelineAcknowledgement, bool]:
-    """Record that the user acknowledged the version (idempotent); returns (row, created)."""
-    if version.org_id != user.org_id:
-        raise GuidelineError("Diese Richtlinie gehört zu einer anderen Organisation.")
-    existing = acknowledgement(db, user, version)
-    if existing is not None:
-        return existing, False
-    row = GuidelineAcknowledgement(version_id=version.id, org_id=user.org_id, user_id=user.id,
-                                   user_name=user.name, user_email=user.email, acknowledged_at=utcnow())
-    db.add(row)
-    db.flush()
-    signals.guideline_acknowledged.send(db, user=user, guideline_version=version)
-    return row, True
-
-
-def acknowledgements(db: Session, org_id: int, number: int | None = None) -> list[GuidelineAcknowledgement]:
-    """Acknowledgements of the organisation's guideline (one version or all), newest version first."""
-    query = (select(GuidelineAcknowledgement).join(GuidelineVersion)
-             .where(GuidelineAcknowledgement.org_id == org_id, GuidelineVersion.org_id == org_id)
-             .order_by(GuidelineVersion.number.desc(), GuidelineAcknowledgement.acknowledged_at))
-    if number is not None:
-        query = query.where(GuidelineVersion.number == number)
-    return list(db.scalars(query))
-
-
-def open_acknowledgements(db: Session, org_id: int, version: GuidelineVersion) -> list[User]:
-    """Active users of the organisation who have not acknowledged this version yet."""
-    done = select(GuidelineAcknowledgement.user_id).where(GuidelineAcknowledgement.version_id == version.id)
-    return list(db.scalars(select(User).where(User.org_id == org_id, User.active.is_(True), User.id.not_in(done))
-                           .order_by(User.name)))
-
-
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def acknowledgements_csv(db: Session, org_id: int, number: int | None = None) -> str:
-    """Proof of acknowledgement as CSV text (semicolons, UTF-8 BOM for Excel): name, e-mail, version, time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["Name", "E-Mail", "Version", "Bestätigt am (UTC)"])
-    for row in acknowledgements(db, org_id, number):
-        writer.writerow([_safe_cell(row.user_name), _safe_cell(row.user_email), row.version.number,
-                         row.acknowledged_at.strftime("%Y-%m-%d %H:%M:%S")])
-    return "\ufeff" + buffer.getvalue()
 
 
 def team_rows(db: Session, org: Organisation, course: Course, viewer=None) -> list[dict]:

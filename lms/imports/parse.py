@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..csvsafe import FORMULA_START
 from ..i18n import _l
 
 MAX_ROWS = 50_000
@@ -22,7 +23,6 @@ HEADERS = {
     "due": ("fällig", "faellig", "fällig am", "due", "due date"),
 }
 REQUIRED = ("email", "name")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportFileError(ValueError):

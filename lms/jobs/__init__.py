@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Settings, the CLI, and a pass in the in-app relay loop."""
+    """Settings, the CLI, and a pass in the in-app loop (run at most every JOBS_INTERVAL seconds)."""
+    from ..loops import at_most_every, register_pass
     from . import cli
+    from .runner import run_once
 
     app.config.setdefault("REMINDER_DAYS", [7, 1])  # reminders this many days before the due date
     app.config.setdefault("REMINDER_OVERDUE_EVERY_DAYS", 7)  # at most one overdue reminder per period
@@ -15,13 +17,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RECERT_LEGAL_DUE_DAYS", 30)  # due date after a legal module changed
     app.config.setdefault("JOBS_INTERVAL", 300.0)  # seconds between runs in the in-app loop
     app.cli.add_command(cli.jobs_cli)
-    app.extensions.setdefault("lms_relay_passes", []).append(_jobs_pass)
+    register_pass(app, "jobs", at_most_every("JOBS_INTERVAL", run_once))
 
-
-def _jobs_pass(app: Flask) -> None:
-    from .runner import JobLoop
-
-    loop = app.extensions.get("lms_job_loop")
-    if loop is None:
-        loop = app.extensions["lms_job_loop"] = JobLoop(app, float(app.config["JOBS_INTERVAL"]))
-    loop.run_if_due()

@@ -6,10 +6,6 @@ by their mail keys, overdue and re-assignment by the rows they change), so a sec
 """
 from __future__ import annotations
 
-import logging
-import threading
-import time
-
 from flask import Flask
 from sqlalchemy import text
 
@@ -17,7 +13,6 @@ from .. import db as dbmod
 from ..assignments import services as assignments
 from . import digest, recert, reminders
 
-log = logging.getLogger(__name__)
 ADVISORY_LOCK = 7_220_114  # any constant shared by all processes of this app
 
 
@@ -40,34 +35,3 @@ def run_once(app: Flask) -> dict[str, int]:
             done[name] = job(db)
         return done
 
-
-class JobLoop:
-    """Runs the scheduler every ``interval`` seconds until stopped."""
-
-    def __init__(self, app: Flask, interval: float):
-        self.app, self.interval = app, interval
-        self.stop_event = threading.Event()
-        self.last_run = 0.0
-
-    def due(self) -> bool:
-        """Whether the interval has passed since the last run."""
-        return time.monotonic() - self.last_run >= self.interval
-
-    def run_if_due(self) -> None:
-        """Run once if the interval has passed (the in-app relay loop calls this every few seconds)."""
-        if self.due():
-            self.last_run = time.monotonic()
-            run_once(self.app)
-
-    def loop(self) -> None:
-        """Run until stopped; errors are logged and retried at the next interval."""
-        while not self.stop_event.is_set():
-            try:
-                self.run_if_due()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the scheduler
-                log.exception("scheduler run failed")
-            self.stop_event.wait(min(self.interval, 5.0))
-
-    def stop(self) -> None:
-        """Ask the loop to finish."""
-        self.stop_event.set()

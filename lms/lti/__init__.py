@@ -16,8 +16,10 @@ def init_app(app: Flask) -> None:
     from .. import nav, signals
     from ..i18n import _l
     from ..security import CSP
+    from ..loops import register_pass
     from . import cli, views
     from .passback import on_quiz_submitted
+    from .passback import run_pass as relay_pass
 
     app.config.setdefault("LTI_DEFAULT_COURSE", None)  # the course a link without custom parameters opens
     app.config.setdefault("LTI_PASSBACK_MAX_ATTEMPTS", 20)
@@ -25,11 +27,7 @@ def init_app(app: Flask) -> None:
     add_child(views.bp)
     nav.register(app, "lms.lti.platforms", _l("LTI-Plattformen"), ("admin",))
     app.cli.add_command(cli.lti_cli)
-    if app.config.get("RELAY_IN_APP") and not app.config.get("TESTING"):
-        from ..outbox import start_in_app
-        from .passback import run_pass as relay_pass
-
-        start_in_app(app, "lti-passback-relay", relay_pass, float(app.config.get("RELAY_INTERVAL", 2.0)))
+    register_pass(app, "lti-passback", relay_pass)
 
     @app.after_request
     def _allow_platform_frame(response):

@@ -7,8 +7,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
-
-PENDING, DEAD = "pending", "dead"
+from ..outbox import DEAD, PENDING, OutboxRow  # noqa: F401 - the statuses are part of this module's interface
 
 
 class LtiPlatform(Base):
@@ -100,7 +99,7 @@ class LtiLinkUser(Base):
     sub: Mapped[str] = mapped_column(String(255))
 
 
-class LtiScoreItem(Base):
+class LtiScoreItem(OutboxRow, Base):
     """A score still to post to a platform's grade book (deleted once the platform acknowledged it)."""
 
     __tablename__ = "lti_score_outbox"
@@ -118,9 +117,3 @@ class LtiScoreItem(Base):
     grading_progress: Mapped[str] = mapped_column(String(20))
     # Fixed when queued: a resend carries the same timestamp, so the platform records the score once.
     timestamp: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,13 +1,13 @@
 """LTI writes: platform registration, user provisioning with role mapping, resource links and their targets."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.external import placeholder_email
 from ..auth.models import Organisation, User
 from ..auth.services import create_user, generate_password
 from .launch import AGS_CLAIM, CLAIM, NRPS_CLAIM, LaunchError
@@ -71,10 +71,6 @@ def role_for(roles: list) -> str:
     return "trainer" if any(str(role).endswith(STAFF_ROLES) for role in roles or []) else "learner"
 
 
-def _placeholder_email(platform: LtiPlatform, sub: str) -> str:
-    return f"lti-{platform.id}-{hashlib.sha256(sub.encode()).hexdigest()[:20]}@lti.invalid"
-
-
 def provision_user(db: Session, platform: LtiPlatform, sub: str, *, email: str | None, name: str,
                    roles: list) -> User:
     """The local user for a platform user: linked before, matched by e-mail in the same organisation, or created."""
@@ -89,10 +85,10 @@ def provision_user(db: Session, platform: LtiPlatform, sub: str, *, email: str |
         user = db.scalar(select(User).where(User.email == email)) if email else None
         if user is not None and user.org_id != platform.org_id:
             user = None
-            email = _placeholder_email(platform, sub)  # the address belongs to another organisation's account
+            email = placeholder_email("lti", platform.id, sub)  # the address belongs to another organisation's account
         if user is None:
             org = db.get(Organisation, platform.org_id)
-            user = create_user(db, org, email=email or _placeholder_email(platform, sub),
+            user = create_user(db, org, email=email or placeholder_email("lti", platform.id, sub),
                                name=name or sub[:200], password=generate_password(), role=wanted)
         db.add(LtiUserLink(platform_id=platform.id, sub=sub, user_id=user.id))
     if not user.active:

@@ -41,7 +41,7 @@ def login():
     try:
         answer = launch.begin_login(db, params, url_for("lms.lti.launch_view", _external=True))
     except launch.LaunchError as exc:
-        return render_template("lti/error.html", reason=str(exc)), 400
+        return render_template("errors/launch.html", reason=str(exc)), 400
     return redirect(answer.url)
 
 
@@ -77,7 +77,7 @@ def launch_view():
         services.record_link(db, platform, claims, user, slug, target)
     except launch.LaunchError as exc:
         current_app.logger.warning("LTI launch refused: %s", exc)
-        return render_template("lti/error.html", reason=str(exc)), 400
+        return render_template("errors/launch.html", reason=str(exc)), 400
     course = catalog[slug]
     courses.enrol(db, user, course)
     _sign_in(user, platform)

@@ -27,8 +27,10 @@ def init_app(app: Flask) -> None:
     """Settings, pages, CLI, the receivers that queue mails, and a pass in the in-app relay loop."""
     from .. import nav
     from ..i18n import _l
+    from ..loops import register_pass, worker_pass
     from ..security import csrf
     from . import cli, receivers, views
+    from .worker import MailWorker
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -39,14 +41,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.mail_cli)
     for signal, receiver in receivers.CONNECTIONS:
         signal.connect(receiver)
-    app.extensions.setdefault("lms_relay_passes", []).append(_deliver_pass)
+    register_pass(app, "mail", worker_pass("lms_mail_worker", MailWorker))
 
-
-def _deliver_pass(app: Flask) -> None:
-    """One delivery pass, run by the in-app relay loop after each forwarding pass."""
-    from .worker import MailWorker
-
-    worker = app.extensions.get("lms_mail_worker")
-    if worker is None:
-        worker = app.extensions["lms_mail_worker"] = MailWorker(app)
-    worker.run_pass()

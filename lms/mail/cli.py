@@ -1,31 +1,19 @@
 """CLI: `flask --app lms mail send [--once]` delivers the outbox (cron: --once)."""
 from __future__ import annotations
 
-import signal
-
-import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from ..cli import once_or_loop, run_worker_once_or_loop
 
 mail_cli = AppGroup("mail", help="Transactional e-mail.")
 
 
 @mail_cli.command("send")
-@click.option("--once", is_flag=True, help="One pass over all due mails (for cron), then exit.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes when looping.")
+@once_or_loop(5.0, "One pass over all due mails (for cron), then exit.")
 def send_command(once: bool, interval: float):
     """Deliver queued mails over SMTP (or keep them, in development mode)."""
     from .worker import MailWorker
 
-    worker = MailWorker(current_app._get_current_object())
-    if once:
-        click.echo(f"delivered {worker.run_pass()} mail(s)")
-        return
-
-    def _stop(_signum, _frame):
-        worker.stop()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    click.echo(f"mail worker {worker.worker} running; stop with Ctrl+C")
-    worker.loop(interval)
+    run_worker_once_or_loop("mail worker", MailWorker(current_app._get_current_object()),
+                            lambda delivered: f"delivered {delivered} mail(s)", once=once, interval=interval)

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
+from ..outbox import DEAD, PENDING, LeasedOutboxRow  # noqa: F401 - the statuses are part of this module's interface
 
-PENDING, SENT, DEAD = "pending", "sent", "dead"
+SENT = "sent"
 KINDS = ("invitation", "password_reset", "assignment", "reminder", "digest", "certificate", "expiring")
 # Mails a person may switch off; the others (account mails, assignment notices) always go out.
 OPTIONAL_KINDS = ("reminder", "digest", "expiring")
 
 
-class Mail(Base):
+class Mail(LeasedOutboxRow, Base):
     """One message to one recipient, written in the transaction of its cause and delivered by the mail worker.
 
     The body is rendered at delivery from ``template`` and ``context`` in ``locale``; ``dedupe_key`` makes
@@ -33,15 +34,9 @@ class Mail(Base):
     template: Mapped[str] = mapped_column(String(60))
     context: Mapped[dict] = mapped_column(JSON)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")  # the outbox's column, but never NULL here
     subject: Mapped[str] = mapped_column(String(300), default="")  # filled in when rendered for delivery
     message_id: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     transport: Mapped[str] = mapped_column(String(10), default="")  # "smtp", or "kept" in development mode
 

@@ -147,15 +147,6 @@ class MailWorker:
                 next_attempt_at=now if final else now + timedelta(seconds=delay), claimed_by=None,
                 claimed_until=None))
 
-    def loop(self, interval: float = 5.0) -> None:
-        """Run passes until stopped; errors are logged and retried after the interval."""
-        while not self.stop_event.is_set():
-            try:
-                self.run_pass()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
-                log.exception("mail pass failed")
-            self.stop_event.wait(interval)
-
     def stop(self) -> None:
         """Ask the loop to finish after the current mail."""
         self.stop_event.set()

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import Department, Organisation, User
+from ..converters import query_date
 from ..courses.content import Course
 from ..courses.models import Enrolment
 from ..quizzes.models import QuestionResult, QuizAttempt
@@ -40,20 +41,13 @@ class AggregateFilters:
         """Read the filters from query arguments, ignoring anything invalid."""
         status = args.get("status", "")
         return cls(department=args.get("department", "")[:100], status=status if status in STATUSES else "",
-                   since=_date(args.get("since")), until=_date(args.get("until")))
+                   since=query_date(args.get("since")), until=query_date(args.get("until")))
 
     def args(self) -> dict:
         """Query arguments for links that keep these filters."""
         values = {"department": self.department, "status": self.status,
                   "since": self.since and self.since.isoformat(), "until": self.until and self.until.isoformat()}
         return {k: v for k, v in values.items() if v}
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from ..audit.services import record
 from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
+from ..csvsafe import safe_cell
 from ..db import get_session
 from ..i18n import _, localized
 from ..localtime import date_filter
@@ -172,7 +173,7 @@ def export_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for line in _export_rows(course, rows, _shows_scores()):
-        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else _safe_cell(v) for v in line])
+        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else safe_cell(v) for v in line])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="fortschritt-{course.slug}.csv"',
                              **_settings_header()})
@@ -190,7 +191,7 @@ def export_xlsx():
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Fortschritt"))
     for line in _export_rows(course, rows, _shows_scores()):
-        sheet.append([_safe_cell(v) for v in line])
+        sheet.append([safe_cell(v) for v in line])
     out = io.BytesIO()
     workbook.save(out)
     return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -206,10 +207,3 @@ def _settings_header() -> dict:
 
 def _shows_scores() -> bool:
     return privacy_settings.current(get_session(), current_user.organisation).shows_scores
-
-
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas in user-supplied text (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

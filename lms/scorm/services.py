@@ -2,7 +2,6 @@
 and the result a launcher reports to the host LMS."""
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import secrets
@@ -15,8 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.external import linked_or_new_learner, placeholder_email
 from ..auth.models import Organisation, User
-from ..auth.services import create_user, generate_password
 from ..db import utcnow
 from ..quizzes.models import QuizAttempt
 from .manifest import manifest, scos
@@ -59,16 +58,12 @@ def export(db: Session, org: Organisation, course, quizzes: dict, version: str, 
 
 def _learner(db: Session, org_id: int, student_id: str, name: str) -> User:
     link = db.scalar(select(ScormLearner).where(ScormLearner.org_id == org_id, ScormLearner.student_id == student_id))
-    if link is not None:
-        user = db.get(User, link.user_id)
-        if not user.active:
-            raise ScormError("this account is deactivated")
-        return user
-    email = f"scorm-{org_id}-{hashlib.sha256(student_id.encode()).hexdigest()[:20]}@scorm.invalid"
-    user = create_user(db, db.get(Organisation, org_id), email=email, name=(name or student_id)[:200],
-                       password=generate_password(), role="learner")
-    db.add(ScormLearner(org_id=org_id, student_id=student_id, user_id=user.id))
-    db.flush()
+    user, created = linked_or_new_learner(db, link.user_id if link else None, org_id,
+                                          placeholder_email("scorm", org_id, student_id), name or student_id,
+                                          ScormError)
+    if created:
+        db.add(ScormLearner(org_id=org_id, student_id=student_id, user_id=user.id))
+        db.flush()
     return user
 
 

@@ -18,7 +18,7 @@ from ..security import csrf
 from . import services
 from .models import ScormPackage
 
-bp = Blueprint("scorm", __name__, template_folder="templates")
+bp = Blueprint("scorm", __name__)
 VERSIONS = ("1.2", "2004")
 
 
@@ -37,7 +37,7 @@ def download(slug: str):
         abort(404)
     version = request.form.get("version")
     if version not in VERSIONS:
-        return render_template("scorm/error.html", reason="unknown SCORM version"), 400
+        return render_template("errors/launch.html", reason="unknown SCORM version"), 400
     data = services.export(get_session(), current_user.organisation, course, catalog.course_quizzes(slug), version,
                            request.url_root)
     name = f"{slug}-scorm-{version.replace('.', '')}.zip"
@@ -85,7 +85,7 @@ def start():
     try:
         scorm_launch = services.redeem_start(db, request.args.get("token", ""))
     except services.ScormError as exc:
-        return render_template("scorm/error.html", reason=str(exc)), 400
+        return render_template("errors/launch.html", reason=str(exc)), 400
     user = db.get(User, scorm_launch.user_id)
     course = current_app.extensions["lms_catalog"].courses[scorm_launch.course_slug]
     courses.enrol(db, user, course)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lms.certificates import pdf as certpdf
+from lms.certificates import pdf_canvas, pdf_fonts
 from lms.certificates.pdf import CertificateData, format_date, format_score, render_certificate_pdf
 
 CODE = "7M3K9QXWZ2H4R8T1VBNC5PDF6G"
@@ -104,7 +105,7 @@ def test_pdf_right_to_left_names(name):
 def test_pdf_arabic_is_shaped():
     """Arabic letters are joined: the shaped text uses other glyph widths than isolated letters."""
     name = "محمد عبد الله"
-    doc = certpdf._CertificatePDF()
+    doc = pdf_canvas.CertificateCanvas()
     doc.use_font("sans", "B", 30, name)
     isolated = doc.get_string_width(name)
     doc.set_text_shaping(True)
@@ -223,7 +224,7 @@ def test_pdf_cached_fonts_give_the_same_text_as_plain_fpdf2(monkeypatch):
     """The per-process font cache and HarfBuzz pre-subsetting change nothing a reader extracts."""
     data = make("محمد 山田 김 Jürgen Иван 㐀", course_title="Ελληνικά & Русский")
     cached = render_certificate_pdf(data, "en")
-    monkeypatch.setattr(certpdf, "CACHE_FONTS", False)
+    monkeypatch.setattr(pdf_canvas, "CACHE_FONTS", False)
     plain = render_certificate_pdf(data, "en")
     assert pdf_text(cached) == pdf_text(plain)
     assert word_boxes(cached) == word_boxes(plain)
@@ -259,10 +260,10 @@ def test_pdf_format_helpers():
 
 def test_pdf_fonts_ship_with_licences():
     """Every shipped font has its licence file, and the fonts stay under 12 MB."""
-    fonts = Path(certpdf.FONT_DIR)
+    fonts = Path(pdf_fonts.FONT_DIR)
     files = {p.name for p in fonts.iterdir()}
     assert {"LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt"} <= files
-    assert {name for name in certpdf.FONTS.values()} <= files
+    assert {name for name in pdf_fonts.FONTS.values()} <= files
     assert sum(p.stat().st_size for p in fonts.glob("*.ttf")) < 12 * 1024 * 1024
     assert "Apache License" in (fonts / "LICENSE-DroidSansFallback.txt").read_text()
     assert "Bitstream" in (fonts / "LICENSE-DejaVu.txt").read_text()

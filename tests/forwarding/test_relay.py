@@ -412,9 +412,12 @@ def test_relay_unreadable_secret_keeps_items_pending(fwd_app, db, world, fake_lr
 
 
 def test_relay_in_app_thread_delivers_and_stops(fwd_app, db, world, fake_lrs):
-    """The in-app background relay delivers new statements within a few intervals and stops on request."""
+    """The forwarding pass in the app's loop thread delivers new statements within a few intervals and stops."""
+    from lms.loops import PASSES_KEY, PassLoop
+
     target = make_target(db, world["org_a"], fake_lrs.endpoint)
-    worker = relay.start_thread(fwd_app, interval=0.05)
+    loop = PassLoop(fwd_app, {"forwarding": fwd_app.extensions[PASSES_KEY]["forwarding"]}, 0.05)
+    thread = loop.start_thread()
     try:
         store(db, world["org_a"], [statement() for _ in range(5)])
         deadline = time.monotonic() + 10
@@ -422,9 +425,8 @@ def test_relay_in_app_thread_delivers_and_stops(fwd_app, db, world, fake_lrs):
             time.sleep(0.05)
         assert outbox(db, target) == [] and len(fake_lrs.store) == 5
     finally:
-        worker.stop()
-        fwd_app.extensions["lms_forwarding_relay"][1].join(5)
-    assert not fwd_app.extensions["lms_forwarding_relay"][1].is_alive()
+        loop.stop(join_timeout=5)
+    assert not thread.is_alive()
 
 
 def test_relay_cli_once_delivers_everything_due(fwd_app, db, world, fake_lrs):

@@ -24,20 +24,22 @@ def test_jobs_cli_run_once_then_mail_send_once(app, db, world, runner):
 
 
 def test_jobs_in_app_loop_runs_scheduler_and_mail(app, db, world, monkeypatch):
-    """One turn of the in-app relay loop (LMS_RELAY_IN_APP) runs the scheduler and delivers mail; the
-    `flask xapi relay` process (extra_passes off) does neither."""
+    """One turn of the in-app loop (LMS_RELAY_IN_APP) runs the scheduler and delivers mail; the
+    `flask xapi relay` process (a loop of the forwarding pass alone) does neither."""
     from lms.assignments import services
-    from lms.forwarding.relay import Relay
+    from lms.loops import PASSES_KEY, PassLoop
 
     with app.test_request_context():
         services.create_assignment(db, db.merge(world["trainer_a"]), "mini", scope="organisation", due_days=3)
         db.commit()
-    cli_relay = Relay(app)
+    passes = app.extensions[PASSES_KEY]
+    assert {"forwarding", "mail", "jobs", "lti-passback", "cmi5-statements"} <= set(passes)
+    cli_relay = PassLoop(app, {"forwarding": passes["forwarding"]}, 1.0)
     monkeypatch.setattr(cli_relay.stop_event, "wait", lambda _interval: cli_relay.stop_event.set())
     cli_relay.loop()
     db.rollback()
     assert {m.status for m in db.scalars(select(Mail))} == {"pending"}
-    in_app = Relay(app, extra_passes=True)
+    in_app = PassLoop(app, passes, 1.0)
     monkeypatch.setattr(in_app.stop_event, "wait", lambda _interval: in_app.stop_event.set())
     in_app.loop()
     db.rollback()

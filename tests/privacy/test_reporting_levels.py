@@ -179,3 +179,12 @@ def test_reporting_no_filter_isolates_a_small_group(app, population, db, departm
     if total.learners is not None:
         shown = [r.learners for r in rows]
         assert shown.count(None) != 1, "one hidden department could be computed from the total"
+
+
+@pytest.mark.parametrize("until", ["9999-12-31", "２０２６-01-01", "0001-01-01", "2026-13-01"])
+def test_reporting_aggregate_unreadable_date_filter_is_no_filter(client, login_as, aggregate_org, until):
+    """A date filter whose next day is no date (or not ASCII, or no date at all) is ignored, never a 500."""
+    login_as("trainer_a")
+    response = client.get(f"/reports/?course=mini&since=2026-01-01&until={until}")
+    assert response.status_code == 200
+    assert aggregate.AggregateFilters.from_args({"until": until}).until is None
