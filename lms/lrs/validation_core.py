@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any, Iterable
 
 from .. import safejson
@@ -143,25 +143,19 @@ _PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Statements repeat the same few IRIs and language tags (verbs, activity types, course IRIs, "en-US"): the pure
 # string checks are memoised. The caches are bounded in entries and only hold short strings, so a client cannot
 # grow them; a value's answer never changes, so caching drops no check.
-_CACHE_ENTRIES = 8192
-_CACHE_MAX_LEN = 512
+def _memoised(check):
+    cached = lru_cache(maxsize=8192)(check)
 
-
-def is_iri(value: Any) -> bool:
-    """Best-effort absolute-IRI check (RFC 3987): scheme, no forbidden characters, valid %-escapes."""
-    if not isinstance(value, str):
-        return False
-    if len(value) <= _CACHE_MAX_LEN:
-        return _is_iri_cached(value)
-    return _is_iri(value)
-
-
-@lru_cache(maxsize=_CACHE_ENTRIES)
-def _is_iri_cached(value: str) -> bool:
-    return _is_iri(value)
+    @wraps(check)
+    def run(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        return cached(value) if len(value) <= 512 else check(value)
+    return run
 
 
 def _is_iri(value: str) -> bool:
+    """Best-effort absolute-IRI check (RFC 3987): scheme, no forbidden characters, valid %-escapes."""
     if ":" not in value:
         return False
     scheme, rest = value.split(":", 1)
@@ -188,6 +182,9 @@ def _is_iri(value: str) -> bool:
     if "[" in tail or "]" in tail:
         return False
     return True
+
+
+is_iri = _memoised(_is_iri)
 
 
 def check_iri(value: Any, path: str, section: str, what: str = "an IRI") -> str:
@@ -238,21 +235,8 @@ _GRANDFATHERED = {
 }
 
 
-def is_language_tag(value: Any) -> bool:
-    """True for a well-formed RFC 5646 language tag (syntax, no repeated variant or singleton)."""
-    if not isinstance(value, str):
-        return False
-    if len(value) <= _CACHE_MAX_LEN:
-        return _is_language_tag_cached(value)
-    return _is_language_tag(value)
-
-
-@lru_cache(maxsize=_CACHE_ENTRIES)
-def _is_language_tag_cached(value: str) -> bool:
-    return _is_language_tag(value)
-
-
 def _is_language_tag(value: str) -> bool:
+    """True for a well-formed RFC 5646 language tag (syntax, no repeated variant or singleton)."""
     if not value.isascii():
         return False
     if value.lower() in _GRANDFATHERED or _PRIVATEUSE.match(value):
@@ -265,6 +249,9 @@ def _is_language_tag(value: str) -> bool:
         return False
     singletons = [t.lower() for t in match.group("extensions").split("-") if len(t) == 1]
     return len(singletons) == len(set(singletons))
+
+
+is_language_tag = _memoised(_is_language_tag)
 
 
 def check_language_tag(value: Any, path: str, section: str = "Data 4.2") -> str:
