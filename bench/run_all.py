@@ -45,6 +45,8 @@ BENCHES = [
     Bench("lrs_query", "bench/bench_lrs_query.py", True),
     Bench("forwarding", "bench/bench_forwarding.py", False),
     Bench("load", "bench/bench_load.py", True),
+    Bench("pages", "bench/bench_pages.py", False),
+    Bench("login_lock", "bench/bench_login_lock.py", False),
     Bench("certificates", "bench/bench_certificates.py", False),
     Bench("reminders", "bench/bench_reminders.py", False),
     Bench("import", "bench/bench_import.py", False),

@@ -4,19 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user
 
-from . import REPO_ROOT
-
-_children: list[Blueprint] = []
+from . import REPO_ROOT, errors
 
 
-def add_child(bp: Blueprint) -> None:
-    """Register a domain blueprint to be nested under the LMS blueprint (called from init_app)."""
-    if bp not in _children:
-        _children.append(bp)
-
-
-def make_blueprint() -> Blueprint:
-    """Build the parent blueprint 'lms' with static files, the home route and every child."""
+def make_blueprint(lms) -> Blueprint:
+    """Build the parent blueprint 'lms' with static files, the home route, the error pages and every package's
+    blueprint the LMS object collected (a new parent per app, so two apps never share one)."""
     parent = Blueprint(
         "lms",
         __name__,
@@ -42,6 +35,7 @@ def make_blueprint() -> Blueprint:
         get_session().execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    for child in _children:
+    errors.register(parent, lms)
+    for child in lms.blueprints:
         parent.register_blueprint(child)
     return parent

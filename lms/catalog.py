@@ -67,10 +67,8 @@ def load_catalog(courses_dir: Path, quizzes_dir: Path, report: Report | None = N
 
 def _course_quizzes(course: Course, quizzes_dir: Path, report: Report) -> dict:
     """The course's quizzes; the quizzes its modules and final exam name must exist."""
-    try:
-        from .quizzes.definitions import load_quizzes
-    except ImportError:  # quiz engine not installed in this build
-        return {}
+    from .quizzes.definitions import load_quizzes  # lazily: the quiz package builds on core
+
     folder = quizzes_dir / course.slug
     found = load_quizzes(quizzes_dir, course.slug, {lesson.id for lesson in course.lessons},
                          {module.id for module in course.modules}, report) if folder.is_dir() else {}
@@ -85,20 +83,16 @@ def _course_quizzes(course: Course, quizzes_dir: Path, report: Report) -> dict:
 
 
 def _load_tasks(courses: dict[str, Course], report: Report) -> dict[tuple[str, str], object]:
-    try:
-        from .tasks.definitions import load_tasks
-    except ImportError:  # practical tasks not installed in this build
-        return {}
+    from .tasks.definitions import load_tasks  # lazily, like the quizzes
+
     return {(slug, task_id): task for slug, course in courses.items()
             for task_id, task in load_tasks(course, report).items()}
 
 
 def _check_questionnaire(course: Course, report: Report) -> None:
     """The needs questionnaire is validated against its course with the rest of the package."""
-    try:
-        from .guidelines.rules import load_for_course
-    except ImportError:  # questionnaire not installed in this build
-        return
+    from .guidelines.rules import load_for_course  # lazily, like the quizzes
+
     load_for_course(course, report)
 
 

@@ -150,6 +150,30 @@ def get_session() -> Session:
     return g._lms_session
 
 
+def end_read_transaction(session: Session) -> None:
+    """End the session's transaction, which must not have written anything (a rollback of reads only)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read_transaction() with pending writes; read before writing")
+    if session.in_transaction():
+        session.rollback()
+
+
+@contextmanager
+def read_phase(session: Session) -> Iterator[Session]:
+    """Reads that must not take SQLite's write lock even in a POST (BEGIN, not BEGIN IMMEDIATE), ended on exit.
+
+    Slow work after the reads (a password hash) then runs with no transaction open; the request's writes begin
+    their own BEGIN IMMEDIATE transaction afterwards and must re-check what they rely on.
+    """
+    end_read_transaction(session)
+    token = write_intent.set(False)
+    try:
+        yield session
+    finally:
+        write_intent.reset(token)
+        end_read_transaction(session)
+
+
 @contextmanager
 def session_scope(write: bool = True) -> Iterator[Session]:
     """A session outside a request (CLI, workers): commits on success, rolls back on error."""

@@ -1,11 +1,10 @@
 """Translations: German first (the message ids are German), English second."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
 
-_ = gettext
 _l = lazy_gettext
 
 
@@ -30,12 +29,44 @@ def localized(value, locale: str | None = None) -> str:
     return value.get(lang) or value.get("de") or next(iter(value.values()), "")
 
 
+def _translations():
+    """Flask-Babel's translations for the current locale, remembered for the rest of the request.
+
+    Templates call gettext dozens of times per page; Flask-Babel looks up its context, domain and locale on every
+    call. The remembered object is only used while the locale is the same one (force_locale switches it).
+    """
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    remembered = getattr(ctx, "lms_translations", None)
+    if remembered is not None and locale is not None and remembered[0] is locale:
+        return remembered[1]
+    translations = get_translations()
+    ctx = g.get("_flask_babel") if g else None  # Flask-Babel creates its context on first use
+    locale = getattr(ctx, "babel_locale", None)
+    if ctx is not None and locale is not None:
+        ctx.lms_translations = (locale, translations)
+    return translations
+
+
+def _(string: str, **variables) -> str:
+    """gettext: Flask-Babel's, with the translations looked up once per request (see _translations)."""
+    if not g:
+        return gettext(string, **variables)
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector and the translations folder in the package."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(__import__("pathlib").Path(__file__).parent / "translations"))
     from .localtime import organisation_timezone
 
     Babel(app, locale_selector=select_locale, timezone_selector=organisation_timezone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
     app.jinja_env.globals["localized"] = localized
     from markupsafe import Markup
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from . import extension
 from .i18n import _l
 
 ACCOUNT_ENDPOINT = "lms.auth.account"
@@ -35,7 +36,7 @@ def register(app: Flask, endpoint: str, label, roles: tuple[str, ...], group: st
     group = group or default_group(roles)
     if group not in GROUPS:
         raise ValueError(f"unknown navigation group {group!r}")
-    app.extensions.setdefault("lms_nav", []).append(NavItem(endpoint, label, tuple(roles), group))
+    extension.of(app).nav.append(NavItem(endpoint, label, tuple(roles), group))
 
 
 def _current(items: list[NavItem], endpoint: str | None) -> NavItem | None:
@@ -53,7 +54,7 @@ def nav_groups() -> list[dict]:
     """The signed-in user's header links grouped: [{key, label, current, items: [{url, label, current}]}]."""
     if not current_user.is_authenticated:
         return []
-    items = [item for item in current_app.extensions.get("lms_nav", []) if current_user.role in item.roles
+    items = [item for item in extension.current_lms().nav if current_user.role in item.roles
              and item.endpoint in current_app.view_functions]
     # The account page has its own link outside the groups: no group entry stands for it.
     current = None if request.endpoint == ACCOUNT_ENDPOINT else _current(items, request.endpoint)

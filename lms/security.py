@@ -25,8 +25,12 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
+    lms = app.extensions["lms"]
+
     @app.after_request
     def _headers(response):
+        if not lms.owns_path(request.path):
+            return response  # a host's own pages keep the host's headers
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")

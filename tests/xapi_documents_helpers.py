@@ -9,11 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-import lms.lrs.documents_views as documents_views
 from lms.lrs.lrs_auth import create_credential
-
-# Blueprints are collected by lms.blueprint.add_child and mounted when create_app runs, so register first.
-documents_views.init_app(None)
 
 AGENT = {"objectType": "Agent", "mbox": "mailto:lea@example.com", "name": "Lea"}
 OTHER_AGENT = {"mbox": "mailto:ben@example.com"}

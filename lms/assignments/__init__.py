@@ -1,7 +1,7 @@
 """Assignments: courses assigned to people, departments or the organisation, with due dates and statuses."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -12,13 +12,13 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("ASSIGNMENT_DUE_SOON_DAYS", 7)
     app.config.setdefault("ASSIGNMENT_EXPIRING_DAYS", 30)
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.assignments.manage", _l("Zuweisungen"), ("trainer", "admin"))
     nav.register(app, "lms.assignments.departments", _l("Abteilungen"), ("admin",))
-    app.extensions.setdefault("lms_home_panels", []).append(views.learner_panel)
-    app.extensions.setdefault("lms_demo_loaders", []).append(demo.load_assignments)
-    app.extensions.setdefault("lms_enrol_guards", []).append(services.may_self_enrol)
-    app.extensions.setdefault("lms_report_extras", []).append(views.overdue_extra)
+    lms_of(app).add_hook("home_panels", views.learner_panel)
+    lms_of(app).add_hook("demo_loaders", demo.load_assignments)
+    lms_of(app).add_hook("enrol_guards", services.may_self_enrol)
+    lms_of(app).add_hook("report_extras", views.overdue_extra)
     signals.course_completed.connect(services.on_course_completed)
     signals.certificate_issued.connect(services.on_certificate_issued)
     for signal, receiver in statements.CONNECTIONS:

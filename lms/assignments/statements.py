@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import clock, signals
+from .. import clock, extension, signals
 from ..xapi import emit
 from ..xapi.vocabulary import EXTENSIONS
 
@@ -28,8 +28,8 @@ def _statement(user, course, item, verb: str, actor=None, result: dict | None = 
     extensions.update({key: value for key, value in (extra or {}).items() if value is not None})
     ctx = emit.context(None, cfg["PLATFORM_NAME"], user.locale, grouping=[course_activity], extensions=extensions)
     if actor is not None:
-        ctx["instructor"] = emit.actor(actor, actor.organisation, cfg["BASE_IRI"])
-    return emit.statement(emit.actor(user, user.organisation, cfg["BASE_IRI"]), verb, activity, ctx, clock.now(),
+        ctx["instructor"] = emit.actor(actor, actor.organisation, extension.home_iri())
+    return emit.statement(emit.actor(user, user.organisation, extension.home_iri()), verb, activity, ctx, clock.now(),
                           result)
 
 

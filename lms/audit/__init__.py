@@ -1,7 +1,7 @@
 """Audit log: who changed or looked at personal data, and when (append-only, per organisation)."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from . import views
 
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     app.extensions.setdefault("lms_write_on_get", set()).update(WRITES_ON_GET)
     nav.register(app, "lms.audit.log", _l("Protokoll"), ("admin",))
 

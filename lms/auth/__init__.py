@@ -1,21 +1,28 @@
 """Accounts, roles and organisations."""
-from flask import Flask
+from functools import cache
+
+from flask import Flask, request
 from flask_login import LoginManager
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
-from ..blueprint import add_child
-
-login_manager = LoginManager()
-login_manager.login_view = "lms.auth.login"
-login_manager.session_protection = "basic"
+from ..extension import of as lms_of
 
 
-@login_manager.user_loader
 def _load_user(token: str):
     from ..db import get_session
+
+    return get_session().scalar(_session_user_query(), {"token": token})
+
+
+@cache
+def _session_user_query():
+    """The signed-in user by session token, built once (SQLAlchemy then reuses its compiled form); the
+    organisation comes in the same query because every page reads it (idle timeout, header)."""
     from .models import User
 
-    return get_session().scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+    return (select(User).options(joinedload(User.organisation))
+            .where(User.session_token == bindparam("token"), User.active.is_(True)))
 
 
 def init_app(app: Flask) -> None:
@@ -24,13 +31,28 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from . import cli, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
 
+    from .host import sync_host_identity
+
+    lms = lms_of(app)
+    # One LoginManager per app (not a module global), so two mounted LMSs keep their own settings.
+    login_manager = LoginManager(app)
+    login_manager.login_view = "lms.auth.login"
+    login_manager.session_protection = "basic"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
-    login_manager.init_app(app)
-    # Every request: end expired or revoked sessions first, then hold users with a temporary password at the
-    # password page.
-    app.before_request(sessions.check_session)
-    app.before_request(sessions.password_change_redirect)
-    add_child(views.bp)
+    login_manager.user_loader(_load_user)
+
+    @app.before_request
+    def _lms_session_checks():
+        # Only the LMS's own paths: a host's pages keep the host's rules. First follow the host's signed-in user
+        # (if the host gave an identity loader), then end expired or revoked sessions, then hold users with a
+        # temporary password at the password page.
+        if not lms.owns_path(request.path):
+            return None
+        sync_host_identity()
+        sessions.check_session()
+        return sessions.password_change_redirect()
+
+    lms.add_blueprint(views.bp)
     nav.register(app, "lms.auth.organisation", _l("Organisation"), ("admin",))
     app.cli.add_command(cli.demo_cli)
     app.cli.add_command(cli.users_cli)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .. import extension
 from ..db import session_scope
 from . import services
 from .models import Organisation, User
@@ -48,7 +48,7 @@ def demo_load():
     with session_scope() as db:
         logins = load_demo(db)
         # Other packages add demo content (e.g. course progress) without auth importing them.
-        for loader in current_app.extensions.get("lms_demo_loaders", []):
+        for loader in extension.hooks("demo_loaders"):
             loader(db)
     click.echo("Demo logins:")
     for org, role, email, password in logins:

@@ -14,8 +14,6 @@ from .models import ROLES, Department, LoginThrottle, Organisation, User
 
 # Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
 PASSWORD_METHOD = "scrypt:32768:8:1"
-# A valid hash to compare against when the account does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # One answer for every address that cannot be used, whether it belongs to this organisation or to another one,
 # so an administrator cannot probe which addresses exist elsewhere on the platform.
@@ -117,14 +115,3 @@ def deactivate_user(user: User) -> None:
     """Deactivate a user and end their sessions."""
     user.active = False
     user.rotate_session_token()
-
-
-def authenticate(db: Session, email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None (constant-ish time either way)."""
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    return user

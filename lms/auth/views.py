@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..audit.services import record
-from .. import signals
+from .. import extension, signals
 from ..db import get_session
 from ..i18n import _
-from . import services, sessions, throttle
+from . import services, sessions, signin, throttle
 from .decorators import role_required
 from .forms import ChangePasswordForm, LoginForm, OrganisationForm, ProfileForm, RoleForm, UserForm
 from .models import User
@@ -55,15 +55,17 @@ def login():
         db = get_session()
         cfg = current_app.config
         limits = throttle.keys_and_limits(form.email.data)
-        if throttle.is_locked(db, list(limits)):
+        # The password hash is checked with no transaction open (see auth/signin.py), then the writes follow.
+        verdict = signin.check_password(db, form.email.data, form.password.data, list(limits))
+        if verdict.locked or signin.locked_meanwhile(db, list(limits)):
             return render_template("auth/login.html", form=form,
                                    error=_("Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.")), 429
-        user = services.authenticate(db, form.email.data, form.password.data)
+        user = signin.confirmed_user(db, verdict)
         if user is None:
             throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
             return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
         throttle.clear_failures(db, [key for key in limits if not key.startswith("address:")])
-        for refusal in (check(db, user) for check in current_app.extensions.get("lms_password_login_checks", [])):
+        for refusal in (check(db, user) for check in extension.hooks("password_login_checks")):
             if refusal:  # e.g. the organisation signs its people in through its identity provider only
                 return render_template("auth/login.html", form=form, error=refusal), 403
         sessions.start_session(user)

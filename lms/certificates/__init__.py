@@ -1,7 +1,7 @@
 """Completion certificates: PDF, signed credential, public verification, revocation."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -10,9 +10,9 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from . import services, views
 
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     signals.course_completed.connect(services.on_course_completed)
     nav.register(app, "lms.certificates.mine", _l("Zertifikate"), ("learner", "trainer", "admin"))
-    app.extensions.setdefault("lms_course_extras", []).append(views.course_link)
-    app.extensions.setdefault("lms_learner_report_extras", []).append(views.staff_learner_extra)
-    app.extensions.setdefault("lms_report_extras", []).append(views.expiring_extra)
+    lms_of(app).add_hook("course_extras", views.course_link)
+    lms_of(app).add_hook("learner_report_extras", views.staff_learner_extra)
+    lms_of(app).add_hook("report_extras", views.expiring_extra)

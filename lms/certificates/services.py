@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import clock, safejson, signals
+from .. import clock, extension, safejson, signals
 from ..courses import services as courses
 from ..courses.content import Course
 from ..courses.models import Enrolment
@@ -31,8 +31,8 @@ def signing_key():
 
 
 def issuer_id() -> str:
-    """The issuer's IRI: the instance's base IRI."""
-    return current_app.config["BASE_IRI"].rstrip("/") + "/issuer"
+    """The issuer's IRI, below the LMS's base IRI (BASE_IRI and the mount prefix)."""
+    return extension.iri("/issuer")
 
 
 def verification_method() -> str:
@@ -41,8 +41,8 @@ def verification_method() -> str:
 
 
 def verify_url(code: str) -> str:
-    """The public verification URL for a code."""
-    return f"{current_app.config['BASE_IRI'].rstrip('/')}{current_app.config.get('URL_PREFIX', '')}/verify/{code}"
+    """The public verification URL for a code (BASE_IRI and the LMS's prefix; built without a request)."""
+    return extension.absolute_url("lms.certificates.verify", code=code)
 
 
 def current_certificate(db: Session, enrolment: Enrolment) -> Certificate | None:

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, after_this_request, current_app, flash, red
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import extension
 from ..auth.decorators import role_required
 from ..auth.sessions import start_session
 from ..auth.models import Organisation
@@ -133,6 +134,7 @@ def download(slug: str):
     course = catalog.courses.get(slug)
     if course is None:
         abort(404)
-    data = package.package_zip(course, catalog.course_quizzes(slug), request.url_root, current_user.organisation.slug)
+    data = package.package_zip(course, catalog.course_quizzes(slug), extension.request_home(),
+                               current_user.organisation.slug)
     return current_app.response_class(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{slug}-cmi5.zip"'})

@@ -36,10 +36,8 @@ def _load(courses_dir: Path | None, quizzes_dir: Path | None):
 
 
 def _check_guideline_steps(report) -> None:
-    try:
-        from ..guidelines.steps import STEPS_FILE, parse_steps
-    except ImportError:  # guideline builder not installed in this build
-        return
+    from ..guidelines.steps import STEPS_FILE, parse_steps
+
     data = report.source(STEPS_FILE).toml()
     if data is not None:
         parse_steps(data, STEPS_FILE, report)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -82,6 +83,7 @@ def render(text: str) -> str:
     return _MD.render(text)
 
 
+@lru_cache(maxsize=8192)  # quiz pages render the same prompts and options for every learner
 def render_inline(text: str) -> str:
     """Render one paragraph of inline markdown (quiz prompts, options) without the <p> wrapper."""
     return _MD.renderInline(text)

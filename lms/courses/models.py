@@ -68,10 +68,15 @@ class ModuleProgress(Base):
     @property
     def status(self) -> str:
         """not_started / in_progress / done (lessons) / passed (quiz passed and lessons done)."""
-        if self.completed_at:
-            return "passed"
-        if self.lessons_total and self.lessons_done >= self.lessons_total:
-            return "done"
-        if self.lessons_done or self.quiz_best_score is not None:
-            return "in_progress"
-        return "not_started"
+        return module_status(self.completed_at, self.lessons_done, self.lessons_total, self.quiz_best_score)
+
+
+def module_status(completed_at, lessons_done, lessons_total, quiz_best_score) -> str:
+    """ModuleProgress.status from the columns alone (reports read thousands of rows without loading objects)."""
+    if completed_at:
+        return "passed"
+    if lessons_total and lessons_done >= lessons_total:
+        return "done"
+    if lessons_done or quiz_best_score is not None:
+        return "in_progress"
+    return "not_started"

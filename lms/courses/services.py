@@ -1,22 +1,43 @@
 """Learner progress: enrol, open and complete lessons, record quiz results, detect module and course completion."""
 from __future__ import annotations
 
-from flask import current_app, has_app_context
-from sqlalchemy import select
+from functools import cache
+
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from .. import signals
+from .. import extension, signals
 from ..auth.models import User
-from ..db import utcnow
+from ..db import utcnow, write_intent
 from .content import Course, Lesson, Module
 from .models import Enrolment, LessonProgress, ModuleProgress
 
 MAX_BEACON_SECONDS = 30 * 60  # one page view never counts for more than half an hour of reading
 
 
+@cache
+def _statements() -> dict:
+    """The learner pages' queries, built once: SQLAlchemy reuses their compiled form and cache keys."""
+    return {
+        "enrolment": select(Enrolment).where(Enrolment.user_id == bindparam("user_id"),
+                                             Enrolment.course_slug == bindparam("slug")),
+        "lessons": select(LessonProgress).where(LessonProgress.enrolment_id == bindparam("enrolment_id")),
+        "modules": select(ModuleProgress).where(ModuleProgress.enrolment_id == bindparam("enrolment_id")),
+    }
+
+
+def _read_memo(name: str, key) -> dict | None:
+    """The memo of one read per request, only while the request cannot write (a GET): pages that show the
+    same progress rows in several places (view, next step, extras of other packages) read them once."""
+    if not has_request_context() or write_intent.get():
+        return None
+    return g.setdefault("_lms_progress_memo", {}).setdefault((name, key), {})
+
+
 def get_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
     """The user's enrolment in the course, or None."""
-    return db.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_slug == course.slug))
+    return db.scalar(_statements()["enrolment"], {"user_id": user.id, "slug": course.slug})
 
 
 def enrol(db: Session, user: User, course: Course) -> Enrolment:
@@ -48,14 +69,22 @@ def path_lessons(course: Course, enrolment: Enrolment | None) -> list[Lesson]:
 
 def lesson_records(db: Session, enrolment: Enrolment) -> dict[str, LessonProgress]:
     """Lesson progress rows of an enrolment by lesson id."""
-    rows = db.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
-    return {row.lesson_id: row for row in rows}
+    return _records(db, "lessons", enrolment.id, "lesson_id")
 
 
 def module_records(db: Session, enrolment: Enrolment) -> dict[str, ModuleProgress]:
     """Module progress rows of an enrolment by module id."""
-    rows = db.scalars(select(ModuleProgress).where(ModuleProgress.enrolment_id == enrolment.id))
-    return {row.module_id: row for row in rows}
+    return _records(db, "modules", enrolment.id, "module_id")
+
+
+def _records(db: Session, name: str, enrolment_id: int, key: str) -> dict:
+    memo = _read_memo(name, enrolment_id)
+    if memo:
+        return dict(memo["rows"])
+    rows = {getattr(row, key): row for row in db.scalars(_statements()[name], {"enrolment_id": enrolment_id})}
+    if memo is not None:
+        memo["rows"] = rows
+    return dict(rows)
 
 
 def _lesson_record(db: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
@@ -162,10 +191,10 @@ def check_module_completion(db: Session, user: User, course: Course, enrolment: 
 def module_requirements() -> list:
     """Further conditions other packages set for module completion (e.g. accepted practical tasks).
 
-    Each is ``f(db, course, enrolment, module) -> bool``, registered in ``app.extensions['lms_module_requirements']``
-    so courses imports none of those packages.
+    Each is ``f(db, course, enrolment, module) -> bool``, registered as the LMS hook "module_requirements", so
+    courses imports none of those packages.
     """
-    return current_app.extensions.get("lms_module_requirements", []) if has_app_context() else []
+    return extension.hooks("module_requirements")
 
 
 def record_quiz_result(db: Session, user: User, course: Course, enrolment: Enrolment, module: Module | None,
@@ -205,17 +234,9 @@ def check_course_completion(db: Session, user: User, course: Course, enrolment: 
 
 def final_exam_passed(db: Session, enrolment: Enrolment, course: Course) -> bool:
     """Whether a passed final exam attempt exists (asks the quiz engine through a hook)."""
-    hook = _final_exam_hook[0]
+    # The quiz engine sets this hook, so courses does not import quizzes (quizzes depends on courses).
+    hook = extension.hook("final_exam_passed")
     return bool(hook and hook(db, enrolment, course))
-
-
-# The quiz engine registers a lookup here so courses does not import quizzes (quizzes depends on courses).
-_final_exam_hook: list = [None]
-
-
-def set_final_exam_hook(func) -> None:
-    """Install the function that answers whether an enrolment's final exam was passed."""
-    _final_exam_hook[0] = func
 
 
 def resume_lesson(course: Course, enrolment: Enrolment | None, records: dict[str, LessonProgress]) -> Lesson:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..auth.decorators import role_required
+from .. import extension
 from ..catalog import get_catalog
 from ..db import get_session, utcnow
 from ..i18n import _, localized
@@ -17,23 +18,27 @@ from .next_step import next_step
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
-# Packages that hook into the learner flow (e.g. the needs questionnaire) register endpoints here.
-AFTER_ENROL_ENDPOINT = "AFTER_ENROL_ENDPOINT"
 
+def _module_extras(course, enrolment, module_id: str | None = None):
+    """Per-module links other packages add (quiz state): the LMS hook "module_extras".
 
-def _module_extras(course, enrolment):
-    """Per-module links other packages add (quiz state); filled through app.extensions['lms_module_extras']."""
-    providers = current_app.extensions.get("lms_module_extras", [])
+    With module_id (the lesson page), providers that name the modules they serve (an `lms_modules(course)`
+    attribute) are skipped for other modules, so their queries do not run for nothing.
+    """
+    providers = extension.hooks("module_extras")
     extras = {}
     for provider in providers:
-        for module_id, item in provider(get_session(), current_user, course, enrolment).items():
-            extras.setdefault(module_id, []).append(item)
+        serves = getattr(provider, "lms_modules", None)
+        if module_id is not None and serves is not None and module_id not in serves(course):
+            continue
+        for key, item in provider(get_session(), current_user, course, enrolment).items():
+            extras.setdefault(key, []).append(item)
     return extras
 
 
 def may_enrol(db, course) -> bool:
     """Whether the user may start the course: every guard other packages registered must agree."""
-    return all(guard(db, current_user, course) for guard in current_app.extensions.get("lms_enrol_guards", []))
+    return all(guard(db, current_user, course) for guard in extension.hooks("enrol_guards"))
 
 
 @bp.route("/")
@@ -48,7 +53,7 @@ def index():
             rows.append((course, enrolment))
             steps[course.slug] = next_step(db, course, enrolment) if enrolment else None
     # Other packages put panels at the top of the learner's home (e.g. assignments with due dates).
-    panels = [panel(db, current_user) for panel in current_app.extensions.get("lms_home_panels", [])]
+    panels = [panel(db, current_user) for panel in extension.hooks("home_panels")]
     return render_template("courses/index.html", rows=rows, steps=steps, panels=panels)
 
 
@@ -64,12 +69,25 @@ def overview(slug: str):
     step = next_step(db, course, enrolment) if enrolment else None
     return render_template("courses/overview.html", course=course, enrolment=enrolment, lessons=lessons,
                            modules=modules, step=step, status_of=services.lesson_status,
+                           lesson_states=_lesson_states(course, enrolment, lessons),
                            extras=_module_extras(course, enrolment), course_extras=_course_extras(course, enrolment),
                            exercise=_exercise_minutes(course))
 
 
+def _lesson_states(course, enrolment, records: dict) -> dict:
+    """Per module, (done, path status) of each lesson: the key of the overview's cached lesson lists."""
+    return {module.id: tuple((bool(records.get(lesson.id) and records[lesson.id].completed_at is not None),
+                              services.lesson_status(course, enrolment, lesson)) for lesson in module.lessons)
+            for module in course.modules}
+
+
 def _exercise_minutes(course) -> dict:
     """Exercise minutes (practical tasks) by lesson id, by module id, and for the course under the key ""."""
+    return current_app.extensions["lms_fragments"].lookup(("exercise-minutes", course.slug),
+                                                          lambda: _count_exercise_minutes(course))
+
+
+def _count_exercise_minutes(course) -> dict:
     catalog = get_catalog()
     minutes = {lesson.id: catalog.exercise_minutes(course.slug, {lesson.id}) for lesson in course.lessons}
     for module in course.modules:
@@ -79,14 +97,14 @@ def _exercise_minutes(course) -> dict:
 
 
 def _lesson_extras(course, enrolment, lesson):
-    """Links other packages add to a lesson page (its practical tasks): app.extensions['lms_lesson_extras']."""
-    providers = current_app.extensions.get("lms_lesson_extras", [])
+    """Links other packages add to a lesson page (its practical tasks): the LMS hook "lesson_extras"."""
+    providers = extension.hooks("lesson_extras")
     return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment,
                                                                 lesson)]
 
 
 def _course_extras(course, enrolment):
-    providers = current_app.extensions.get("lms_course_extras", [])
+    providers = extension.hooks("course_extras")
     return [item for provider in providers for item in provider(get_session(), current_user, course, enrolment)]
 
 
@@ -99,7 +117,7 @@ def start(slug: str):
     if services.get_enrolment(db, current_user, course) is None and not may_enrol(db, course):
         abort(403)
     enrolment = services.enrol(db, current_user, course)
-    endpoint = current_app.config.get(AFTER_ENROL_ENDPOINT)
+    endpoint = extension.hook("after_enrol_endpoint")
     if endpoint and course.questionnaire and enrolment.path is None:
         return redirect(url_for(endpoint, slug=slug))
     return redirect(url_for("lms.courses.lesson", slug=slug, lesson_id=course.lessons[0].id))
@@ -139,11 +157,12 @@ def lesson(slug: str, lesson_id: str):
     following = lessons[lesson_obj.position + 1] if lesson_obj.position + 1 < len(lessons) else None
     module = course.module_of(lesson_obj)
     records = services.lesson_records(db, enrolment)
+    module_done = tuple(bool(records.get(item.id) and records[item.id].completed_at) for item in module.lessons)
     return render_template("courses/lesson.html", course=course, module=module, lesson=lesson_obj,
                            previous=previous, following=following, record=records.get(lesson_obj.id),
-                           records=records, enrolment=enrolment,
+                           records=records, module_done=module_done, enrolment=enrolment,
                            status=services.lesson_status(course, enrolment, lesson_obj),
-                           extras=_module_extras(course, enrolment).get(module.id, []),
+                           extras=_module_extras(course, enrolment, module.id).get(module.id, []),
                            lesson_extras=_lesson_extras(course, enrolment, lesson_obj),
                            exercise_minutes=get_catalog().exercise_minutes(slug, {lesson_obj.id}))
 

@@ -1,7 +1,7 @@
 """Forwarding statements to each organisation's own LRS (transactional outbox + relay) and bulk export."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FORWARDING_ALLOW_PRIVATE_NETWORKS", False)
     # weak=False: the receiver must live as long as the app; blinker would otherwise drop it silently.
     signals.statement_stored.connect(on_statement_stored, weak=False)
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.forwarding.targets", _l("Weiterleitung"), ("admin",))
     nav.register(app, "lms.forwarding.export", _l("xAPI-Export"), ("trainer", "admin"))
     app.cli.add_command(cli.relay_cli)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterator
 
-from flask import current_app
 from sqlalchemy import or_, select
 
+from .. import extension
 from .. import db as dbmod
 from ..auth.models import User
 from ..auth.scope import user_column_filter
@@ -61,7 +61,7 @@ def learner_id(db, org_id: int, email: str) -> int | None:
 
 
 def _actor_ifis(user: User) -> list[str]:
-    home = current_app.config["BASE_IRI"]
+    home = extension.home_iri()
     # Statements received by the LRS carry no user_id; they name the learner by the actor the app uses.
     return [f"account:{home}|{user.actor_id}", f"mbox:mailto:{user.email}"]
 

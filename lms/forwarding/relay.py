@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 
 from .. import db as dbmod
-from .. import outbox
+from .. import extension, outbox
 from ..db import utcnow
 from ..outbox import worker_id
 from ..lrs.models import Attachment, Statement
@@ -74,7 +74,7 @@ def claim(db, target_id: int, worker: str, limit: int, lease: float) -> list[Ite
                       .join(Statement, Statement.seq == OutboxItem.seq).where(OutboxItem.id.in_(ids))
                       .order_by(Statement.seq)).all()
     raws = [row.raw for row in rows]
-    transform = current_app.extensions.get("lms_forward_transform")
+    transform = extension.hook("forward_transform")
     if transform is not None and rows:
         # What leaves may carry less than what is stored (the organisation's privacy setting); the store is unchanged.
         raws = transform(db, rows[0].org_id, raws)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import func, select
 
+from .. import extension
 from ..audit.services import record
 from ..auth import scope
 from ..auth.decorators import role_required
@@ -287,7 +288,7 @@ def export_download():
                        viewer=scope.viewer_of(current_user))
     transform = None
     if org.pseudonymous_reports:
-        transform = Pseudonymiser(get_session(), org, current_app.config["BASE_IRI"]).statement
+        transform = Pseudonymiser(get_session(), org, extension.home_iri()).statement
     record(get_session(), current_user, "export.statements",
            details={k: v for k, v in {"since": form.since.data, "until": form.until.data, "course": form.course.data,
                                       "learner": form.learner.data, "pseudonymous": org.pseudonymous_reports}.items()

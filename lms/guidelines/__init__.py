@@ -1,7 +1,7 @@
 """Needs questionnaire that tailors the learning path, the guideline builder, and the published guideline."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 #: The endpoint courses' start() redirects to after enrolling when the course has a questionnaire.
 QUESTIONNAIRE_ENDPOINT = "lms.guidelines.questionnaire"
@@ -14,9 +14,9 @@ def init_app(app: Flask) -> None:
     from . import services, views
 
     services.check_startup(app)
-    add_child(views.bp)
-    app.config.setdefault("AFTER_ENROL_ENDPOINT", QUESTIONNAIRE_ENDPOINT)
-    app.extensions.setdefault("lms_course_extras", []).append(views.course_links)
-    app.extensions.setdefault("lms_module_extras", []).append(views.module_links)
+    lms_of(app).add_blueprint(views.bp)
+    lms_of(app).set_hook("after_enrol_endpoint", QUESTIONNAIRE_ENDPOINT)
+    lms_of(app).add_hook("course_extras", views.course_links)
+    lms_of(app).add_hook("module_extras", views.module_links)
     nav.register(app, "lms.guidelines.index", _l("Richtlinie"), ("learner", "trainer", "admin"))
     nav.register(app, "lms.guidelines.team", _l("Lernpfade"), ("trainer", "admin"))

@@ -11,7 +11,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_decimal, format_percent, format_time
 from flask_login import current_user
 
-from .. import blueprint
+from ..extension import of as lms_of
 
 
 def organisation_timezone() -> str | None:
@@ -61,4 +61,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = lambda: datetime.now(timezone.utc)
     from .views import bp
 
-    blueprint.add_child(bp)
+    lms_of(app).add_blueprint(bp)

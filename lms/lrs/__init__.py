@@ -7,7 +7,7 @@ import importlib
 
 from flask import Flask, request
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
     # LRS clients authenticate with HTTP Basic per request, never with a browser session, so CSRF does not apply.
     csrf.exempt(statements_views.bp)
     csrf.exempt(statements_views.statements)
-    add_child(statements_views.bp)
-    add_child(credentials_views.bp)
+    lms_of(app).add_blueprint(statements_views.bp)
+    lms_of(app).add_blueprint(credentials_views.bp)
     try:  # the Document Resources (State, Profiles, Activities, Agents, About) live in their own module
         documents_views = importlib.import_module(f"{__name__}.documents_views")
     except ModuleNotFoundError as exc:
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     else:
         documents_views.init_app(app)
     nav.register(app, "lms.xapi_admin.credentials", _l("LRS-Zugänge"), roles=("admin",))
-    xapi_prefix = app.config.get("URL_PREFIX", "").rstrip("/") + "/xapi/"
+    xapi_prefix = lms_of(app).url_prefix + "/xapi/"
 
     @app.after_request
     def _xapi_version_header(response):

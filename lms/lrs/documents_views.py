@@ -61,13 +61,14 @@ AGENT_PROFILE = _Resource("Agent Profile Resource (Communication 2.6)", "agent_p
 
 
 def init_app(app=None) -> None:
-    """Mount the blueprint under the LMS blueprint and exempt it from CSRF (safe to call more than once)."""
-    from ..blueprint import add_child
+    """Mount the blueprint under the app's LMS blueprint and exempt it from CSRF (safe to call more than once)."""
+    from ..extension import of as lms_of
     from ..security import csrf
 
     # LRS clients authenticate with HTTP Basic per request, never with a browser session.
     csrf.exempt(bp)
-    add_child(bp)
+    if app is not None:
+        lms_of(app).add_blueprint(bp)
 
 
 @bp.route("/activities/state", methods=["GET", "PUT", "POST", "DELETE"])

@@ -14,6 +14,7 @@ from flask import current_app, g, jsonify, request
 from sqlalchemy import bindparam, select
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
+from .. import extension
 from ..db import get_session, utcnow
 from .models import LRSCredential
 
@@ -37,9 +38,9 @@ class LRSClient:
     scope: str
 
     def authority(self) -> dict:
-        """The Agent the LRS records as a statement's authority for this client (homePage: config BASE_IRI)."""
+        """The Agent the LRS records as a statement's authority for this client (homePage: the LMS's BASE_IRI and prefix)."""
         # Never the request's Host header: a client must not choose what the LRS writes into its statements.
-        home = current_app.config["BASE_IRI"].rstrip("/")
+        home = extension.home_iri().rstrip("/")
         return {"objectType": "Agent", "name": self.name,
                 "account": {"homePage": home, "name": f"lrs-client-{self.credential_id}"}}
 

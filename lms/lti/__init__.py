@@ -2,7 +2,7 @@
 come in (NRPS), teachers place content (Deep Linking)."""
 from flask import Flask, session
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def frame_policy(csp: str, origin: str) -> str:
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LTI_DEFAULT_COURSE", None)  # the course a link without custom parameters opens
     app.config.setdefault("LTI_PASSBACK_MAX_ATTEMPTS", 20)
     signals.quiz_submitted.connect(on_quiz_submitted, weak=False)
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.lti.platforms", _l("LTI-Plattformen"), ("admin",))
     app.cli.add_command(cli.lti_cli)
     register_pass(app, "lti-passback", relay_pass)

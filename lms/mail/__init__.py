@@ -1,7 +1,7 @@
 """Transactional e-mail: an outbox written with its cause, an SMTP worker, account links, preferences."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 DEFAULTS = {
     "MAIL_SMTP_HOST": "",  # empty: development mode, mails are kept and shown to admins instead of sent
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     # Mail programs post the one-click unsubscribe (RFC 8058) without a session; the signed token authorises it.
     csrf.exempt(views.unsubscribe)
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.mail.outbox", _l("E-Mails"), ("admin",))
     app.cli.add_command(cli.mail_cli)
     for signal, receiver in receivers.CONNECTIONS:

@@ -13,13 +13,13 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import URLSafeSerializer
 
+from .. import extension
 from .models import OPTIONAL_KINDS, Mail
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """An absolute link from BASE_IRI, built without a request (workers and CLI have none)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values, force_external=False)
-    return current_app.config["BASE_IRI"].rstrip("/") + path
+    """An absolute link from BASE_IRI and the LMS's prefix, built without a request (workers and CLI have none)."""
+    return extension.absolute_url(endpoint, **values)
 
 
 def _unsubscribe_serializer() -> URLSafeSerializer:

@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 # GET endpoints that record an audit row (a person downloading their own data, an admin producing a document).
 WRITES_ON_GET = frozenset({"lms.privacy.download_json", "lms.privacy.download_statements", "lms.privacy.summary",
@@ -38,10 +38,10 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from . import admin_views, outgoing, views  # noqa: F401  (admin_views adds its routes to views.bp)
 
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     app.extensions.setdefault("lms_write_on_get", set()).update(WRITES_ON_GET)
     nav.register(app, "lms.privacy.my_data", _l("Meine Daten"), ("learner", "trainer", "admin"))
     nav.register(app, "lms.privacy.admin_settings", _l("Datenschutz"), ("admin",))
-    app.extensions["lms_forward_transform"] = outgoing.transform_raw
+    lms_of(app).set_hook("forward_transform", outgoing.transform_raw)
     app.extensions.setdefault("lms_jobs", {})["privacy_retention"] = _retention_job
     app.cli.add_command(privacy_cli)

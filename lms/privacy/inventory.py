@@ -4,10 +4,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from flask import current_app
 from sqlalchemy import Column, Table, delete, or_, select
 from sqlalchemy.orm import Session
 
+from .. import extension
 from ..auth.models import User
 from ..db import Base
 from ..migrations import import_models
@@ -44,7 +44,7 @@ def children(table: Table) -> list[tuple[Table, Column, Column, str | None]]:
 
 def person_ifis(user: User) -> list[str]:
     """The agent identifiers under which the LRS may hold the person: actor-id account, mbox, mbox_sha1sum."""
-    home = current_app.config["BASE_IRI"]
+    home = extension.home_iri()
     mailto = f"mailto:{user.email}"
     local, _, domain = user.email.rpartition("@")
     normalised = f"mailto:{local}@{domain.lower()}"

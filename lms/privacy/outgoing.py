@@ -1,15 +1,15 @@
 """What forwarding sends: the statement as stored, with report pseudonyms, or with nothing personal.
 
 The built-in LRS keeps every statement byte for byte; only the copy that leaves for a forwarding target is
-changed, right before the relay sends it (app.extensions["lms_forward_transform"]).
+changed, right before the relay sends it (the LMS hook "forward_transform").
 """
 from __future__ import annotations
 
 import json
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
+from .. import extension
 from ..auth.models import Organisation
 from ..forwarding.pseudonymise import Pseudonymiser
 from . import settings
@@ -35,7 +35,7 @@ def transform_raw(db: Session, org_id: int, raws: list[str]) -> list[str]:
     mode = settings.current(db, org).forwarding_identity if org is not None else "names"
     if mode == "names" or not raws:
         return raws
-    home = current_app.config["BASE_IRI"]
+    home = extension.home_iri()
     changer = Pseudonymiser(db, org, home) if mode == "pseudonymous" else _Anonymiser(home)
     return [json.dumps(changer.statement(json.loads(raw)), ensure_ascii=False, separators=(",", ":"))
             for raw in raws]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .. import extension
 from ..db import utcnow
 from ..forwarding.models import ForwardTarget, OutboxItem
 from ..forwarding.outbox import matches
@@ -25,7 +25,7 @@ from ..lrs.store import VOIDED_VERB, format_time, store_statements
 def privacy_agent() -> dict:
     """The agent that voids statements on behalf of the organisation's data protection process."""
     return {"objectType": "Agent", "name": "Datenschutz / privacy",
-            "account": {"homePage": current_app.config["BASE_IRI"], "name": "privacy-erasure"}}
+            "account": {"homePage": extension.home_iri(), "name": "privacy-erasure"}}
 
 
 def forwarded_to(db: Session, org_id: int, statements: list[Statement]) -> dict[int, list[Statement]]:

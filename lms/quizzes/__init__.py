@@ -1,15 +1,14 @@
 """Quiz engine: question types, attempts, server-side scoring, feedback, final exam."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
     """Register the quiz pages and hook quizzes into the course pages and completion rules."""
-    from ..courses import services as course_services
     from . import services, views
 
-    add_child(views.bp)
-    app.extensions.setdefault("lms_module_extras", []).append(views.module_links)
-    app.extensions.setdefault("lms_course_extras", []).append(views.course_links)
-    course_services.set_final_exam_hook(services.final_exam_passed)
+    lms_of(app).add_blueprint(views.bp)
+    lms_of(app).add_hook("module_extras", views.module_links)
+    lms_of(app).add_hook("course_extras", views.course_links)
+    lms_of(app).set_hook("final_exam_passed", services.final_exam_passed)

@@ -8,6 +8,7 @@ from ..catalog import get_catalog
 from ..courses import services as courses
 from ..courses.next_step import next_step
 from ..db import get_session
+from ..fragments import cached_url_for
 from ..i18n import _
 from . import scoring, services
 from .answer_text import readable_answer
@@ -78,6 +79,15 @@ def _error_text(error: AnswerError) -> str:
     return _(error.template, **error.params)
 
 
+def _question_key(question, number: int, order, drafts: dict, unanswered) -> tuple:
+    """Everything a non-scenario question's HTML depends on besides the content and the language: its number,
+    the option order, the learner's saved answers to it and the "not answered" note (lms/fragments.py)."""
+    field = f"q-{question.id}"
+    saved = tuple(sorted((key, repr(value)) for key, value in drafts.items()
+                         if key == field or key.startswith(field + "-")))
+    return question.id, number, repr(order), saved, number in (unanswered or ())
+
+
 def _render_attempt(course, quiz, attempt, pool, errors=None, status=200, unanswered=None):
     items = []
     plan = services.plan_of(attempt)
@@ -91,6 +101,8 @@ def _render_attempt(course, quiz, attempt, pool, errors=None, status=200, unansw
             path = services.scenario_path(attempt, question)
             item["trail"] = scoring.scenario_trail(question, path)
             item["step"] = scoring.scenario_next(question, path, order)
+        elif error is None:
+            item["cache_key"] = _question_key(question, number, order, drafts, unanswered)
         items.append(item)
     stray = [_error_text(e) for key, e in (errors or {}).items() if key.startswith("q-")]
     return render_template("quizzes/attempt.html", course=course, quiz=quiz, attempt=attempt, items=items,
@@ -192,7 +204,7 @@ def module_links(db, user, course, enrolment):
             note = _("bestanden (%(p)d %%)", p=round((record.quiz_best_score or 0) * 100))
         elif record and record.quiz_best_score is not None:
             note = _("bisher bestes Ergebnis: %(p)d %%", p=round(record.quiz_best_score * 100))
-        links[module.id] = {"url": url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
+        links[module.id] = {"url": cached_url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
                             "label": _("Quiz zum Modul"), "note": note}
     return links
 

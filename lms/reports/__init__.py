@@ -1,7 +1,7 @@
 """Trainer dashboard and reports (read-only; nothing imports this package)."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -10,5 +10,5 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from . import views
 
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.reports.overview", _l("Auswertung"), ("trainer", "admin"))

@@ -6,10 +6,11 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from ..audit.services import record
+from .. import extension
 from ..auth import scope
 from ..auth.decorators import role_required
 from ..catalog import get_catalog
@@ -54,7 +55,7 @@ def overview():
     filters = queries.Filters.from_args(request.args)
     rows, total = queries.learner_rows(db, org, course, filters, viewer=current_user)
     days = org.inactivity_days or current_app.config["INACTIVITY_DAYS"]
-    extras = [provider(db, org, course) for provider in current_app.extensions.get("lms_report_extras", [])]
+    extras = [provider(db, org, course) for provider in extension.hooks("report_extras")]
     visible = set(db.scalars(scope.visible_user_ids(current_user)))
     bands = queries.score_bands(db, org, course, viewer=current_user)  # headline average and the chart
     return render_template(
@@ -93,7 +94,7 @@ def learner(user_id: int):
     record(db, current_user, "view.learner", target_type="user", target_id=user.id, target_label=user.email,
            details={"page": "report", "course": course.slug})
     extras = [provider(db, org, course, user, enrolment)
-              for provider in current_app.extensions.get("lms_learner_report_extras", [])]
+              for provider in extension.hooks("learner_report_extras")]
     return render_template(
         "reports/learner.html", course=course, user=user, name=queries.display_name(org, user), enrolment=enrolment,
         lessons=queries.lesson_records(db, enrolment) if enrolment else {},
@@ -135,6 +136,7 @@ def _export_rows(course, rows, scores: bool = True):
     header += [_("Letzte Aktivität")]
     yield header
     labels = {key: _(label) for key, label in STATUS_LABELS.items()}  # once, not per cell of thousands of rows
+    zone = get_timezone()
     for row in rows:
         line = [row.display_name, row.user.department_name, labels[row.status],
                 round((row.enrolment.progress if row.enrolment else 0) * 100)]
@@ -142,13 +144,14 @@ def _export_rows(course, rows, scores: bool = True):
         if scores:
             line += ["" if row.average_score is None else round(row.average_score * 100),
                      "" if row.final_score is None else round(row.final_score * 100)]
-        line += [_local(row.enrolment.last_activity_at) if row.enrolment else ""]
+        line += [_local(row.enrolment.last_activity_at, zone) if row.enrolment else ""]
         yield line
 
 
-def _local(value: datetime) -> datetime:
-    """The organisation's local wall-clock time without zone (spreadsheets store dates without one)."""
-    return to_user_timezone(value).replace(tzinfo=None, microsecond=0)
+def _local(value: datetime, zone) -> datetime:
+    """The wall-clock time in the organisation's zone (get_timezone(), looked up once per export) without zone
+    (spreadsheets store dates without one)."""
+    return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def _filtered_rows():

@@ -1,7 +1,7 @@
 """SCORM 1.2 and 2004 packages whose launcher opens the hosted course and reports the result to the host LMS."""
 from flask import Flask
 
-from ..blueprint import add_child
+from ..extension import of as lms_of
 
 
 def init_app(app: Flask) -> None:
@@ -9,4 +9,4 @@ def init_app(app: Flask) -> None:
     from . import views
 
     app.config.setdefault("SCORM_POLL_MS", 5000)  # how often a launcher asks for the result
-    add_child(views.bp)
+    lms_of(app).add_blueprint(views.bp)

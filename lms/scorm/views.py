@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import extension
 from ..auth.decorators import role_required
 from ..auth.sessions import start_session
 from ..auth.models import User
@@ -39,7 +40,7 @@ def download(slug: str):
     if version not in VERSIONS:
         return render_template("errors/launch.html", reason="unknown SCORM version"), 400
     data = services.export(get_session(), current_user.organisation, course, catalog.course_quizzes(slug), version,
-                           request.url_root)
+                           extension.request_home())
     name = f"{slug}-scorm-{version.replace('.', '')}.zip"
     return current_app.response_class(data, mimetype="application/zip",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})

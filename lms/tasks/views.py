@@ -110,8 +110,9 @@ def submission_file(submission_id: int):
 def lesson_tasks(db, user, course, enrolment, lesson) -> list[dict]:
     """Practical tasks of a lesson for the lesson page: link, exercise minutes and the learner's status."""
     items = []
-    latest = services.latest_by_task(db, enrolment) if enrolment else {}
-    for task_obj in get_catalog().lesson_tasks(course.slug, lesson.id):
+    tasks = get_catalog().lesson_tasks(course.slug, lesson.id)
+    latest = services.latest_by_task(db, enrolment) if enrolment and tasks else {}
+    for task_obj in tasks:
         current: TaskSubmission | None = latest.get(task_obj.id)
         items.append({"url": url_for("lms.tasks.task", slug=course.slug, task_id=task_obj.id),
                       "label": _("Praxisaufgabe: %(t)s", t=localized(task_obj.title)),

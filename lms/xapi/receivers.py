@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import signals
+from .. import extension, signals
 from ..db import utcnow
 from ..i18n import localized
 from . import emit
@@ -12,7 +12,7 @@ from .vocabulary import EXTENSIONS
 
 def _app_authority() -> dict:
     cfg = current_app.config
-    return {"objectType": "Agent", "name": cfg["PLATFORM_NAME"], "account": {"homePage": cfg["BASE_IRI"],
+    return {"objectType": "Agent", "name": cfg["PLATFORM_NAME"], "account": {"homePage": extension.home_iri(),
                                                                              "name": "lms"}}
 
 
@@ -28,7 +28,7 @@ class _Builder:
     def __init__(self, user, course, enrolment):
         cfg = current_app.config
         self.user, self.course, self.enrolment = user, course, enrolment
-        self.actor = emit.actor(user, user.organisation, cfg["BASE_IRI"])
+        self.actor = emit.actor(user, user.organisation, extension.home_iri())
         self.platform = cfg["PLATFORM_NAME"]
         self.course_activity = emit.activity(course.iri, "course", course.title, course.description or None)
 
@@ -166,9 +166,9 @@ def on_guideline_acknowledged(db, user, guideline_version, **_):
     """accepted: the learner acknowledged a published version of the organisation's guideline."""
     cfg = current_app.config
     number = getattr(guideline_version, "number", getattr(guideline_version, "version", 1))
-    iri = f"{cfg['BASE_IRI'].rstrip('/')}/xapi/activities/org/{user.org_id}/guideline"
+    iri = extension.iri(f"/xapi/activities/org/{user.org_id}/guideline")
     doc = emit.activity(iri, "policy", {"de": getattr(guideline_version, "title", "Social-Media-Richtlinie")})
-    stmt = emit.statement(emit.actor(user, user.organisation, cfg["BASE_IRI"]), "accepted", doc,
+    stmt = emit.statement(emit.actor(user, user.organisation, extension.home_iri()), "accepted", doc,
                           emit.context(None, cfg["PLATFORM_NAME"], user.locale,
                                        extensions={EXTENSIONS["guideline_version"]: number}),
                           utcnow(), {"completion": True})
@@ -194,7 +194,7 @@ def on_task_reviewed(db, enrolment, user, course, task, submission, reviewer, **
     """passed (accepted) or failed (revision requested): the learner's rubric score, the trainer as instructor."""
     b = _Builder(user, course, enrolment)
     act, ctx = _task_parts(b, course, task, submission)
-    ctx["instructor"] = emit.actor(reviewer, reviewer.organisation, current_app.config["BASE_IRI"])
+    ctx["instructor"] = emit.actor(reviewer, reviewer.organisation, extension.home_iri())
     accepted = submission.status == "accepted"
     scaled = submission.score or 0.0
     result = emit.score_result(scaled, scaled * task.max_points, float(task.max_points), accepted)

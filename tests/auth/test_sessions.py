@@ -199,3 +199,19 @@ def test_sessions_language_next_with_crlf_is_ignored(client):
         assert response.status_code == 302
         assert "evil" not in response.headers["Location"] and "\n" not in response.headers["Location"]
     assert client.post("/language", data={"lang": "en", "next": "/courses/"}).headers["Location"].endswith("/courses/")
+
+
+def test_sessions_last_seen_cookie_rewritten_at_most_every_30_seconds(app, client, login_as):
+    """Requests within 30 s of the recorded last-seen time do not re-sign the session cookie; a later one does,
+    and the idle timeout counts from the recorded time (so it can only end a session up to 30 s early)."""
+    clock = _clock(app)
+    login_as("learner_a")
+    client.get("/courses/")
+    clock.advance(seconds=20)
+    assert not client.get("/courses/").headers.getlist("Set-Cookie")
+    clock.advance(seconds=15)
+    assert client.get("/courses/").headers.getlist("Set-Cookie")
+    with client.session_transaction() as session:
+        assert session["_lms_seen"] == clock.now.timestamp()
+    clock.advance(minutes=59, seconds=50)
+    assert client.get("/courses/").status_code == 200

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 
-from lms.blueprint import _children
 from lms.lrs import documents_views
 from xapi_documents_helpers import ACTIVITY, AGENT, add_statement, lrs  # noqa: F401
 
@@ -137,8 +136,8 @@ def test_agents_requires_credentials(lrs):
     assert lrs().get("agents", {"agent": AGENT}, auth=False).status_code == 401
 
 
-def test_documents_init_app_idempotent():
-    """Calling init_app again does not register the blueprint twice."""
-    documents_views.init_app(None)
-    documents_views.init_app(None)
-    assert _children.count(documents_views.bp) == 1
+def test_documents_init_app_idempotent(app):
+    """Calling init_app again does not register the blueprint twice with the app's LMS object."""
+    documents_views.init_app(app)
+    documents_views.init_app(app)
+    assert app.extensions["lms"].blueprints.count(documents_views.bp) == 1

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 LRS = Path(__file__).resolve().parents[2] / "lms" / "lrs"
-CORE = {"blueprint", "db", "i18n", "nav", "safejson", "security", "signals"}
+CORE = {"blueprint", "db", "extension", "i18n", "nav", "safejson", "security", "signals"}
 ADMIN_PAGE_ONLY = {"credentials_views.py": {"auth", "audit"}}
 
 

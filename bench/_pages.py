@@ -1,0 +1,155 @@
+"""Helpers of bench/bench_pages.py: a learner's app state, in-process timing through WSGI, HTTP page loops."""
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import secrets
+import time
+from pathlib import Path
+
+from bench._load_users import PASSWORD, Client, Run, StopLoad, csrf_of, sign_in
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# ------------------------------------------------------------------------------------------------- in-process
+def learner_app(url: str, course_dir: Path, quiz_dir: Path):
+    """The real app on a migrated database with one learner signed in, enrolled, three lessons done and a quiz
+    attempt open; returns (app, test client, {page: path})."""
+    from lms import create_app
+    from lms.catalog import get_catalog
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "TESTING": False,
+                      "RELAY_IN_APP": False, "BASE_IRI": "http://lms.bench", "COURSES_DIR": str(course_dir),
+                      "QUIZZES_DIR": str(quiz_dir)})
+    with app.app_context():
+        course = next(iter(get_catalog().courses.values()))
+        catalog = get_catalog()
+        plain = [lesson for lesson in course.lessons if not catalog.lesson_tasks(course.slug, lesson.id)]
+    client = app.test_client()
+    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": "learner0000@bench.example",
+                                           "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    token = CSRF_RE.search(client.get("/courses/").get_data(as_text=True)).group(1)
+    client.post(f"/courses/{course.slug}/start", data={"csrf_token": token})
+    for lesson in course.lessons[:3]:
+        client.post(f"/courses/{course.slug}/lessons/{lesson.id}/done", data={"csrf_token": token})
+    attempt = client.post(f"/quizzes/{course.slug}/{course.modules[0].quiz}/start", data={"csrf_token": token})
+    # A lesson without a practical task in the middle of module 1 (most lessons have none).
+    lesson = next(item for item in plain[3:] if course.module_of(item) is course.modules[0])
+    return app, client, {"lesson": f"/courses/{course.slug}/lessons/{lesson.id}",
+                         "overview": f"/courses/{course.slug}/", "quiz_attempt": attempt.headers["location"]}
+
+
+def wsgi_environ(path: str, client=None) -> dict:
+    """A GET environ for path with the test client's cookies, address and User-Agent (the session is bound to
+    them), built once and copied per request."""
+    from werkzeug.test import EnvironBuilder
+
+    if client is None:
+        return EnvironBuilder(path=path, environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    return EnvironBuilder(path=path, headers={"Cookie": cookie}, environ_base=client.environ_base).get_environ()
+
+
+def call_wsgi(app, environ: dict) -> tuple[str, bytes]:
+    """One request straight through the WSGI callable (no test client, no cookie jar): status and body."""
+    status = []
+    result = app(dict(environ, **{"wsgi.input": io.BytesIO()}), lambda s, h, e=None: status.append(s))
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return status[0], body
+
+
+def time_requests(app, environ: dict, requests: int, rounds: int) -> float:
+    """CPU milliseconds per request of this process (time.process_time: the time other processes on a shared
+    machine take is not counted): the best of `rounds` runs of `requests` requests, after a warm-up."""
+    status, _body = call_wsgi(app, environ)
+    assert status.startswith("200"), status
+    for _ in range(max(10, requests // 10)):
+        call_wsgi(app, environ)
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(requests):
+            call_wsgi(app, environ)
+        best = min(best, (time.process_time() - start) / requests * 1000)
+    return best
+
+
+def count_queries(app, environ: dict) -> int:
+    """SQL statements one request sends (BEGIN not counted: PostgreSQL sends none)."""
+    from sqlalchemy import event
+
+    seen = []
+    engine = app.extensions["lms_db"][0]
+
+    def listener(conn, cursor, statement, *args):
+        if statement.strip().upper() != "BEGIN":
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call_wsgi(app, environ)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+# ---------------------------------------------------------------------------------------------------- over HTTP
+async def signed_in_clients(base: str, course, users: int, timeout: float) -> list[tuple[Client, dict]]:
+    """`users` learners signed in (in batches, the sign-in is scrypt-bound), each with its own quiz attempt."""
+    run = Run(users, 0, 10**9, timeout)
+    run.deadline = time.monotonic() + 600
+    clients = []
+
+    async def one(number: int):
+        client = Client(base, run)
+        await sign_in(client, f"learner{number:04d}@bench.example", course.slug)
+        response = await client.request("quiz_start", "POST",
+                                        f"/quizzes/{course.slug}/{course.modules[0].quiz}/start", expect=(302,),
+                                        data={"csrf_token": client.csrf})
+        clients.append((client, {"quiz_attempt": response.headers["location"]}))
+
+    for first in range(0, users, 10):
+        await asyncio.gather(*(one(n) for n in range(first, min(users, first + 10))))
+    return clients
+
+
+async def hammer(clients: list, url_of, duration: float, kind: str, timeout: float) -> Run:
+    """Every client GETs its URL back to back for `duration` seconds; returns the run with the latencies."""
+    run = Run(len(clients), duration, 10**9, timeout)
+    run.steady.started = time.monotonic()
+    run.deadline = run.steady.started + duration
+
+    async def loop(client, extra):
+        client.run, client.stats = run, run.steady
+        try:
+            while True:
+                await client.request(kind, "GET", url_of(extra))
+        except StopLoad:
+            pass
+
+    await asyncio.gather(*(loop(client, extra) for client, extra in clients))
+    run.steady.finished = time.monotonic()
+    return run
+
+
+async def baseline_clients(base: str, users: int, timeout: float) -> list[tuple[Client, dict]]:
+    """Clients for the minimal Flask app (nothing to sign in to)."""
+    run = Run(users, 0, 10**9, timeout)
+    return [(Client(base, run), {}) for _ in range(users)]
+
+
+async def close_all(clients: list) -> None:
+    """Close every client's connection."""
+    await asyncio.gather(*(client.close() for client, _extra in clients))
+
+
+def csrf_from(html: str) -> str:
+    """The page's CSRF token (re-exported for bench_login_lock.py)."""
+    return csrf_of(html)

@@ -1,0 +1,165 @@
+"""The learner pages against a minimal Flask app: in-process render time and requests/s under gunicorn.
+
+1. In-process: the real app (production settings, the real course) with one learner signed in; the lesson page (a
+   lesson without a practical task), the course overview and an open quiz attempt are requested straight through
+   the WSGI callable with the session cookie, like bench/_minimal_app.py's "ok" view; CPU milliseconds per request
+   (best of several rounds; CPU time, so other processes on a shared machine do not count), SQL statements per
+   page, and the ratio to the minimal view. Target: lesson ≤ 1 ms.
+2. Over HTTP (skip with --no-http): gunicorn with the scripts/serve.sh worker count serves the app; N signed-in
+   learners (default 50, one asyncio process, httpx) GET one page back to back for --duration seconds, page after
+   page; then the minimal Flask app under the same gunicorn set-up and the same number of clients. Printed:
+   requests/s per page and its ratio to the minimal app, measured in this one run. Target: ≥ 50 % for each page.
+
+    .venv/bin/python bench/bench_pages.py                 # in-process + HTTP, 50 clients, 15 s per page
+    .venv/bin/python bench/bench_pages.py --no-http --profile lesson   # cProfile of the in-process lesson page
+    .venv/bin/python bench/bench_pages.py --smoke
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import _pages  # noqa: E402
+from bench._databases import ScratchDatabases  # noqa: E402
+from bench._figures import add_smoke_flag, figure  # noqa: E402
+from bench._load_users import percentile  # noqa: E402
+from bench.bench_load import free_port, prepare_database, start_gunicorn, stop_gunicorn  # noqa: E402
+
+PAGES = ("lesson", "overview", "quiz_attempt")
+IN_PROCESS_TARGET_MS = 1.0
+HTTP_TARGET_RATIO = 0.5
+
+
+def in_process(url: str, args) -> dict:
+    """Time the three pages and the minimal view through their WSGI callables; print and emit figures; returns
+    the pages' paths."""
+    from bench._minimal_app import app as minimal
+
+    app, client, paths = _pages.learner_app(url, REPO / "courses", REPO / "quizzes")
+    base_ms = _pages.time_requests(minimal, _pages.wsgi_environ("/"), args.requests, args.rounds)
+    print(f"\nIn-process (WSGI call, CPU ms per request, best of {args.rounds} rounds of {args.requests} requests; "
+          f"the minimal Flask view: {base_ms:.3f} ms)")
+    print(f"  {'page':<14}{'ms/request':>11}{'x minimal':>11}{'SQL':>5}  path")
+    for page in PAGES:
+        client.get(paths[page])  # refreshes the session's last-seen time in the cookie
+        environ = _pages.wsgi_environ(paths[page], client)
+        if args.profile == page:
+            profile(app, environ)
+        ms = _pages.time_requests(app, environ, args.requests, args.rounds)
+        queries = _pages.count_queries(app, environ)
+        print(f"  {page:<14}{ms:>11.3f}{ms / base_ms:>11.1f}{queries:>5}  {paths[page]}")
+        figure(f"pages.in_process.{page}", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
+               digits=3)
+        figure(f"pages.in_process.{page}.sql_statements", queries, "statements", digits=0)
+        if page == "lesson":
+            verdict = "ok" if ms <= IN_PROCESS_TARGET_MS else "over the target"
+            print(f"  lesson page target ≤ {IN_PROCESS_TARGET_MS} ms: {verdict}")
+    app.extensions["lms_db"][0].dispose()
+    return paths
+
+
+def profile(app, environ: dict) -> None:
+    """cProfile of 300 requests, the 30 most expensive functions (cumulative)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(300):
+        _pages.call_wsgi(app, environ)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+def over_http(url: str, tmp: Path, course, paths: dict, args) -> bool:
+    """Each page under gunicorn, then the minimal app; True when every page reaches the target ratio."""
+    port = free_port()
+    env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32), "LMS_RELAY_IN_APP": "0",
+           "LMS_BASE_IRI": f"http://127.0.0.1:{port}"}
+    server = start_gunicorn("lms:create_app()", port, args.workers, env, tmp / "gunicorn-pages.log")
+    base = f"http://127.0.0.1:{port}"
+    urls = {"lesson": lambda extra: paths["lesson"], "overview": lambda extra: paths["overview"],
+            "quiz_attempt": lambda extra: extra["quiz_attempt"]}  # each learner's own attempt
+    runs = {}
+    try:
+        clients = asyncio.run(_pages.signed_in_clients(base, course, args.users, args.timeout))
+        for page in PAGES:
+            runs[page] = asyncio.run(_pages.hammer(clients, urls[page], args.duration, page, args.timeout))
+        asyncio.run(_pages.close_all(clients))
+    finally:
+        stop_gunicorn(server)
+    port = free_port()
+    server = start_gunicorn("_minimal_app:app", port, args.workers, {}, tmp / "gunicorn-minimal.log",
+                            chdir=REPO / "bench")
+    try:
+        clients = asyncio.run(_pages.baseline_clients(f"http://127.0.0.1:{port}", args.users, args.timeout))
+        baseline = asyncio.run(_pages.hammer(clients, lambda extra: "/", args.duration, "minimal", args.timeout))
+        asyncio.run(_pages.close_all(clients))
+    finally:
+        stop_gunicorn(server)
+    return report_http(runs, baseline, args)
+
+
+def report_http(runs: dict, baseline, args) -> bool:
+    """Print requests/s and p50/p95 per page with the ratio to the minimal app; emit the figures."""
+    def rate(run) -> float:
+        stats = run.steady
+        return stats.total() / max(stats.finished - stats.started, 1e-6)
+
+    base_rps = rate(baseline)
+    ok = True
+    print(f"\nOver HTTP: gunicorn {args.workers} sync workers, {args.users} clients, {args.duration:.0f} s per page")
+    print(f"  {'page':<14}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}  statuses")
+    for page, run in [*runs.items(), ("minimal Flask", baseline)]:
+        latencies = [v for values in run.steady.latencies.values() for v in values] or [0.0]
+        statuses = " ".join(f"{code}x{n}" for codes in run.steady.status.values() for code, n in codes.items())
+        print(f"  {page:<14}{rate(run):>9.1f}{rate(run) / base_rps:>8.1%}{percentile(latencies, 50) * 1000:>9.1f}"
+              f"{percentile(latencies, 95) * 1000:>9.1f}  {statuses}")
+        if page in runs:
+            figure(f"pages.http.{page}.requests_per_s", rate(run), "requests/s", baseline=base_rps,
+                   baseline_label="minimal Flask app")
+            ok = ok and rate(run) / base_rps >= HTTP_TARGET_RATIO and not run.steady.server_errors()
+    print(f"  target: every page ≥ {HTTP_TARGET_RATIO:.0%} of the minimal app: {'ok' if ok else 'NOT reached'}")
+    return ok
+
+
+def main() -> int:
+    """Parse arguments, prepare the database, run both parts."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500, help="in-process requests per round (500)")
+    parser.add_argument("--rounds", type=int, default=7, help="in-process rounds; the best counts (7)")
+    parser.add_argument("--users", type=int, default=50, help="HTTP clients (50)")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of HTTP load per page (15)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
+    parser.add_argument("--timeout", type=float, default=60, help="per-request timeout in seconds")
+    parser.add_argument("--no-http", action="store_true", help="in-process part only")
+    parser.add_argument("--profile", choices=PAGES, help="print a cProfile of this page (in-process)")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name")
+    add_smoke_flag(parser)
+    args = parser.parse_args()
+    if args.smoke:
+        args.requests, args.rounds, args.users, args.duration, args.workers = 20, 2, 4, 1, 2
+    from lms.catalog import load_catalog
+
+    course = next(iter(load_catalog(REPO / "courses", REPO / "quizzes").courses.values()))
+    with ScratchDatabases(args.postgres, prefix="lms_bench_pages") as dbs:
+        url = dbs.new("pages")
+        prepare_database(url, max(args.users, 1))
+        print(f"== bench_pages: {dbs.kind}, course {course.slug}, {os.cpu_count()} cores, load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes skew every figure)")
+        paths = in_process(url, args)
+        ok = True if args.no_http else over_http(url, dbs.workdir, course, paths, args)
+    print(f"\nload average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok or args.smoke else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

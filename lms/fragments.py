@@ -1,0 +1,62 @@
+"""Per-app caches for the learner pages' templates: rendered fragments and URLs that depend only on their key.
+
+A course's content is fixed while the app runs (lms/catalog.py loads it at start-up), so the HTML of a lesson
+body, a lesson's row in the course overview or a question's text depends only on the content, the language, the
+URL prefix the app is served under and the small per-learner state a template puts into the key. Templates use
+
+    {% call cached("overview-lesson", lesson.id, done, status) %} ... {% endcall %}
+
+and the block is rendered once per key and language; `cached_url_for` does the same for URLs. Nothing that differs
+per person beyond the key (names, CSRF tokens, dates in a time zone) may be inside such a block.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+
+MAX_ENTRIES = 20_000  # per app; a full cache is emptied and refilled (the content itself is a few hundred keys)
+
+
+class FragmentCache:
+    """Rendered fragments and built URLs by key, emptied when the catalog object changes or the cache is full."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.entries: dict = {}
+        self.catalog = None
+
+    def lookup(self, key, build):
+        """The value for the key, built (and kept) on the first use."""
+        catalog = current_app.extensions.get("lms_catalog")
+        if catalog is not self.catalog or len(self.entries) >= MAX_ENTRIES:
+            self.entries = {}
+            self.catalog = catalog
+        try:
+            return self.entries[key]
+        except KeyError:
+            value = self.entries[key] = build()
+            return value
+
+
+def _cache() -> FragmentCache:
+    return current_app.extensions["lms_fragments"]
+
+
+def cached(*key, caller) -> Markup:
+    """Jinja call block: the block's HTML for this key in the current language and URL prefix."""
+    full = ("fragment", key, str(get_locale()), request.script_root)
+    return _cache().lookup(full, lambda: Markup(caller()))
+
+
+def cached_url_for(endpoint: str, **values) -> str:
+    """url_for for links inside the app (no _external, no other options), built once per arguments."""
+    key = ("url", endpoint, request.script_root, request.blueprint if endpoint.startswith(".") else None,
+           tuple(sorted(values.items())))
+    return _cache().lookup(key, lambda: url_for(endpoint, **values))
+
+
+def init_app(app: Flask) -> None:
+    """Install the cache and its two template globals."""
+    app.extensions["lms_fragments"] = FragmentCache()
+    app.jinja_env.globals.update(cached=cached, cached_url_for=cached_url_for)
