@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := lms
 
-.PHONY: run test setup test-deps messages content-check test-sqlite test-postgres serve translations clean bench
+.PHONY: run test setup test-deps messages content-check test-sqlite test-postgres serve translations clean bench wheel
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,10 +52,15 @@ content-check: $(STAMP)
 serve: setup
 	scripts/serve.sh
 
+## wheel: the sdist and the wheel in dist/ (setup.py compiles the translation catalogs into it)
+wheel: $(STAMP)
+	$(BIN)/pip install --quiet 'build>=1.2' 'setuptools>=77'
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 ## make bench: every benchmark at full size, one after the other (SQLite, and PostgreSQL 15 for the database-bound
 ## ones), then one table of all figures as in the README's Benchmarks section. Takes about an hour on 2 cores.
 bench: test-deps
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache dist build *.egg-info

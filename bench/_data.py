@@ -60,10 +60,10 @@ class Info:
 
 def load_course():
     """The real course, its quizzes and question pools from courses/ and quizzes/."""
-    from lms.catalog import load_catalog
+    from lms.catalog import bundled_folders, load_catalog
     from lms.quizzes.services import pool_for
 
-    catalog = load_catalog(REPO / "courses", REPO / "quizzes")
+    catalog = load_catalog(*bundled_folders())
     course = catalog.courses[COURSE_SLUG]
     quizzes = catalog.course_quizzes(COURSE_SLUG)
     pools = {quiz_id: pool_for(quizzes, quiz) for quiz_id, quiz in quizzes.items()}

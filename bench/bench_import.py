@@ -82,7 +82,7 @@ def main() -> None:
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
         upgrade(url)
         fill(url, args.rows // 2, now)
-        app = create_app({"DATABASE_URL": url, "COURSES_DIR": str(CONTENT / "courses"),
+        app = create_app({"DATABASE_URL": url, "BUNDLED_CONTENT": False, "COURSES_DIR": str(CONTENT / "courses"),
                           "QUIZZES_DIR": str(CONTENT / "quizzes"), "SECRET_KEY": "bench-" + "k" * 40,
                           "BASE_IRI": "http://lms.bench"})
         app.instance_path = str(folder / "instance")

@@ -187,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.users, args.duration, args.ramp, args.workers, args.baseline_duration = 4, 4, 0.5, 2, 2
 
-    from lms.catalog import load_catalog
+    from lms.catalog import bundled_folders, load_catalog
     from lms.quizzes.services import pool_for
 
-    catalog = load_catalog(REPO / "courses", REPO / "quizzes")
+    catalog = load_catalog(*bundled_folders())
     course = next(iter(catalog.courses.values()))
     quizzes = catalog.course_quizzes(course.slug)
     pools = {qid: {q.id: q for q in pool_for(quizzes, quiz).values()} for qid, quiz in quizzes.items()}

@@ -171,7 +171,7 @@ def prepare(url: str):
 
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
-                      "COURSES_DIR": str(REPO / "tests/content/courses"),
+                      "BUNDLED_CONTENT": False, "COURSES_DIR": str(REPO / "tests/content/courses"),
                       "QUIZZES_DIR": str(REPO / "tests/content/quizzes")})
     session = app.extensions["lms_db"][1]()
     org = create_organisation(session, "Bench", "bench")

@@ -120,9 +120,9 @@ def main() -> None:
         sink, port = Sink(), free_port()
         controller = Controller(sink, hostname="127.0.0.1", port=port)
         controller.start()
-        app = create_app({"DATABASE_URL": url, "COURSES_DIR": str(courses), "QUIZZES_DIR": str(quizzes),
-                          "SECRET_KEY": "bench-" + "k" * 40, "BASE_IRI": "http://lms.bench", "MAIL_SMTP_HOST": "127.0.0.1",
-                          "MAIL_SMTP_PORT": port, "MAIL_SMTP_SECURITY": "none", "MAIL_SENDER": "LMS <lms@bench>",
+        app = create_app({"DATABASE_URL": url, "BUNDLED_CONTENT": False, "COURSES_DIR": str(courses),
+                          "QUIZZES_DIR": str(quizzes), "SECRET_KEY": "bench-" + "k" * 40, "BASE_IRI": "http://lms.bench",
+                          "MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": port, "MAIL_SMTP_SECURITY": "none", "MAIL_SENDER": "LMS <lms@bench>",
                           "MAIL_BATCH_SIZE": 100})
         app.instance_path = str(folder / "instance")
         clock.install(app, lambda: now)

@@ -69,7 +69,6 @@ class Dashboard:
 
         self.app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-of-32-characters-at-least",
                                "TESTING": False, "RELAY_IN_APP": False,  # as served (gc.freeze in create_app)
-                               "COURSES_DIR": str(REPO / "courses"), "QUIZZES_DIR": str(REPO / "quizzes"),
                                "BASE_IRI": "https://lms.example.com"})
         self.engine = self.app.extensions["lms_db"][0]
         self.log = QueryLog(self.engine)

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 from flask import Flask
 
 from .extension import Extension
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["LMS", "create_app", "init_app"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user
 
-from . import REPO_ROOT, errors
+from . import errors
+from .resources import package_path
 
 
 def make_blueprint(lms) -> Blueprint:
@@ -13,7 +14,7 @@ def make_blueprint(lms) -> Blueprint:
     parent = Blueprint(
         "lms",
         __name__,
-        static_folder=str(REPO_ROOT / "static"),
+        static_folder=str(package_path("static")),
         static_url_path="/static",
         template_folder="templates",
     )

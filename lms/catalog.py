@@ -1,6 +1,9 @@
 """The loaded content: every course package and its quizzes, validated together at start-up."""
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -8,6 +11,7 @@ from flask import Flask, abort, current_app
 
 from .courses.content import Course, load_courses
 from .courses.schema import Report, collecting
+from .resources import package_path
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,74 @@ class Catalog:
                    if lesson_ids is None or task.lesson in lesson_ids)
 
 
-def load_catalog(courses_dir: Path, quizzes_dir: Path, report: Report | None = None) -> Catalog:
+def bundled_folders() -> tuple[Path, Path]:
+    """The courses and quizzes folders shipped inside the package (lms/content/)."""
+    return package_path("content", "courses"), package_path("content", "quizzes")
+
+
+def content_folders(config: Mapping) -> tuple[list[Path], list[Path]]:
+    """Courses and quizzes folders in load order: the bundled content (unless BUNDLED_CONTENT is off), then
+    COURSES_DIR / QUIZZES_DIR (a path or a list of paths), which add courses or replace same-named ones."""
+    courses, quizzes = [], []
+    if _flag(config.get("BUNDLED_CONTENT", True)):
+        bundled_courses, bundled_quizzes = bundled_folders()
+        courses.append(bundled_courses)
+        quizzes.append(bundled_quizzes)
+    return courses + _paths(config.get("COURSES_DIR")), quizzes + _paths(config.get("QUIZZES_DIR"))
+
+
+def env_content_folders() -> tuple[list[Path], list[Path]]:
+    """content_folders() from the LMS_* environment, for CLI commands that run without an app."""
+    config = {}
+    for key in ("BUNDLED_CONTENT", "COURSES_DIR", "QUIZZES_DIR"):
+        raw = os.environ.get(f"LMS_{key}")
+        if raw is not None:
+            try:  # parsed as Flask's from_prefixed_env does: JSON if it is JSON, else the string
+                config[key] = json.loads(raw)
+            except ValueError:
+                config[key] = raw
+    return content_folders(config)
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _paths(value) -> list[Path]:
+    if not value:
+        return []
+    if isinstance(value, (str, os.PathLike)):
+        return [Path(value)]
+    return [Path(item) for item in value]
+
+
+def load_catalog(courses_dirs: Path | Sequence[Path], quizzes_dirs: Path | Sequence[Path],
+                 report: Report | None = None) -> Catalog:
     """Load all courses, their quizzes, practical tasks and questionnaires. Every problem of every file is
-    collected; without a report they are raised together as one ContentError."""
+    collected; without a report they are raised together as one ContentError.
+
+    With several folders a later folder's course replaces the same-named one of an earlier folder, and a course's
+    quizzes come from the last quizzes folder that has a folder named after the course."""
     with collecting(report) as report:
-        courses = load_courses(courses_dir, report)
+        courses: dict[str, Course] = {}
+        for folder in _paths(courses_dirs):
+            courses.update(load_courses(folder, report))
         tasks = _load_tasks(courses, report)
         quizzes = {}
+        quiz_roots = _paths(quizzes_dirs)
         for slug, course in courses.items():
-            found = _course_quizzes(course, quizzes_dir, report)
+            found = _course_quizzes(course, _quiz_root(slug, quiz_roots), report)
             quizzes.update({(slug, quiz_id): quiz for quiz_id, quiz in found.items()})
             _check_questionnaire(course, report)
     return Catalog(courses, quizzes, tasks)
+
+
+def _quiz_root(slug: str, roots: list[Path]) -> Path:
+    """The last quizzes folder with a folder for this course (the last folder, if none has one)."""
+    for root in reversed(roots):
+        if (root / slug).is_dir():
+            return root
+    return roots[-1] if roots else Path("quizzes")
 
 
 def _course_quizzes(course: Course, quizzes_dir: Path, report: Report) -> dict:
@@ -98,7 +158,7 @@ def _check_questionnaire(course: Course, report: Report) -> None:
 
 def init_app(app: Flask) -> None:
     """Load content at start-up: a broken package stops the app with the file and the problem."""
-    app.extensions["lms_catalog"] = load_catalog(Path(app.config["COURSES_DIR"]), Path(app.config["QUIZZES_DIR"]))
+    app.extensions["lms_catalog"] = load_catalog(*content_folders(app.config))
 
 
 def get_catalog() -> Catalog:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import REPO_ROOT
-
 DEFAULTS = {
     "URL_PREFIX": "",
-    "COURSES_DIR": str(REPO_ROOT / "courses"),
-    "QUIZZES_DIR": str(REPO_ROOT / "quizzes"),
-    "STATIC_DIR": str(REPO_ROOT / "static"),
+    # Content: the course and quizzes bundled in the package (lms/content/), plus folders of your own (a path or a
+    # list of paths) whose courses are added or replace a bundled course of the same name (lms/catalog.py).
+    "BUNDLED_CONTENT": True,
+    "COURSES_DIR": None,
+    "QUIZZES_DIR": None,
     # xAPI: home page of pseudonymous actor accounts and the platform name in statement context.
     "BASE_IRI": "http://127.0.0.1:5000",
     "PLATFORM_NAME": "Social Media LMS",

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -188,3 +188,18 @@ def session_scope(write: bool = True) -> Iterator[Session]:
     finally:
         session.close()
         write_intent.reset(token)
+
+
+@contextmanager
+def side_session() -> Iterator[Session]:
+    """A short write transaction of its own, committed at once (a counter, a key created on first use).
+
+    On SQLite, when the current request already holds the write lock (BEGIN IMMEDIATE), the request's session is
+    used instead: a second writer in the same process would wait for that lock until the busy timeout."""
+    request_session = g.get("_lms_session") if has_request_context() else None
+    if (request_session is not None and write_intent.get() and request_session.in_transaction()
+            and request_session.get_bind().dialect.name == "sqlite"):
+        yield request_session
+        return
+    with session_scope(write=True) as session:
+        yield session

@@ -5,6 +5,8 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
 
+from .resources import package_path
+
 _l = lazy_gettext
 
 
@@ -58,7 +60,7 @@ def _(string: str, **variables) -> str:
 
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector and the translations folder in the package."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(__import__("pathlib").Path(__file__).parent / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(package_path("translations")))
     from .localtime import organisation_timezone
 
     Babel(app, locale_selector=select_locale, timezone_selector=organisation_timezone)

@@ -41,6 +41,10 @@ statement_stored = lms_signals.signal("statement-stored")
 #: assignments: a course was assigned to a learner. kwargs: assignment (LearnerAssignment), user, course, actor
 #:   (who assigned it; None when the scheduler did, e.g. for re-certification)
 course_assigned = lms_signals.signal("course-assigned")
+#: assignments: one course was assigned to many learners at once (bulk import); every receiver of course_assigned
+#:   handles this one too, with the same effect per learner. kwargs: assigned (list of (LearnerAssignment, user)),
+#:   course, actor
+courses_assigned = lms_signals.signal("courses-assigned")
 #: assignments: a learner assignment's due date changed. kwargs: assignment, user, course, actor, previous
 assignment_due_changed = lms_signals.signal("assignment-due-changed")
 #: assignments: a learner assignment passed its due date unfinished (sent once). kwargs: assignment, user, course
@@ -49,3 +53,6 @@ assignment_overdue = lms_signals.signal("assignment-overdue")
 assignment_completed = lms_signals.signal("assignment-completed")
 #: auth: an admin created an account to be activated by e-mail. kwargs: user, actor
 user_invited = lms_signals.signal("user-invited")
+#: auth/imports: many accounts were created at once (bulk import); every receiver of user_invited handles this one
+#:   too, with the same effect per user. kwargs: users (list), actor
+users_invited = lms_signals.signal("users-invited")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` (and so CI) runs it:
-#   1. content check, 2. pytest on SQLite, 3. every benchmark in its smoke size on SQLite, 4. the same pytest
-#   suite and the database-bound benchmarks (smoke size) on a throwaway PostgreSQL 15 cluster.
+#   1. content check, 2. pytest on SQLite, 3. the wheel installed outside the checkout (scripts/wheel-smoke.sh),
+#   4. every benchmark in its smoke size on SQLite, 5. the same pytest suite and the database-bound benchmarks
+#   (smoke size) on a throwaway PostgreSQL 15 cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -11,6 +12,9 @@ $BIN/flask content check
 
 echo "== test suite on SQLite"
 $BIN/python -m pytest -q -n 2 -p no:cacheprovider tests "$@"
+
+echo "== the wheel outside the checkout: build, install into a fresh venv, smoke test in the example host app"
+scripts/wheel-smoke.sh
 
 echo "== benchmarks in smoke size on SQLite (each must run and print its figures)"
 $BIN/python bench/run_all.py --smoke --quiet --postgres none

@@ -88,6 +88,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET_KEY,
         "DATABASE_URL": database_url,
+        "BUNDLED_CONTENT": False,  # only the small test course, unless a test asks for the bundled one
         "COURSES_DIR": str(TEST_COURSES),
         "QUIZZES_DIR": str(TEST_QUIZZES),
         "BASE_IRI": "http://lms.test",

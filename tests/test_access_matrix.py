@@ -418,3 +418,17 @@ def test_access_matrix_department_scope(rule, matrix_app, prepared):
         _refused(_call(clients["outside"], method, url), f"{method} {url} as a trainer of another department", 404)
         _allowed(_call(clients["inside"], method, url), f"{method} {url} as a trainer of the learner's department",
                  access)
+
+
+def test_access_matrix_department_scope_quiz_analysis(matrix_app):
+    """The question analysis counts only the trainer's department: the lead of the learner's department sees the
+    finished attempts, the lead of the other department (whose learner only started) sees none."""
+    pages = {}
+    for side, email in TEAM_LEADS.items():
+        client = matrix_app.test_client()
+        login(client, email)
+        response = client.get("/reports/quizzes/m1?course=mini")
+        assert response.status_code == 200
+        pages[side] = response.get_data(as_text=True)
+    assert "Noch keine abgegebenen Versuche." in pages["outside"]
+    assert "Noch keine abgegebenen Versuche." not in pages["inside"]

@@ -16,6 +16,9 @@ from ..i18n import _l
 from .models import SCOPES, Assignment, LearnerAssignment
 
 
+CHUNK = 500  # IN lists stay well below every database's parameter limit
+
+
 class AssignmentError(ValueError):
     """A user-facing problem with assignment data."""
 
@@ -117,6 +120,35 @@ def assign_user(db: Session, assignment: Assignment | None, user: User, course: 
         return None
     signals.course_assigned.send(db, assignment=item, user=user, course=course, actor=actor)
     return item
+
+
+def assign_users(db: Session, assignment: Assignment, users: list[User], course: Course, *,
+                 actor: User | None) -> list[LearnerAssignment]:
+    """`assign_user` for many learners of one rule at once (bulk import): two queries and one INSERT per batch,
+    one `courses_assigned` signal; the same rows, statements and mails as one call per learner."""
+    ids = [user.id for user in users]
+    have, finished = set(), {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        have.update(db.scalars(select(LearnerAssignment.user_id).where(
+            LearnerAssignment.user_id.in_(chunk), LearnerAssignment.course_slug == course.slug,
+            LearnerAssignment.closed_at.is_(None))))
+        finished.update(db.execute(select(Enrolment.user_id, Enrolment.completed_at).where(
+            Enrolment.user_id.in_(chunk), Enrolment.course_slug == course.slug)).all())
+    now = clock.now()
+    wanted = [user for user in dict.fromkeys(users) if user.id not in have]
+    items = [LearnerAssignment(org_id=user.org_id, user_id=user.id, assignment_id=assignment.id,
+                               course_slug=course.slug, reason="assigned", assigned_at=now,
+                               mandatory=assignment.mandatory, due_at=due_for(assignment, now),
+                               completed_at=finished.get(user.id)) for user in wanted]
+    try:
+        with db.begin_nested():
+            db.add_all(items)
+    except IntegrityError:  # another process assigned one of them meanwhile: settle it learner by learner
+        return [item for item in (assign_user(db, assignment, user, course, actor=actor) for user in wanted) if item]
+    if items:
+        signals.courses_assigned.send(db, assigned=list(zip(items, wanted)), course=course, actor=actor)
+    return items
 
 
 def change_due(db: Session, actor: User, item: LearnerAssignment, due_at: datetime | None) -> None:

@@ -33,16 +33,24 @@ def _statement(user, course, item, verb: str, actor=None, result: dict | None = 
                           result)
 
 
-def _store(db, user, statements: list[dict]) -> None:
+def _store(db, user, statements: list[dict], user_ids: list[int] | None = None) -> None:
     from ..xapi.receivers import _app_authority
     from ..lrs.store import store_statements
 
-    store_statements(db, user.org_id, statements, authority=_app_authority(), version="1.0.3", user_id=user.id)
+    store_statements(db, user.org_id, statements, authority=_app_authority(), version="1.0.3", user_id=user.id,
+                     user_ids=user_ids)
 
 
 def on_assigned(db, assignment, user, course, actor=None, **_):
     """assigned: the learner got the course, with due date, mandatory flag and reason."""
     _store(db, user, [_statement(user, course, assignment, "assigned", actor)])
+
+
+def on_many_assigned(db, assigned, course, actor=None, **_):
+    """assigned, for many learners of one organisation at once: one statement each, stored in one batch."""
+    if assigned:
+        _store(db, assigned[0][1], [_statement(user, course, item, "assigned", actor) for item, user in assigned],
+               user_ids=[user.id for _item, user in assigned])
 
 
 def on_due_changed(db, assignment, user, course, actor=None, previous=None, **_):
@@ -65,6 +73,7 @@ def on_completed(db, assignment, user, course, late: bool, **_):
 
 CONNECTIONS = [
     (signals.course_assigned, on_assigned),
+    (signals.courses_assigned, on_many_assigned),
     (signals.assignment_due_changed, on_due_changed),
     (signals.assignment_overdue, on_overdue),
     (signals.assignment_completed, on_completed),

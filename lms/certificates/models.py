@@ -51,3 +51,14 @@ class Certificate(Base):
         if self.superseded_at is not None:
             return "superseded"
         return "valid"
+
+
+class CredentialKey(Base):
+    """The instance's Ed25519 signing key (one row), shared by every app server; the private key is encrypted
+    with a key derived from SECRET_KEY, so a database dump alone cannot sign credentials."""
+
+    __tablename__ = "credential_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    private_pem_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

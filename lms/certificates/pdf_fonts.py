@@ -4,14 +4,15 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 import uharfbuzz as hb
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # shared with the guideline PDF
+from ..resources import package_path
+
+FONT_DIR = package_path("fonts")  # shared with the guideline PDF
 FONTS = {  # (family, style) -> file
     ("sans", ""): "DejaVuSans.ttf",  # Latin, Greek, Cyrillic, Arabic, Hebrew, …
     ("sans", "B"): "DejaVuSans-Bold.ttf",

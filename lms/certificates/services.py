@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,13 +16,16 @@ from ..courses.content import Course
 from ..courses.models import Enrolment
 from ..db import utcnow
 from ..quizzes.models import QuizAttempt
-from . import codes, credential
+from . import codes, credential, keystore
 from .models import Certificate
 
 
 def signing_key():
-    """The instance's Ed25519 key (created on first use in the instance folder)."""
-    path = current_app.config.get("CREDENTIAL_KEY_PATH") or str(Path(current_app.instance_path) / "credential_key.pem")
+    """The instance's Ed25519 key: from the file LMS_CREDENTIAL_KEY_PATH names (created there if missing), else
+    the one key in the database that every app server shares (lms/certificates/keystore.py)."""
+    path = current_app.config.get("CREDENTIAL_KEY_PATH")
+    if not path:
+        return keystore.stored_key()
     cache = current_app.extensions.setdefault("lms_credential_key", {})
     if path not in cache:
         cache[path] = credential.load_or_create_key(path)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 import textwrap
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from ..i18n import localized
 from ..localtime import date_filter
+from ..resources import package_path
 from .models import Certificate
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FONTS = package_path("fonts")
 SIZE = (1200, 627)
 NAVY, BLUE, GREEN, INK, MUTED = "#14233d", "#1f5fbf", "#1e7b45", "#1d2330", "#5b6475"
 

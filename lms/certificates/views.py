@@ -15,12 +15,12 @@ from ..courses import services as courses
 from ..db import get_session, utcnow
 from ..i18n import _
 from ..localtime import date_filter
-from ..ratelimit import RateLimiter
+from .. import ratelimit
 from . import codes, credential, services
 from .models import Certificate
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
-verify_limiter = RateLimiter(limit=30, window=60)
+VERIFY_LIMIT, VERIFY_WINDOW = 30, 60  # lookups per client address and minute
 
 
 def _visible(certificate_id: int) -> Certificate:
@@ -120,7 +120,8 @@ def recertify(slug: str):
 
 
 def _limited() -> bool:
-    return not verify_limiter.allow(request.remote_addr or "-")
+    """Lookups per client address, counted in the database so every app server shares the budget."""
+    return not ratelimit.allow_now(f"verify:{request.remote_addr or '-'}", VERIFY_LIMIT, VERIFY_WINDOW)
 
 
 @bp.route("/verify/")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlencode
 
 from lxml import etree
 
+from ..resources import package_path
+
 NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
-SCHEMA = Path(__file__).parent / "schema" / "CourseStructure.xsd"
+SCHEMA = package_path("cmi5", "schema", "CourseStructure.xsd")
 LANGS = {"de": "de-DE", "en": "en-US"}
 
 

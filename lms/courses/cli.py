@@ -18,14 +18,18 @@ def _setting(name: str) -> int:
 
 
 def _load(courses_dir: Path | None, quizzes_dir: Path | None):
-    """The catalog, or exit 1 after printing every problem of every content file (and the guideline steps)."""
-    from ..catalog import load_catalog
+    """The catalog (of the given folders, or else of the bundled content plus LMS_COURSES_DIR / LMS_QUIZZES_DIR),
+    or exit 1 after printing every problem of every content file (and the guideline steps)."""
+    from ..catalog import bundled_folders, env_content_folders, load_catalog
     from .schema import Report
 
-    courses_dir = courses_dir or Path(os.environ.get("LMS_COURSES_DIR", DEFAULTS["COURSES_DIR"]))
-    quizzes_dir = quizzes_dir or Path(os.environ.get("LMS_QUIZZES_DIR", DEFAULTS["QUIZZES_DIR"]))
+    if courses_dir or quizzes_dir:
+        bundled_courses, bundled_quizzes = bundled_folders()
+        folders = (courses_dir or bundled_courses, quizzes_dir or bundled_quizzes)
+    else:
+        folders = env_content_folders()
     report = Report()
-    catalog = load_catalog(courses_dir, quizzes_dir, report)
+    catalog = load_catalog(*folders, report)
     _check_guideline_steps(report)
     for error in report.errors:
         click.echo(f"error: {error.describe()}", err=True)
@@ -44,8 +48,10 @@ def _check_guideline_steps(report) -> None:
 
 
 @content_cli.command("check", with_appcontext=False)
-@click.option("--courses-dir", type=click.Path(path_type=Path), default=None)
-@click.option("--quizzes-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--courses-dir", type=click.Path(path_type=Path), default=None,
+              help="Only this courses folder (default: the bundled course plus LMS_COURSES_DIR).")
+@click.option("--quizzes-dir", type=click.Path(path_type=Path), default=None,
+              help="Only this quizzes folder (default: the bundled quizzes plus LMS_QUIZZES_DIR).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date to measure content age against (default: today).")
 def content_check(courses_dir: Path | None, quizzes_dir: Path | None, today):
@@ -84,8 +90,10 @@ def content_check(courses_dir: Path | None, quizzes_dir: Path | None, today):
 
 
 @content_cli.command("lock", with_appcontext=False)
-@click.option("--courses-dir", type=click.Path(path_type=Path), default=None)
-@click.option("--quizzes-dir", type=click.Path(path_type=Path), default=None)
+@click.option("--courses-dir", type=click.Path(path_type=Path), default=None,
+              help="Only this courses folder (default: the bundled course plus LMS_COURSES_DIR).")
+@click.option("--quizzes-dir", type=click.Path(path_type=Path), default=None,
+              help="Only this quizzes folder (default: the bundled quizzes plus LMS_QUIZZES_DIR).")
 def content_lock(courses_dir: Path | None, quizzes_dir: Path | None):
     """Rewrite each course's content.lock (version and lesson hash of every legal module)."""
     from . import freshness

@@ -1,11 +1,11 @@
 """The guideline draft as PDF (fpdf2, DejaVu fonts); user text is written as plain text, never interpreted."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from fpdf import FPDF
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # bundled with the package (see its README.md)
+from ..resources import package_path
+
+FONT_DIR = package_path("fonts")  # bundled with the package (see its README.md)
 
 
 class _Document(FPDF):

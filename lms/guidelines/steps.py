@@ -10,8 +10,9 @@ from markupsafe import Markup
 from ..courses import markdown
 from ..courses.content import read_toml
 from ..courses.schema import Key, Report, Source, Table, collecting, one_of, schema_version
+from ..resources import package_path
 
-STEPS_FILE = Path(__file__).parent / "steps.toml"
+STEPS_FILE = package_path("guidelines", "steps.toml")
 FIELD_KINDS = ("text", "textarea")
 MAX_LENGTH = {"text": 200, "textarea": 5000}
 

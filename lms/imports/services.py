@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock, signals
 from ..assignments.models import Assignment
-from ..assignments.services import assign_user
+from ..assignments.services import assign_users
 from ..audit.services import record
 from ..auth import services as accounts
 from ..auth.models import Department, Organisation, User
@@ -26,7 +26,7 @@ from .parse import read_rows
 from .plan import CHUNK, Plan, build_plan
 
 TOKEN_MAX_AGE = 3600  # seconds between preview and confirmation
-SHED_EVERY = 200
+BATCH = 500  # people per batch of tokens, mails, assignments and statements; flushed by-products leave the session
 
 
 class ImportRefused(ValueError):
@@ -148,30 +148,30 @@ def _assign(db: Session, org: Organisation, actor: User | None, plan: Plan, user
                           created_at=clock.now())
         db.add(rule)
         db.flush()
-        for n, user_id in enumerate(user_ids, start=1):
-            assign_user(db, rule, users[user_id], courses[slug], actor=actor)
-            if n % SHED_EVERY == 0:
-                _shed(db)
+        for start in range(0, len(user_ids), BATCH):
+            assign_users(db, rule, [users[user_id] for user_id in user_ids[start:start + BATCH]], courses[slug],
+                         actor=actor)
+            _shed(db)
 
 
 def _hand_over(db: Session, actor: User | None, people: list[User], send_mail: bool) -> list[tuple[str, str]]:
     """Invite new people by mail, or return a single-use set-password link per person for the admin."""
     if send_mail:
-        for n, user in enumerate(people, start=1):
-            signals.user_invited.send(db, user=user, actor=actor)
-            if n % SHED_EVERY == 0:
-                _shed(db)
+        for start in range(0, len(people), BATCH):
+            signals.users_invited.send(db, users=people[start:start + BATCH], actor=actor)
+            _shed(db)
         return []
     from ..mail import tokens
     from ..mail.render import absolute_url
 
     lifetime = timedelta(hours=int(current_app.config["MAIL_INVITATION_HOURS"]))
     links = []
-    for n, user in enumerate(people, start=1):
-        token = tokens.issue(db, user, "invitation", lifetime)
-        links.append((user.email, absolute_url("lms.mail.set_password", token=token)))
-        if n % SHED_EVERY == 0:
-            _shed(db)
+    for start in range(0, len(people), BATCH):
+        batch = people[start:start + BATCH]
+        issued = tokens.issue_many(db, batch, "invitation", lifetime)
+        links.extend((user.email, absolute_url("lms.mail.set_password", token=token))
+                     for user, token in zip(batch, issued))
+        _shed(db)
     return links
 
 

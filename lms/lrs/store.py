@@ -46,9 +46,11 @@ def stored_version(statement: dict, request_version: str) -> str:
 
 
 def store_statements(db: Session, org_id: int, statements: list[dict], *, authority: dict, version: str,
-                     user_id: int | None = None,
+                     user_id: int | None = None, user_ids: list[int | None] | None = None,
                      attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
-    """Store statements for one organisation; returns their ids in order (existing identical ones skipped)."""
+    """Store statements for one organisation; returns their ids in order (existing identical ones skipped).
+
+    The statements belong to `user_id`, or each to its entry of `user_ids` (a batch for many learners)."""
     now = datetime.now(timezone.utc)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     stored = format_time(now)
@@ -65,6 +67,7 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         else:
             stmt["id"] = str(uuid.uuid4())
         prepared.append(stmt)
+    owners = dict(zip((stmt["id"] for stmt in prepared), user_ids)) if user_ids is not None else {}
     ids = [stmt["id"] for stmt in prepared]
 
     existing, voided_already = _known(db, org_id, given)
@@ -90,7 +93,7 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         rows.append(StoredStatement(
             org_id=org_id, statement_id=key, stored=now, timestamp=parse_timestamp(stmt["timestamp"]),
             actor_ifi=_ifi_or_empty(stmt["actor"]), verb_id=stmt["verb"]["id"], activity_id=_activity_id(stmt),
-            ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=user_id,
+            ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=owners.get(stmt["id"], user_id),
             voided=(key in voiding_targets or key in voided_already) and not _is_voiding(stmt),
             version=stmt["version"], raw=_serialize(stmt)))
     _insert_statements(db, rows)

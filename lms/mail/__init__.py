@@ -19,7 +19,7 @@ DEFAULTS = {
     "MAIL_BACKOFF_CAP": 3600.0,
     "MAIL_INVITATION_HOURS": 72,
     "MAIL_RESET_MINUTES": 60,
-    "MAIL_FORGOT_LIMIT": 5,  # reset requests per client address and quarter hour (per server process)
+    "MAIL_FORGOT_LIMIT": 5,  # reset requests per client address and quarter hour (shared by all servers)
 }
 
 

@@ -25,6 +25,17 @@ def invite(db: Session, user: User, actor: User | None = None) -> None:
                   "action_url": absolute_url("lms.mail.set_password", token=token)})
 
 
+def invite_many(db: Session, users: list[User], actor: User | None = None) -> None:
+    """`invite` for many users at once (bulk import): the same token and mail per user, written in batches."""
+    hours = int(current_app.config["MAIL_INVITATION_HOURS"])
+    issued = tokens.issue_many(db, users, "invitation", timedelta(hours=hours))
+    inviter = actor.name if actor is not None else ""
+    outbox.queue_many(db, [(user, {"name": user.name, "org_name": user.organisation.name, "hours": hours,
+                                   "email": user.email, "inviter": inviter,
+                                   "action_url": absolute_url("lms.mail.set_password", token=token)}, None)
+                           for user, token in zip(users, issued)], "invitation", "invitation")
+
+
 def request_reset(db: Session, email: str) -> None:
     """Queue a reset link if an active account has this address; the caller answers the same either way."""
     user = db.scalar(select(User).where(User.email == (email or "").strip().lower()[:254]))

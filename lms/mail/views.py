@@ -12,7 +12,7 @@ from ..auth.services import AccountError
 from ..converters import id_arg
 from ..db import get_session
 from ..i18n import _
-from ..ratelimit import RateLimiter
+from .. import ratelimit
 from . import render, services, tokens
 from .forms import ForgotForm, PreferencesForm, SetPasswordForm
 from .models import DEAD, PENDING, SENT, Mail
@@ -22,9 +22,8 @@ bp = Blueprint("mail", __name__, template_folder="templates")
 
 def _forgot_allowed() -> bool:
     """Each request may queue a mail, so a client address gets a few per quarter hour (the answer stays the same)."""
-    limiter = current_app.extensions.setdefault(
-        "lms_forgot_limiter", RateLimiter(limit=int(current_app.config["MAIL_FORGOT_LIMIT"]), window=15 * 60))
-    return limiter.allow(request.remote_addr or "-")
+    return ratelimit.allow(get_session(), f"forgot:{request.remote_addr or '-'}",
+                           int(current_app.config["MAIL_FORGOT_LIMIT"]), 15 * 60)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-HERE = Path(__file__).parent
+from ..resources import package_path
+
+HERE = package_path("migrations")
 MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "lrs.models", "lrs.document_models",
                  "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
                  "audit.models", "assignments.models", "mail.models", "lti.models", "cmi5.models",
-                 "scorm.models", "localtime.models", "privacy.models", "imports.models"]
+                 "scorm.models", "localtime.models", "privacy.models", "imports.models", "ratelimit", "jobs.models"]
 
 
 def import_models() -> None:

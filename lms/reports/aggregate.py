@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from ..auth import scope
 from ..auth.models import Department, Organisation, User
 from ..converters import query_date
 from ..courses.content import Course
@@ -61,12 +62,14 @@ class GroupRow:
     average_score: float | None = None
 
 
-def _people(db: Session, org: Organisation, course: Course, flt: AggregateFilters):
-    """(user id, department, status, progress) of the learners matching the filters."""
+def _people(db: Session, org: Organisation, course: Course, flt: AggregateFilters, viewer=None):
+    """(user id, department, status, progress) of the learners matching the filters (and the viewer's scope)."""
     join = and_(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
     query = (select(User.id, Department.name, Enrolment.id, Enrolment.completed_at, Enrolment.progress)
              .outerjoin(Department, Department.id == User.department_id).outerjoin(Enrolment, join)
              .where(User.org_id == org.id, User.role == "learner", User.active.is_(True)))
+    if viewer is not None:
+        query = query.where(scope.learner_filter(viewer))
     if flt.department:
         query = query.where(Department.name == flt.department)
     if flt.since:
@@ -82,11 +85,13 @@ def _people(db: Session, org: Organisation, course: Course, flt: AggregateFilter
     return out
 
 
-def _best_scores(db: Session, org: Organisation, course: Course) -> dict[int, float]:
-    """Each learner's mean best quiz score in the course."""
+def _best_scores(db: Session, org: Organisation, course: Course, viewer=None) -> dict[int, float]:
+    """Each learner's mean best quiz score in the course (of the learners the viewer may see)."""
+    from .analysis import scoped_attempts
+
     best = db.execute(select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.scaled))
                       .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
-                             QuizAttempt.status == "submitted")
+                             QuizAttempt.status == "submitted", *scoped_attempts(viewer))
                       .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)).all()
     per_user = defaultdict(list)
     for user_id, _quiz, scaled in best:
@@ -113,10 +118,11 @@ def _row(department: str, people: list, scores: dict[int, float], k: int, with_s
 
 
 def group_table(db: Session, org: Organisation, course: Course, flt: AggregateFilters, k: int,
-                with_scores: bool = True) -> tuple[list[GroupRow], GroupRow]:
-    """One row per department (too small ones show no figures) and the row of everyone matching the filters."""
-    people = _people(db, org, course, flt)
-    scores = _best_scores(db, org, course) if with_scores else {}
+                with_scores: bool = True, viewer=None) -> tuple[list[GroupRow], GroupRow]:
+    """One row per department (too small ones show no figures) and the row of everyone matching the filters;
+    with a viewer only over the learners that viewer may see (a department-limited trainer: their departments)."""
+    people = _people(db, org, course, flt, viewer)
+    scores = _best_scores(db, org, course, viewer) if with_scores else {}
     by_department = defaultdict(list)
     for person in people:
         by_department[person[1]].append(person)
@@ -150,13 +156,17 @@ class QuestionAggregate:
     mean_share: float | None
 
 
-def question_aggregates(db: Session, org_id: int, course_slug: str, quiz_id: str, k: int) -> list[QuestionAggregate]:
-    """Per question: people who answered, and the share answering right (only if both sides count ≥ k or 0)."""
+def question_aggregates(db: Session, org_id: int, course_slug: str, quiz_id: str, k: int,
+                        viewer=None) -> list[QuestionAggregate]:
+    """Per question: people who answered, and the share answering right (only if both sides count ≥ k or 0);
+    with a viewer only over the learners that viewer may see."""
+    from .analysis import scoped_attempts
+
     rows = db.execute(select(QuestionResult.question_key, QuestionResult.question_type, QuizAttempt.user_id,
                              QuestionResult.correct, QuestionResult.score, QuestionResult.max_score)
                       .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
                       .where(QuestionResult.org_id == org_id, QuestionResult.course_slug == course_slug,
-                             QuestionResult.quiz_id == quiz_id)).all()
+                             QuestionResult.quiz_id == quiz_id, *scoped_attempts(viewer))).all()
     by_person: dict[str, dict[int, tuple]] = defaultdict(dict)
     types = {}
     for key, kind, user_id, correct, score, maximum in rows:

@@ -27,24 +27,25 @@ def overview(db, org, course, active):
     """Departments × status with averages, headline figures and charts; nothing below k, no person."""
     k = active.min_group_size
     flt = aggregate.AggregateFilters.from_args(request.args)
-    rows, total = aggregate.group_table(db, org, course, flt, k, with_scores=True)
-    bands = queries.score_bands(db, org, course)
-    weeks = [(d.strftime("%d.%m."), n) for d, n in queries.completions_by_week(db, org, course)]
+    viewer = current_user
+    rows, total = aggregate.group_table(db, org, course, flt, k, with_scores=True, viewer=viewer)
+    bands = queries.score_bands(db, org, course, viewer=viewer)
+    weeks = [(d.strftime("%d.%m."), n) for d, n in queries.completions_by_week(db, org, course, viewer=viewer)]
     return render_template(
         "reports/aggregate.html", course=course, courses=get_catalog().courses.values(), rows=rows, total=total,
-        filters=flt, departments=queries.departments(db, org), k=k, privacy=active, status_text=STATUS_TEXT,
+        filters=flt, departments=queries.departments(db, org, viewer), k=k, privacy=active, status_text=STATUS_TEXT,
         completion_chart=_chart(weeks, k, _("Abschlüsse pro Woche")),
         score_chart=_chart([(f"{i * 10}–{i * 10 + 10}", n) for i, n in enumerate(bands.counts)], k,
                            _("Verteilung der besten Quiz-Ergebnisse (%)")))
 
 
-def quiz(db, org_id: int, course, quiz_def, active):
+def quiz(db, org_id: int, course, quiz_def, active, viewer=None):
     """Question analysis over people (not attempts), without answers; questions answered by < k show nothing."""
     k = active.min_group_size
     from ..quizzes.services import pool_for
 
     pool = pool_for(get_catalog().course_quizzes(course.slug), quiz_def)
-    stats = aggregate.question_aggregates(db, org_id, course.slug, quiz_def.id, k)
+    stats = aggregate.question_aggregates(db, org_id, course.slug, quiz_def.id, k, viewer)
     return render_template("reports/aggregate_quiz.html", course=course, quiz=quiz_def, stats=stats, pool=pool, k=k,
                            privacy=active)
 
@@ -70,7 +71,7 @@ def export(fmt: str, course):
 
     active = privacy_settings.current(db, org)
     flt = aggregate.AggregateFilters.from_args(request.args)
-    rows, total = aggregate.group_table(db, org, course, flt, active.min_group_size)
+    rows, total = aggregate.group_table(db, org, course, flt, active.min_group_size, viewer=current_user)
     record(db, current_user, "export.report", details={"format": fmt, "course": course.slug, "aggregate": True,
                                                        "settings_version": active.version, **flt.args()})
     lines = list(_lines(rows, total, active.min_group_size, active.version))

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth import scope
 from ..quizzes.models import QuestionResult, QuizAttempt
+
+
+def scoped_attempts(viewer) -> tuple:
+    """Conditions limiting quiz attempts to the viewer's learners (none without a viewer)."""
+    return () if viewer is None else (scope.user_column_filter(QuizAttempt.user_id, viewer),)
 
 
 @dataclass
@@ -43,12 +49,13 @@ def point_biserial(item: list[float], rest: list[float]) -> float | None:
     return cov / math.sqrt(var_i * var_r)
 
 
-def question_stats(db: Session, org_id: int, course_slug: str, quiz_id: str) -> list[QuestionStats]:
-    """Per-question statistics for one quiz of one organisation, hardest first."""
+def question_stats(db: Session, org_id: int, course_slug: str, quiz_id: str, viewer=None) -> list[QuestionStats]:
+    """Per-question statistics for one quiz of one organisation, hardest first; with a viewer only over the
+    attempts of the learners that viewer may see (a department-limited trainer: their departments)."""
     rows = db.execute(select(QuestionResult, QuizAttempt.scaled)
                       .join(QuizAttempt, QuizAttempt.id == QuestionResult.attempt_id)
                       .where(QuestionResult.org_id == org_id, QuestionResult.course_slug == course_slug,
-                             QuestionResult.quiz_id == quiz_id)).all()
+                             QuestionResult.quiz_id == quiz_id, *scoped_attempts(viewer))).all()
     by_attempt: dict[int, list[QuestionResult]] = defaultdict(list)
     for result, _scaled in rows:
         by_attempt[result.attempt_id].append(result)

@@ -121,8 +121,8 @@ def quiz(quiz_id: str):
         abort(404)
     active = privacy_settings.current(get_session(), current_user.organisation)
     if active.aggregate_only:
-        return aggregate_views.quiz(get_session(), current_user.org_id, course, quiz_def, active)
-    stats = analysis.question_stats(get_session(), current_user.org_id, course.slug, quiz_id)
+        return aggregate_views.quiz(get_session(), current_user.org_id, course, quiz_def, active, current_user)
+    stats = analysis.question_stats(get_session(), current_user.org_id, course.slug, quiz_id, current_user)
     from ..quizzes.services import pool_for
 
     pool = pool_for(get_catalog().course_quizzes(course.slug), quiz_def)

@@ -1,5 +1,7 @@
 """Department scope of trainers: one filter (lms/auth/scope.py) for every trainer-facing list."""
-from sqlalchemy import select
+import re
+
+from sqlalchemy import func, select
 
 from lms.auth import scope
 from lms.auth.models import TrainerDepartment, User
@@ -95,3 +97,80 @@ def test_scope_report_headline_figures_count_only_the_team(client, login_as, db,
     assert team.learners == 1 and whole.learners == 2
     assert queries.departments(db, org, trainer) == [world["learner_a"].department_name]
     assert "Vertrieb" not in body.split("<main", 1)[1].split("</form>", 1)[0]  # not offered as a filter
+
+
+def _both_learners_answered(app, db, world):
+    from conftest import login
+    from tests_quiz_helpers import complete_course
+
+    for key in ("learner_a", "learner_a2"):
+        learner = app.test_client()
+        login(learner, world[key].email)
+        complete_course(app, learner, db)
+
+
+def test_scope_quiz_analysis_counts_only_the_team(app, client, login_as, db, world):
+    """A limited trainer's question analysis is computed over their department's attempts only; the admin's over
+    everyone's (page and query)."""
+    from lms.quizzes.models import QuestionResult, QuizAttempt
+    from lms.reports import analysis
+
+    _both_learners_answered(app, db, world)
+    _limit(db, world["trainer_a"], world["learner_a"])
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    answered = {user_id: n for user_id, n in db.execute(
+        select(QuizAttempt.user_id, func.count()).join(QuestionResult, QuestionResult.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.quiz_id == "m1").group_by(QuizAttempt.user_id))}
+    team = analysis.question_stats(db, world["org_a"].id, "mini", "m1", trainer)
+    whole = analysis.question_stats(db, world["org_a"].id, "mini", "m1", admin)
+    assert sum(s.answered for s in team) == answered[world["learner_a"].id]
+    assert sum(s.answered for s in whole) == answered[world["learner_a"].id] + answered[world["learner_a2"].id]
+    login_as("trainer_a")
+    body = client.get("/reports/quizzes/m1?course=mini").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r"\(\d+/(\d+)\)", body)]
+    assert shown and sum(shown) == answered[world["learner_a"].id]
+
+
+def _aggregate_only(app, db, world):
+    from lms.privacy import settings
+
+    with app.test_request_context():
+        db.rollback()
+        settings.save(db, db.get(User, world["admin_a"].id), world["org_a"],
+                      {"reporting_level": "aggregate", "min_group_size": 2})
+        db.commit()
+
+
+def test_scope_aggregate_overview_counts_only_the_team(app, client, login_as, db, world):
+    """In aggregate-only reporting a limited trainer's department table, total and export count only their people."""
+    from lms.reports import aggregate
+
+    _both_learners_answered(app, db, world)
+    _aggregate_only(app, db, world)
+    _limit(db, world["trainer_a"], world["learner_a"])
+    org = db.get(type(world["org_a"]), world["org_a"].id)
+    course = app.extensions["lms_catalog"].courses["mini"]
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    team_rows, team_total = aggregate.group_table(db, org, course, aggregate.AggregateFilters(), 1, viewer=trainer)
+    whole_rows, whole_total = aggregate.group_table(db, org, course, aggregate.AggregateFilters(), 1, viewer=admin)
+    assert [row.department for row in team_rows] == [world["learner_a"].department_name]
+    assert team_total.learners == 1 and whole_total.learners == 2 and len(whole_rows) == 2
+    login_as("trainer_a")
+    page = client.get("/reports/?course=mini").get_data(as_text=True)
+    export = client.get("/reports/export.csv?course=mini").get_data(as_text=True)
+    assert "Vertrieb" not in page and "Vertrieb" not in export and world["learner_a"].department_name in export
+
+
+def test_scope_quiz_analysis_aggregate_counts_only_the_team(app, client, login_as, db, world):
+    """In aggregate-only reporting the question figures of a limited trainer count only their department's people."""
+    from lms.reports import aggregate
+
+    _both_learners_answered(app, db, world)
+    _aggregate_only(app, db, world)
+    _limit(db, world["trainer_a"], world["learner_a"])
+    trainer, admin = db.get(User, world["trainer_a"].id), db.get(User, world["admin_a"].id)
+    team = aggregate.question_aggregates(db, world["org_a"].id, "mini", "m1", 1, trainer)
+    whole = aggregate.question_aggregates(db, world["org_a"].id, "mini", "m1", 1, admin)
+    assert {row.people for row in team} == {1} and {row.people for row in whole} == {2}
+    login_as("trainer_a")
+    assert client.get("/reports/quizzes/m1?course=mini").status_code == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import REPO
 from tests.browser.helpers import answer_questionnaire, quiz_questions, sign_in, start_attempt, take_attempt
 
 pytestmark = pytest.mark.browser
@@ -111,7 +110,7 @@ def test_phone_desktop_menu_open_with_dropdown_groups(live_server, new_page):
 
 def test_phone_every_lesson_of_the_real_course_fits(live_server_factory, new_page):
     """Each lesson of the shipped course (tables, long words) fits 320 and 390 px without sideways scrolling."""
-    server = live_server_factory(COURSES_DIR=str(REPO / "courses"), QUIZZES_DIR=str(REPO / "quizzes"))
+    server = live_server_factory(BUNDLED_CONTENT=True, COURSES_DIR=None, QUIZZES_DIR=None)
     page = _phone_page(new_page, server)
     found: dict = {}
     sign_in(page, server.world["learner_a"].email)

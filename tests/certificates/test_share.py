@@ -33,9 +33,9 @@ def test_share_image_unknown_or_revoked_is_404(app, client, login_as, db):
 
     login_as("learner_a")
     complete_course(app, client, db)
-    db.rollback()
-    certificate = db.scalar(select(Certificate))
     assert client.get("/verify/NOPE/share.png").status_code == 404
+    db.rollback()  # a fresh snapshot: the lookup counted in the shared rate limit
+    certificate = db.scalar(select(Certificate))
     certificate.revoked_at = utcnow()
     db.commit()
     assert client.get(f"/verify/{certificate.code}/share.png").status_code == 404

@@ -1,9 +1,7 @@
 """The typed-content loaders build the same catalog objects as the loaders they replaced."""
-from pathlib import Path
-
 from content_checks.catalog_digest import catalog_digest
 from conftest import TEST_COURSES, TEST_QUIZZES
-from lms.config import DEFAULTS
+from lms.catalog import bundled_folders
 
 # Recorded with the previous loaders (2026-12-06). A deliberate content edit changes the bundled digest:
 # print catalog_digest(...) and update it here in the same commit as the edit.
@@ -13,7 +11,7 @@ TEST_COURSE = "b14220e3a2560e3f3e46d02f837af980f6232066f19c8239476dd3d04b28e5ff"
 
 def test_content_schema_bundled_course_loads_unchanged():
     """Courses, modules, lessons, quizzes, tasks, questionnaire and guideline steps of the bundled course."""
-    assert catalog_digest(Path(DEFAULTS["COURSES_DIR"]), Path(DEFAULTS["QUIZZES_DIR"])) == BUNDLED
+    assert catalog_digest(*bundled_folders()) == BUNDLED
 
 
 def test_content_schema_test_course_loads_unchanged():

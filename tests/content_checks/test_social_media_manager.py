@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lms import REPO_ROOT
-from lms.catalog import load_catalog
+from lms.catalog import bundled_folders, load_catalog
 from lms.quizzes.definitions import question_pool
 
 COURSE = "social_media_manager"
@@ -14,7 +13,7 @@ COURSE = "social_media_manager"
 @pytest.fixture(scope="module")
 def catalog():
     """The real content, loaded and validated like at start-up."""
-    return load_catalog(REPO_ROOT / "courses", REPO_ROOT / "quizzes")
+    return load_catalog(*bundled_folders())
 
 
 @pytest.fixture(scope="module")

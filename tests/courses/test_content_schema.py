@@ -120,10 +120,10 @@ def test_content_schema_locate_finds_key_of_item():
 
 def test_content_schema_guideline_builder_flag_names_one_module(package):
     """module.toml `guideline_builder = true` marks the builder's module; two marked modules are an error."""
-    from lms import REPO_ROOT
+    from lms.catalog import bundled_folders
     from lms.courses.content import load_course
 
-    assert load_course(REPO_ROOT / "courses" / "social_media_manager").guideline_module.id == "richtlinien"
+    assert load_course(bundled_folders()[0] / "social_media_manager").guideline_module.id == "richtlinien"
     courses, quizzes = package
     assert load_course(courses / "mini").guideline_module is None
     for folder in ("01-basics", "02-more"):
@@ -141,11 +141,11 @@ def test_content_schema_check_command_runs_when_the_app_cannot_start(package, mo
 
     from flask.cli import FlaskGroup
 
-    from lms import REPO_ROOT, create_app
+    from lms import create_app
 
     courses, quizzes = package
     _break_six_files(courses, quizzes)
-    target = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["flask.commands"]
+    target = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]["entry-points"]["flask.commands"]
     monkeypatch.setattr(metadata, "entry_points", lambda group: [
         metadata.EntryPoint(name=name, value=value, group=group) for name, value in target.items()])
     monkeypatch.setenv("LMS_COURSES_DIR", str(courses))

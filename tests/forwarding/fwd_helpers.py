@@ -161,7 +161,8 @@ def relay_env(app, **extra) -> dict:
     """Environment for `flask --app lms xapi relay` subprocesses on the test's database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update(LMS_DATABASE_URL=app.config["DATABASE_URL"], LMS_SECRET_KEY=app.config["SECRET_KEY"],
-               LMS_COURSES_DIR=app.config["COURSES_DIR"], LMS_QUIZZES_DIR=app.config["QUIZZES_DIR"],
+               LMS_BUNDLED_CONTENT=json.dumps(bool(app.config["BUNDLED_CONTENT"])),
+               LMS_COURSES_DIR=json.dumps(app.config["COURSES_DIR"]), LMS_QUIZZES_DIR=json.dumps(app.config["QUIZZES_DIR"]),
                LMS_BASE_IRI=app.config["BASE_IRI"], LMS_FORWARDING_ALLOW_PRIVATE_NETWORKS="true",
                LMS_FORWARDING_BACKOFF_BASE="0.01", LMS_FORWARDING_BACKOFF_CAP="0.05", LMS_RELAY_IN_APP="false",
                FLASK_APP="lms", PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from conftest import login, make_app
-from lms import REPO_ROOT
 from lms.courses.models import Enrolment, LessonProgress
 from lms.guidelines import services
 from lms.guidelines.models import QuestionnaireOrgDefault, QuestionnaireResponse
@@ -176,8 +175,7 @@ def test_questionnaire_learner_cannot_open_team_pages(started, client):
 
 def test_questionnaire_real_course_page_and_path(database_url, tmp_path, world):
     """The real course's questionnaire renders its twelve questions and a full answer set gives a path."""
-    real = make_app(database_url, tmp_path, COURSES_DIR=str(REPO_ROOT / "courses"),
-                    QUIZZES_DIR=str(REPO_ROOT / "quizzes"))
+    real = make_app(database_url, tmp_path, BUNDLED_CONTENT=True, COURSES_DIR=None, QUIZZES_DIR=None)
     client = real.test_client()
     login(client, world["learner_a"].email)
     client.post("/courses/social_media_manager/start")

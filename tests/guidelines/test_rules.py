@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_COURSES, make_app
+from lms.catalog import bundled_folders
 from lms.courses.content import ContentError, load_course
 from lms.guidelines import rules
 
-REPO = Path(__file__).resolve().parents[2]
 MINI_DIR = TEST_COURSES / "mini"
-REAL_DIR = REPO / "courses" / "social_media_manager"
+REAL_DIR = bundled_folders()[0] / "social_media_manager"
 
 
 def _rule_rows(course_dir: Path) -> list:

@@ -220,3 +220,27 @@ def test_imports_cli_dry_run_and_import(runner, db, world, tmp_path):
     bad = runner.invoke(args=["users", "import", str(path), "--org", "nowhere"])
     assert bad.exit_code != 0 and "Unknown organisation" in bad.output
 
+
+
+def test_imports_batch_matches_one_by_one(client, login_as, db, world, app):
+    """A bulk import gives each new person exactly what a single invitation and assignment gives: one invitation
+    mail with a working link, one assignment mail, one 'assigned' statement carrying that person's user id."""
+    from lms.mail.models import Mail
+    from lms.xapi.models import Statement
+
+    lines = ["E-Mail;Name;Abteilung;Rolle;Kurs;Fällig"] + [
+        f"neu{n}@alpha.example;Neu {n};Marketing;Lernende;mini;31.12.2099" for n in range(7)]
+    login_as("admin_a")
+    assert _confirm(client, _upload(client, "\n".join(lines).encode())).status_code in (200, 302)
+    db.rollback()
+    people = db.scalars(select(User).where(User.email.like("neu%@alpha.example")).order_by(User.email)).all()
+    assert len(people) == 7
+    for person in people:
+        kinds = sorted(db.scalars(select(Mail.kind).where(Mail.user_id == person.id)))
+        assert kinds == ["assignment", "invitation"]
+        statements = db.scalars(select(Statement).where(Statement.user_id == person.id)).all()
+        assert [s.verb_id.rsplit("/", 1)[-1] for s in statements] == ["assigned"]
+        assert person.actor_id in statements[0].raw
+    invitation = db.scalar(select(Mail).where(Mail.user_id == people[3].id, Mail.kind == "invitation"))
+    link = invitation.context["action_url"]
+    assert client.get(link[link.index("/password/set"):]).status_code == 200

@@ -128,3 +128,26 @@ def test_jobs_legal_change_reassigns_everyone_on_the_old_version(database_url, t
     assert db.get(LearnerAssignment, items[1].id).completed_at is not None
     db.close()
     second.extensions["lms_db"][0].dispose()
+
+
+def test_jobs_in_app_loops_of_two_nodes_take_turns(app, database_url, tmp_path, world):
+    """Two app servers' in-app loops on one database: the second finds the first's run and waits its turn."""
+    from datetime import datetime, timezone
+
+    from conftest import make_app
+    from lms import clock
+
+    other = make_app(database_url, tmp_path / "node-b")
+    frozen = clock.FrozenClock(datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc))
+    for node in (app, other):
+        clock.install(node, frozen)
+    try:
+        assert run_once(app, min_interval=300) != {}
+        assert run_once(other, min_interval=300) == {}
+        assert run_once(other) != {}  # `flask jobs run --once` (cron) always runs
+        frozen.advance(seconds=301)
+        other.config["JOBS_INTERVAL"] = 300
+        assert other.extensions["lms_loop_passes"]["jobs"](other) != {}  # node B's in-app loop takes this turn
+        assert run_once(app, min_interval=300) == {}
+    finally:
+        other.extensions["lms_db"][0].dispose()

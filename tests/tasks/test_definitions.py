@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_COURSES, TEST_QUIZZES
-from lms import REPO_ROOT
-from lms.catalog import load_catalog
+from lms.catalog import bundled_folders, load_catalog
 from lms.courses.content import ContentError
 from lms.tasks.files import sniff
 
@@ -69,7 +68,7 @@ def test_tasks_definitions_tasks_required_names_known_modules(copy):
 
 def test_tasks_definitions_shipped_course_has_six_reviewed_tasks():
     """The shipped course has the six practical tasks of the lessons' exercises, each with a rubric."""
-    catalog = load_catalog(REPO_ROOT / "courses", REPO_ROOT / "quizzes")
+    catalog = load_catalog(*bundled_folders())
     tasks = catalog.course_tasks("social_media_manager")
     assert {task.module for task in tasks.values()} >= {"strategie", "plattformen", "community", "messen"}
     assert len(tasks) == 6
