@@ -2,7 +2,7 @@
 
 The JSON is built once per kind with the app's own statement builders (lms.xapi.emit) as %-templates and filled
 per statement, so the raw JSON has the real shape; the agent and activity index rows are derived exactly as
-lms/xapi/store.py derives them. About 1 % of the statements come from an external LRS client (a webinar tool).
+lms/lrs/store.py derives them. About 1 % of the statements come from an external LRS client (a webinar tool).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class _Templates:
 
     def __init__(self, course, quizzes, pools):
         from lms.xapi import emit
-        from lms.xapi.store import statement_activities
+        from lms.lrs.store import statement_activities
         from lms.xapi.vocabulary import EXTENSIONS
 
         self.emit, self.course = emit, course

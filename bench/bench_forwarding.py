@@ -71,7 +71,7 @@ def make_statement(n: int) -> dict:
 def store_many(app, org_id: int, count: int) -> list[str]:
     """Store statements through the xAPI store in batches of 100 (queueing them in the outbox)."""
     from lms import db as dbmod
-    from lms.xapi.store import store_statements
+    from lms.lrs.store import store_statements
 
     ids: list[str] = []
     with app.app_context():

@@ -60,7 +60,7 @@ def prepare_database(url: str, users: int) -> tuple[str, str]:
     from lms import create_app
     from lms.auth import services as auth
     from lms.migrations import upgrade
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "TESTING": False})

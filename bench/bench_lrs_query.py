@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -32,6 +33,8 @@ sys.path.insert(0, str(REPO))
 
 from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
+from bench._http_ingest import compare_with_ralph  # noqa: E402
+from bench._lrs_fill_pg import fill_postgres  # noqa: E402
 from bench._tables import BulkWriter  # noqa: E402
 
 VERBS = [f"http://adlnet.gov/expapi/verbs/{name}" for name in (
@@ -119,6 +122,23 @@ def timed(client, url: str, headers: dict, count: int) -> list[float]:
     return out
 
 
+def paged(client, headers: dict, args) -> list[float]:
+    """Milliseconds per page: a since/until window with limit=100, the first page and two `more` pages."""
+    out = []
+    for _ in range(max(1, args.requests // 3)):
+        url = "/xapi/statements?" + urlencode({**window(args.n), "limit": 100})
+        for _page in range(3):
+            start = time.perf_counter()
+            response = client.get(url, headers=headers)
+            out.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.data[:300]
+            url = response.get_json().get("more")
+            if not url:
+                break
+            url = url[url.index("/xapi/"):]
+    return out
+
+
 def report(label: str, samples: list[float], name: str) -> None:
     """Print median and p95 of millisecond samples, and the median as a figure."""
     ordered = sorted(samples)
@@ -147,7 +167,7 @@ def prepare(url: str):
     from lms import create_app
     from lms.auth.services import create_organisation
     from lms.migrations import upgrade
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
@@ -165,20 +185,48 @@ def prepare(url: str):
     return app, org_id, headers
 
 
-def print_plan(app, org_id: int) -> None:
-    """The database's query plan for the agent+verb query."""
-    from lms.xapi.query import StatementQuery, _direct
+def window(n: int) -> dict:
+    """since/until around the middle of the filled history, holding about 1 % of the statements."""
+    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    since = base + timedelta(milliseconds=10 * (n // 2))
+    until = since + timedelta(milliseconds=10 * max(n // 100, 300))
+    return {"since": since.isoformat().replace("+00:00", "Z"), "until": until.isoformat().replace("+00:00", "Z")}
+
+
+def plan_queries(n: int) -> list[tuple[str, object]]:
+    """(label, StatementQuery) of the filters whose plans are printed."""
+    from lms.lrs.query import StatementQuery
+
+    return [("agent + verb", StatementQuery(agent=f"account:{HOME}|user-1", verb=VERBS[0])),
+            ("activity + related_activities", StatementQuery(activity=f"{HOME}/course/1", related_activities=True)),
+            ("since/until window", StatementQuery(**window(n)))]
+
+
+def print_plan(app, org_id: int, n: int) -> None:
+    """The database's plan for each filter (PostgreSQL: EXPLAIN ANALYZE with buffers, i.e. the actual run)."""
+    from sqlalchemy.orm import Session
+
+    from lms.lrs.query import _direct, _narrow_window, _via_refs
 
     with app.app_context():
         engine = app.extensions["lms_db"][0]
-        query = StatementQuery(agent=f"account:{HOME}|user-1", verb=VERBS[0])
-        sql = _direct(query, org_id, 10 ** 12, 500).compile(engine, compile_kwargs={"literal_binds": True})
-        prefix = "EXPLAIN" if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
-        with engine.connect() as conn:
-            plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
-    print("Query plan for agent+verb:")
-    for row in plan:
-        print("   ", row[-1])
+        postgres = engine.dialect.name == "postgresql"
+        prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" if postgres else "EXPLAIN QUERY PLAN"
+        for label, query in plan_queries(n):
+            with Session(engine) as session:
+                narrow = _narrow_window(session, query, org_id)
+            # Every filtered GET runs two queries: the filter itself and the StatementRef chains (Communication 2.1.3).
+            for part, statement in (("", _direct(query, org_id, 10 ** 12, 100, narrow)),
+                                    ("_refs", _via_refs(query, org_id, 10 ** 12))):
+                sql = statement.compile(engine, compile_kwargs={"literal_binds": True})
+                with engine.connect() as conn:
+                    plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
+                print(f"Query plan for {label}{' (StatementRef chains)' if part else ''}:")
+                for row in plan:
+                    print("   ", row[-1])
+                    if str(row[-1]).startswith("Execution Time:"):  # the database's own time, no HTTP or Python
+                        figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}{part}",
+                               float(row[-1].split()[2]), "ms", digits=2)
 
 
 def queries(client, headers: dict, args, prefix: str) -> None:
@@ -195,6 +243,13 @@ def queries(client, headers: dict, args, prefix: str) -> None:
         samples += timed(client, "/xapi/statements?" + urlencode(
             {"agent": json.dumps(actor(rng.randrange(args.agents)))}), headers, 1)
     report("agent only (all its statements)", samples, f"{prefix}.get_agent")
+    samples = []
+    for _ in range(args.requests):
+        samples += timed(client, "/xapi/statements?" + urlencode(
+            {"activity": f"{HOME}/activity/{rng.randrange(5000)}", "related_activities": "true", "limit": 100}),
+            headers, 1)
+    report("activity + related_activities, limit=100", samples, f"{prefix}.get_activity_related")
+    report("since/until (1 % window), 3 pages via more", paged(client, headers, args), f"{prefix}.get_since_until_page")
     report("verb only, limit=100", timed(client, "/xapi/statements?" + urlencode(
         {"verb": VERBS[3], "limit": 100}), headers, args.requests), f"{prefix}.get_verb_limit100")
     report("no filter, limit=100", timed(client, "/xapi/statements?limit=100", headers, args.requests),
@@ -237,25 +292,42 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="GET requests per figure (default 50)")
     parser.add_argument("--singles", type=int, default=500, help="statements POSTed one by one (default 500)")
     parser.add_argument("--batches", type=int, default=30, help="batches of 100 POSTed (default 30)")
+    parser.add_argument("--http-batches", type=int, default=200, help="batches of 100 POSTed over HTTP to this LRS "
+                        "and to ralph (default 200)")
+    parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to each "
+                        "(default 500: ralph is slow with single statements)")
+    parser.add_argument("--concurrency", type=int, default=8, help="HTTP client connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
+    parser.add_argument("--fast-fill", action="store_true", help="PostgreSQL: fill with INSERT … SELECT "
+                        "generate_series inside the server (for --n 10000000)")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP ingest comparison with ralph")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
                         "(scripts/pg-cluster.sh start DIR prints one); a database is created and dropped")
     add_smoke_flag(parser)
     args = parser.parse_args()
     if args.smoke:
         args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
+        args.http_batches, args.http_singles, args.workers = 2, 10, 2
 
     with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:
         url = dbs.new("lrs")
         app, org_id, headers = prepare(url)
         prefix = f"lrs.{dbs.kind.lower()}"
         print(f"Filling {args.n:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {dbs.kind} ...")
-        seconds = fill(url, org_id, args.n, args.agents)
+        if args.fast_fill and dbs.kind == "PostgreSQL":
+            seconds = fill_postgres(url, org_id, args.n, args.agents, VERBS, HOME)
+        else:
+            seconds = fill(url, org_id, args.n, args.agents)
         print(f"  fill: {seconds:.1f} s ({args.n / seconds:,.0f} statements/s incl. index rows)")
-        print_plan(app, org_id)
+        print_plan(app, org_id, args.n)
         client = app.test_client()
         queries(client, headers, args, prefix)
         ingest(client, headers, args, dbs.workdir, prefix)
         app.extensions["lms_db"][0].dispose()
+        if not args.no_http:
+            key, secret = base64.b64decode(headers["Authorization"].split()[1]).decode().split(":", 1)
+            compare_with_ralph(url, key, secret, args, prefix, dbs.workdir)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def enforce():
 
 
 def _lrs_check():
-    from .xapi.lrs_auth import check_lrs_request
+    from .lrs.lrs_auth import check_lrs_request
 
     return check_lrs_request()
 

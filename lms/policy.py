@@ -240,7 +240,7 @@ OWNERS: dict[str, Owner] = {
     "enrolment": Owner("enrolment_id", "lms.courses.models:Enrolment", person="user_id"),
     "submission": Owner("submission_id", "lms.tasks.models:TaskSubmission", person="user_id"),
     "target": Owner("target_id", "lms.forwarding.models:ForwardTarget"),
-    "credential": Owner("credential_id", "lms.xapi.models:LRSCredential"),
+    "credential": Owner("credential_id", "lms.lrs.models:LRSCredential"),
     "guideline_version": Owner("number", "lms.guidelines.models:GuidelineVersion", key="number"),
     "identity_provider": Owner("provider_id", "lms.sso.models:IdentityProvider"),
     "lti_platform": Owner("platform_id", "lms.lti.models:LtiPlatform"),

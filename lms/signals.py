@@ -35,7 +35,8 @@ task_submitted = lms_signals.signal("task-submitted")
 #: tasks: a trainer accepted a hand-in or asked for a revision. kwargs: enrolment, user (the learner), course, task,
 #:   submission (status accepted or revision_requested, score 0..1), reviewer
 task_reviewed = lms_signals.signal("task-reviewed")
-#: xapi: a statement was stored (emitted by the app or received by the LRS). kwargs: statement (xapi Statement row)
+#: lrs: a statement was stored (emitted by the app or received by the LRS). kwargs: statement
+#:   (lrs.store.StoredStatement: the columns of lrs.models.Statement and its seq, not an ORM instance)
 statement_stored = lms_signals.signal("statement-stored")
 #: assignments: a course was assigned to a learner. kwargs: assignment (LearnerAssignment), user, course, actor
 #:   (who assigned it; None when the scheduler did, e.g. for re-certification)

@@ -17,12 +17,12 @@ def mount(app: Flask, lms) -> None:
     security.init_app(app)
     nav.init_app(app)
     from . import (assignments, audit, auth, certificates, cmi5, courses, forwarding, guidelines, imports, jobs, lti,
-                   mail, privacy, quizzes, reports, scorm, sso, tasks, xapi)
+                   lrs, mail, privacy, quizzes, reports, scorm, sso, tasks, xapi)
 
     # Order matters only for navigation entries and signal receivers registered in init_app.
     # assignments after certificates: its course_completed receiver runs after the certificate is issued.
-    for package in (auth, courses, quizzes, xapi, certificates, reports, guidelines, tasks, forwarding, sso, audit,
-                    assignments, mail, imports, jobs, lti, cmi5, scorm, privacy):
+    for package in (auth, courses, quizzes, lrs, xapi, certificates, reports, guidelines, tasks, forwarding, sso,
+                    audit, assignments, mail, imports, jobs, lti, cmi5, scorm, privacy):
         package.init_app(app)
     from .dbcli import db_cli
 

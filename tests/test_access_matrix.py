@@ -143,7 +143,7 @@ def prepared(template_database, tmp_path_factory):
         from lms.quizzes.models import QuizAttempt
         from lms.sso.models import IdentityProvider
         from lms.tasks import services as tasks
-        from lms.xapi.lrs_auth import create_credential
+        from lms.lrs.lrs_auth import create_credential
 
         db.rollback()
         secrets = {}

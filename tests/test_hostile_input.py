@@ -118,7 +118,7 @@ EXAMPLES = 3
 def world_app(template_database, tmp_path_factory):
     """One app over a world with real activity (a finished course, an LRS credential), signed-in clients per role."""
     from factories import build_world
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
     from tests_quiz_helpers import complete_course
 
     kind, template, admin = template_database

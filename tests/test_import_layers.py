@@ -35,10 +35,9 @@ LAYERS = [
     # department scope
     ("app", {"lms", "lms.wiring", "lms.access"}),
 ]
-# The LRS stores and serves statements for any client: it knows nothing of the learning content. Until "lrs"
-# moves it to lms/lrs, lms/xapi holds both the LRS and the app's own statements (emit, receivers, vocabulary).
-LRS = ("lms.lrs", "lms.xapi")
-APP_STATEMENTS = {"lms.xapi.emit", "lms.xapi.receivers", "lms.xapi.vocabulary"}
+# The LRS (lms/lrs) stores and serves statements for any client: it knows nothing of the learning content; the
+# app's own statements (lms/xapi: emit, receivers, vocabulary) may.
+LRS = ("lms.lrs",)
 LRS_FORBIDDEN = ("lms.courses", "lms.quizzes", "lms.certificates", "lms.guidelines", "lms.tasks", "lms.reports")
 # Specific directions inside a layer (docs/architecture.md) as (importer, imported); "*" is any package but the
 # imported one's: courses learns of quizzes and tasks only through signals and app.extensions hooks; nothing but
@@ -120,7 +119,7 @@ def violations(graph: dict[str, set[str]]) -> list[tuple[str, str, str]]:
             if layer_of(target) > layer_of(importer):
                 found.append((importer, target, f"{LAYERS[layer_of(importer)][0]} imports "
                                                 f"{LAYERS[layer_of(target)][0]}"))
-            if any(_within(importer, lrs) for lrs in LRS) and importer not in APP_STATEMENTS \
+            if any(_within(importer, lrs) for lrs in LRS) \
                     and any(_within(target, f) for f in LRS_FORBIDDEN):
                 found.append((importer, target, "the LRS imports learning content"))
             other_package = importer not in ("lms", "lms.wiring") and _package(importer) != _package(target)
@@ -170,14 +169,14 @@ def test_import_layers_catch_planted_upward_imports(tmp_path):
         "lms/courses/services.py": "from lms.quizzes import models\n",
         "lms/reports/__init__.py": "", "lms/reports/queries.py": "from .. import db\n",
         "lms/quizzes/__init__.py": "", "lms/quizzes/models.py": "", "lms/quizzes/views.py": "",
-        "lms/xapi/__init__.py": "", "lms/xapi/store.py": "from ..quizzes.models import Attempt\n",
+        "lms/lrs/__init__.py": "", "lms/lrs/store.py": "from ..quizzes.models import Attempt\n",
         "lms/tasks/__init__.py": "", "lms/tasks/models.py": "from lms.reports.queries import x\n",
-        "lms/forwarding/__init__.py": "", "lms/forwarding/views.py": "from ..xapi import store\n",
+        "lms/forwarding/__init__.py": "", "lms/forwarding/views.py": "from ..lrs import store\n",
         "lms/assignments/__init__.py": "", "lms/assignments/services.py": "from ..forwarding.views import bp\n",
     })
     found = {(a, b) for a, b, _ in violations(graph)}
     assert found == {("lms.db", "lms.courses.models"), ("lms.courses.models", "lms.reports.queries"),
-                     ("lms.courses.services", "lms.quizzes.models"), ("lms.xapi.store", "lms.quizzes.models"),
+                     ("lms.courses.services", "lms.quizzes.models"), ("lms.lrs.store", "lms.quizzes.models"),
                      ("lms.tasks.models", "lms.reports.queries"), ("lms.assignments.services", "lms.forwarding.views")}
     assert graph["lms.reports.queries"] == {"lms.db"}
 

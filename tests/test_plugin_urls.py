@@ -100,7 +100,7 @@ def test_plugin_urls_mail_rendered_outside_a_request(certified, host, host_db):
 
 def test_plugin_urls_statements_carry_the_prefix(certified, host_db):
     """Statements the LMS writes name the learner's account at BASE_IRI + prefix; the authority as well."""
-    from lms.xapi.models import Statement
+    from lms.lrs.models import Statement
 
     raws = [json.loads(raw) for raw in host_db.scalars(select(Statement.raw))]
     assert raws
@@ -121,7 +121,7 @@ def test_plugin_urls_activity_iri_from_base_iri(host):
 def test_plugin_urls_lrs_more_link(host, host_db):
     """The LRS's `more` link points under the prefix, and following it returns the next page."""
     from lms.auth.models import Organisation
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     org = host_db.scalar(select(Organisation).where(Organisation.slug == "alpha"))
     credential, secret = create_credential(host_db, org.id, "client")

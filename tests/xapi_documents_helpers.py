@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from lms.xapi.lrs_auth import create_credential
+from lms.lrs.lrs_auth import create_credential
 
 AGENT = {"objectType": "Agent", "mbox": "mailto:lea@example.com", "name": "Lea"}
 OTHER_AGENT = {"mbox": "mailto:ben@example.com"}
@@ -78,7 +78,7 @@ def lrs(client, db, world):
 def add_statement(db, org_id: int, actor: dict, obj: dict, *, actor_ifi: str, context: dict | None = None,
                   voided: bool = False) -> None:
     """Insert a stored statement row directly (the Statement Resource is not needed for these tests)."""
-    from lms.xapi.models import Statement, StatementActivity, StatementAgent
+    from lms.lrs.models import Statement, StatementActivity, StatementAgent
 
     statement_id = str(uuid.uuid4())
     now = datetime.now(timezone.utc)

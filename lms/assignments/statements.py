@@ -35,7 +35,7 @@ def _statement(user, course, item, verb: str, actor=None, result: dict | None = 
 
 def _store(db, user, statements: list[dict], user_ids: list[int] | None = None) -> None:
     from ..xapi.receivers import _app_authority
-    from ..xapi.store import store_statements
+    from ..lrs.store import store_statements
 
     store_statements(db, user.org_id, statements, authority=_app_authority(), version="1.0.3", user_id=user.id,
                      user_ids=user_ids)

@@ -12,7 +12,7 @@ from .. import extension
 from .. import db as dbmod
 from ..auth.models import User
 from ..auth.scope import user_column_filter
-from ..xapi.models import Statement
+from ..lrs.models import Statement
 from .outbox import course_condition
 
 CHUNK = 1000

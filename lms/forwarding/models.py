@@ -7,8 +7,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
+from ..lrs.models import BigIntPK
 from ..outbox import DEAD, PENDING, LeasedOutboxRow  # noqa: F401 - the statuses are part of this module's interface
-from ..xapi.models import BigIntPK
 
 XAPI_VERSIONS = ("1.0.3", "2.0.0")
 

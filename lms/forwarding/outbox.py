@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..xapi.models import Statement, StatementActivity
+from ..lrs.models import Statement, StatementActivity
 from .models import DEAD, PENDING, ForwardTarget, OutboxItem
 
 BACKFILL_CHUNK = 5000
@@ -63,6 +63,10 @@ def matches(db: Session, target: ForwardTarget, statement: Statement) -> bool:
     return False
 
 
+# Built once: every stored statement's transaction asks it.
+_ACTIVE_TARGETS = select(ForwardTarget).where(ForwardTarget.org_id == bindparam("org"), ForwardTarget.active.is_(True))
+
+
 def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
     """The organisation's active targets, read once per transaction (a batch of 100 statements asks once)."""
     transaction = db.get_transaction()
@@ -72,8 +76,7 @@ def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
         db.info["lms_forward_targets"] = cached
     by_org = cached[1]
     if org_id not in by_org:
-        by_org[org_id] = db.scalars(select(ForwardTarget).where(ForwardTarget.org_id == org_id,
-                                                                ForwardTarget.active.is_(True))).all()
+        by_org[org_id] = db.scalars(_ACTIVE_TARGETS, {"org": org_id}).all()
     return by_org[org_id]
 
 

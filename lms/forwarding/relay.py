@@ -26,7 +26,7 @@ from .. import db as dbmod
 from .. import extension, outbox
 from ..db import utcnow
 from ..outbox import worker_id
-from ..xapi.models import Attachment, Statement
+from ..lrs.models import Attachment, Statement
 from . import lrsclient
 from .crypto import EndpointError, SecretError, check_endpoint, decrypt_secret
 from .lrsclient import BISECT, CONFIG, DEAD, DONE, RETRY, Item, Outcome

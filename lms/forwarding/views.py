@@ -167,7 +167,7 @@ def dead(target_id: int):
                                                                          OutboxItem.status == DEAD))
     items = db.scalars(select(OutboxItem).where(OutboxItem.target_id == target.id, OutboxItem.status == DEAD)
                        .order_by(OutboxItem.id.desc()).limit(DEAD_PAGE)).all()
-    from ..xapi.models import Statement
+    from ..lrs.models import Statement
 
     ids = dict(db.execute(select(Statement.seq, Statement.statement_id)
                           .where(Statement.seq.in_([i.seq for i in items]))).all()) if items else {}

@@ -9,7 +9,7 @@ from alembic.config import Config
 from ..resources import package_path
 
 HERE = package_path("migrations")
-MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "xapi.models", "xapi.document_models",
+MODEL_MODULES = ["auth.models", "courses.models", "quizzes.models", "lrs.models", "lrs.document_models",
                  "certificates.models", "guidelines.models", "forwarding.models", "sso.models", "tasks.models",
                  "audit.models", "assignments.models", "mail.models", "lti.models", "cmi5.models",
                  "scorm.models", "localtime.models", "privacy.models", "imports.models", "ratelimit", "jobs.models"]

@@ -15,8 +15,8 @@ from ..audit.models import AuditEntry
 from ..audit.services import record
 from ..auth.models import LoginThrottle, User
 from ..forwarding.models import ForwardTarget
-from ..xapi.document_models import XapiDocument
-from ..xapi.models import Attachment, Statement
+from ..lrs.document_models import XapiDocument
+from ..lrs.models import Attachment, Statement
 from . import inventory, settings, voiding
 from .erasure_rules import AUDIT, DELETE, LRS, NULLIFY, REGISTER, RULES
 from .models import ErasureLog, ErasureRequest, KeptRecord

@@ -51,14 +51,14 @@ def count_statements(db: Session, user: User) -> int:
     """How many statements in the built-in LRS name the user."""
     from sqlalchemy import func
 
-    from ..xapi.models import Statement
+    from ..lrs.models import Statement
 
     return db.scalar(select(func.count()).select_from(Statement).where(inventory.statement_condition(user))) or 0
 
 
 def statement_lines(db: Session, user: User, chunk: int = 500) -> Iterator[str]:
     """The user's statements as JSON lines (exactly as stored), oldest first, read in chunks."""
-    from ..xapi.models import Statement
+    from ..lrs.models import Statement
 
     last = 0
     while True:

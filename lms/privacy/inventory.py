@@ -55,7 +55,7 @@ def person_ifis(user: User) -> list[str]:
 
 def statement_condition(user: User):
     """SQL condition on xapi_statements: emitted for the user, or naming them as actor or anywhere else."""
-    from ..xapi.models import Statement, StatementAgent
+    from ..lrs.models import Statement, StatementAgent
 
     ifis = person_ifis(user)
     return (Statement.org_id == user.org_id) & or_(

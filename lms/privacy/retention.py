@@ -32,7 +32,7 @@ def apply(db: Session, org: Organisation, now: datetime | None = None) -> Retent
     from ..certificates.models import Certificate
     from ..guidelines.models import GuidelineAcknowledgement
     from ..quizzes.models import QuestionResult, QuizAttempt
-    from ..xapi.models import Statement
+    from ..lrs.models import Statement
 
     now = now or utcnow()
     active = settings.current(db, org)

@@ -18,8 +18,8 @@ from .. import extension
 from ..db import utcnow
 from ..forwarding.models import ForwardTarget, OutboxItem
 from ..forwarding.outbox import matches
-from ..xapi.models import Statement
-from ..xapi.store import VOIDED_VERB, format_time, store_statements
+from ..lrs.models import Statement
+from ..lrs.store import VOIDED_VERB, format_time, store_statements
 
 
 def privacy_agent() -> dict:

@@ -310,7 +310,7 @@ def timeline(db: Session, org: Organisation, user: User, limit: int = 100, lang:
     if not require_person_level(db, org).shows_answers:
         return []
 
-    from ..xapi.models import Statement
+    from ..lrs.models import Statement
 
     rows = db.scalars(select(Statement).where(Statement.org_id == org.id, Statement.user_id == user.id)
                       .order_by(Statement.seq.desc()).limit(limit))

@@ -1,42 +1,9 @@
-"""xAPI: the built-in LRS (Statement Resource, client credentials) and the statements the app emits."""
-import importlib
-
-from flask import Flask, request
-
-from ..extension import of as lms_of
+"""xAPI: the statements the app itself emits (vocabulary, builders, signal receivers), stored by lms.lrs."""
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the LRS and the credentials page, exempt the LRS from CSRF, subscribe the statement emitters."""
-    from .. import nav
-    from ..i18n import _l
-    from ..security import csrf
-    from . import credentials_views, receivers, statements_views
-    from .lrs_auth import RESPONSE_VERSION, response_version
+    """Subscribe the statement emitters to the app's learning events."""
+    from . import receivers
 
-    app.config.setdefault("XAPI_MAX_BODY", 10 * 1024 * 1024)
-    app.config.setdefault("XAPI_MAX_LIMIT", statements_views.DEFAULT_MAX_LIMIT)
-    # The version an answer names when the request names none (or an unsupported one): 1.0.3 or 2.0.0.
-    app.config.setdefault("XAPI_DEFAULT_VERSION", RESPONSE_VERSION)
-    # LRS clients authenticate with HTTP Basic per request, never with a browser session, so CSRF does not apply.
-    csrf.exempt(statements_views.bp)
-    csrf.exempt(statements_views.statements)
-    lms_of(app).add_blueprint(statements_views.bp)
-    lms_of(app).add_blueprint(credentials_views.bp)
-    try:  # the Document Resources (State, Profiles, Activities, Agents, About) live in their own module
-        documents_views = importlib.import_module(f"{__name__}.documents_views")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.documents_views":
-            raise
-    else:
-        documents_views.init_app(app)
-    nav.register(app, "lms.xapi_admin.credentials", _l("LRS-Zugänge"), roles=("admin",))
     receivers.connect()
-    xapi_prefix = lms_of(app).url_prefix + "/xapi/"
-
-    @app.after_request
-    def _xapi_version_header(response):
-        # Communication 3.3: every LRS response carries the version, routing errors (404/405) included.
-        if request.path.startswith(xapi_prefix):
-            response.headers.setdefault("X-Experience-API-Version", response_version())
-        return response

@@ -17,7 +17,7 @@ def _app_authority() -> dict:
 
 
 def _store(db, user, statements: list[dict]) -> None:
-    from .store import store_statements
+    from ..lrs.store import store_statements
 
     store_statements(db, user.org_id, statements, authority=_app_authority(), version="1.0.3", user_id=user.id)
 
@@ -157,7 +157,7 @@ def on_guideline_produced(db, enrolment, user, course, draft=None, **_):
     b = _Builder(user, course, enrolment)
     doc = emit.activity(f"{course.iri}/guideline-draft", "document",
                         {"de": "Social-Media-Richtlinie (Entwurf)", "en": "Social media guideline (draft)"})
-    module = next((m for m in course.modules if m.id == "richtlinien"), None)
+    module = next((m for m in course.modules if m.guideline_builder), None)
     parent = [b.module_activity(module)] if module else [b.course_activity]
     _store(db, user, [b.statement("created", doc, b.ctx(parent, [b.course_activity]), {"completion": True})])
 

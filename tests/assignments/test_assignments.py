@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lms.assignments import queries, services
 from lms.assignments.models import LearnerAssignment
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 from tests_quiz_helpers import complete_course
 
 

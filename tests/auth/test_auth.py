@@ -179,7 +179,7 @@ def test_auth_demo_load_records_progress_once_through_the_services(runner, db):
     from sqlalchemy import func
 
     from lms.courses.models import Enrolment, LessonProgress
-    from lms.xapi.models import Statement
+    from lms.lrs.models import Statement
 
     runner.invoke(args=["demo", "load"])
     db.rollback()

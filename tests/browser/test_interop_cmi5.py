@@ -15,7 +15,7 @@ def test_interop_cmi5_au_launch_reports_to_lms(live_server_factory, new_page):
     """AU launch → lesson → quiz passed → exit to returnURL → the cmi5 statements arrive in the LMS's LRS."""
     from lms.cmi5.models import Cmi5Lms
     from lms.cmi5.relay import run_pass
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     credentials = {}
 

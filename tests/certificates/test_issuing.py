@@ -6,7 +6,7 @@ import subprocess
 from sqlalchemy import select
 
 from lms.certificates.models import Certificate
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 from tests_quiz_helpers import complete_course
 
 

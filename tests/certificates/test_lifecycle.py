@@ -10,7 +10,7 @@ from sqlalchemy import select
 from conftest import TEST_COURSES, login, make_app
 from lms.certificates.models import Certificate
 from lms.db import utcnow
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 from tests_quiz_helpers import complete_course
 
 EARNED = "http://id.tincanapi.com/verb/earned"

@@ -30,7 +30,7 @@ def live_url(app):
 def lms_role(app, db, world, live_url):
     """The external cmi5 LMS: an LRS credential of organisation B's LRS (it only stores there), trusted by A."""
     from lms.cmi5.models import Cmi5Lms
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     credential, secret = create_credential(db, world["org_b"].id, "external LMS")
     db.add(Cmi5Lms(org_id=world["org_a"].id, name="Extern", endpoint=f"{live_url}/xapi/"))

@@ -51,7 +51,7 @@ def seeded(app, db, world, fake_lrs):
     """Organisation A with a forwarding target to the fake LRS and an LRS client credential."""
     from lms.forwarding.crypto import encrypt_secret
     from lms.forwarding.models import ForwardTarget
-    from lms.xapi.lrs_auth import create_credential
+    from lms.lrs.lrs_auth import create_credential
 
     org = world["org_a"]
     db.add(ForwardTarget(org_id=org.id, name="Empfänger", endpoint=fake_lrs.endpoint, username=fake_lrs.username,
@@ -180,7 +180,7 @@ def test_two_nodes_journey_and_lrs_load_counted_once(app, db, seeded, nodes, fak
     every mail sent once, sessions, CSRF and the limits shared by both nodes."""
     from lms.forwarding.models import OutboxItem
     from lms.mail.models import SENT, Mail
-    from lms.xapi.models import Statement
+    from lms.lrs.models import Statement
 
     world, credential = seeded
     _journey(app, db, nodes, world)

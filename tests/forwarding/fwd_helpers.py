@@ -53,7 +53,7 @@ def statement(actor_name: str = "learner-1", verb: str = "experienced", activity
 
 def store(db, org, statements: list[dict], user=None) -> list[str]:
     """Store through the real xAPI store (which sends statement_stored in the same session) and commit."""
-    from lms.xapi.store import store_statements
+    from lms.lrs.store import store_statements
 
     from lms.db import write_intent
 
@@ -80,7 +80,7 @@ def raw_by_id(db, org) -> dict[str, str]:
     """statement id -> stored raw JSON text of an organisation."""
     from sqlalchemy import select
 
-    from lms.xapi.models import Statement
+    from lms.lrs.models import Statement
 
     fresh(db)
     return dict(db.execute(select(Statement.statement_id, Statement.raw).where(Statement.org_id == org.id)).all())

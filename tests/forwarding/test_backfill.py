@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from lms import db as dbmod
 from lms.forwarding import outbox as outbox_mod
 from lms.forwarding.models import ForwardTarget, OutboxItem
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 
 
 class Crash(Exception):

@@ -11,7 +11,7 @@ from fwd_helpers import COURSE_IRI, OTHER_IRI, fresh, statement, store
 from sqlalchemy import Text, func, insert, select, update
 
 from lms.forwarding.export import ExportFilter, iter_export
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 
 
 def _raws(db, org, seqs=None) -> list[str]:

@@ -6,7 +6,7 @@ from fwd_helpers import COURSE_IRI, OTHER_IRI, fresh, make_target, outbox, raw_b
 from sqlalchemy import func, select
 
 from lms.forwarding.models import PENDING
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 
 
 def _count(db, model) -> int:
@@ -18,7 +18,7 @@ def _count(db, model) -> int:
 def store_route(fwd_app, world):
     """A POST route that stores one statement for org A in the request session, then ends as told."""
     from lms.db import get_session
-    from lms.xapi.store import store_statements
+    from lms.lrs.store import store_statements
 
     org_id = world["org_a"].id
 

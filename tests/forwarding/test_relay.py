@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from lms.db import utcnow
 from lms.forwarding import lrsclient, relay
 from lms.forwarding.models import DEAD, PENDING, ForwardTarget, OutboxItem
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 
 
 def _target(db, target_id) -> ForwardTarget:

@@ -226,7 +226,7 @@ def test_imports_batch_matches_one_by_one(client, login_as, db, world, app):
     """A bulk import gives each new person exactly what a single invitation and assignment gives: one invitation
     mail with a working link, one assignment mail, one 'assigned' statement carrying that person's user id."""
     from lms.mail.models import Mail
-    from lms.xapi.models import Statement
+    from lms.lrs.models import Statement
 
     lines = ["E-Mail;Name;Abteilung;Rolle;Kurs;Fällig"] + [
         f"neu{n}@alpha.example;Neu {n};Marketing;Lernende;mini;31.12.2099" for n in range(7)]

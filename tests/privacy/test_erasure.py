@@ -24,8 +24,8 @@ def test_erasure_every_users_column_has_a_rule():
 
 def _lrs_client_statement(app, db, world):
     """A statement an LRS client stored about Lea by e-mail, with an agent profile document about her."""
-    from lms.xapi.document_models import XapiDocument
-    from lms.xapi.store import store_statements
+    from lms.lrs.document_models import XapiDocument
+    from lms.lrs.store import store_statements
 
     agent = {"objectType": "Agent", "mbox": "mailto:learner@alpha.example", "name": "Lea Lernend"}
     with app.app_context():
@@ -79,7 +79,7 @@ def test_erasure_removes_the_person_from_every_store(app, client, login_as, worl
 
 def test_erasure_lrs_agent_index_holds_nothing_about_the_person(app, client, login_as, world, db):
     """The rows the LRS agent filter reads (statements and agent index) hold nothing of the person after erasure."""
-    from lms.xapi.models import Statement, StatementAgent
+    from lms.lrs.models import Statement, StatementAgent
 
     _lrs_client_statement(app, db, world)
     ifi = "mbox:mailto:learner@alpha.example"

@@ -8,7 +8,7 @@ from helpers import learn, set_privacy
 from lms.privacy import retention
 from lms.privacy.models import RetentionRun
 from lms.quizzes.models import QuestionResult, QuizAttempt
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 
 
 def test_retention_months_before_clips_the_day():

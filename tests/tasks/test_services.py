@@ -8,7 +8,7 @@ from factories import build_world
 from lms.courses.models import Enrolment, ModuleProgress
 from lms.tasks import services
 from lms.tasks.models import TaskSubmission
-from lms.xapi.models import Statement
+from lms.lrs.models import Statement
 from tests.tasks.tasks_helpers import PDF, hand_in, review, start
 from tests_quiz_helpers import answer_all
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from lms.xapi import documents_views
+from lms.lrs import documents_views
 from xapi_documents_helpers import ACTIVITY, AGENT, add_statement, lrs  # noqa: F401
 
 LEA_IFI = "mbox:mailto:lea@example.com"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from lms.xapi.document_models import XapiDocument
+from lms.lrs.document_models import XapiDocument
 from xapi_documents_helpers import ACTIVITY, AGENT, OTHER_ACTIVITY, OTHER_AGENT, lrs  # noqa: F401
 
 ACTIVITY_PROFILE = "activities/profile"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
-from lms.xapi.document_models import XapiDocument
+from lms.lrs.document_models import XapiDocument
 from xapi_documents_helpers import ACTIVITY, AGENT, OTHER_ACTIVITY, OTHER_AGENT, REG_1, REG_2, lrs  # noqa: F401
 
 STATE = "activities/state"

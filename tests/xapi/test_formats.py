@@ -10,9 +10,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import malformed_cases as mc  # noqa: E402
 
-from lms.xapi.agents import agent_ifi, group_member_ifis, person_object  # noqa: E402
-from lms.xapi.formats import format_statement, parse_accept_language, pick_language  # noqa: E402
-from lms.xapi.validation import StatementError, validate_statement  # noqa: E402
+from lms.lrs.agents import agent_ifi, group_member_ifis, person_object  # noqa: E402
+from lms.lrs.formats import format_statement, parse_accept_language, pick_language  # noqa: E402
+from lms.lrs.validation import StatementError, validate_statement  # noqa: E402
 
 EX = mc.EX
 

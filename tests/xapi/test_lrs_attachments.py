@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from lms.xapi.lrs_auth import create_credential
-from lms.xapi.multipart import parse_multipart
+from lms.lrs.lrs_auth import create_credential
+from lms.lrs.multipart import parse_multipart
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 TEXT = b"here is a simple attachment"

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from lms.xapi.lrs_auth import create_credential
-from lms.xapi.models import LRSCredential
+from lms.lrs.lrs_auth import create_credential
+from lms.lrs.models import LRSCredential
 
 PAGE = "/admin/lrs/credentials"
 

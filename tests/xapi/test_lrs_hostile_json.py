@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lms import safejson
-from lms.xapi.document_models import XapiDocument
-from lms.xapi.models import Statement
+from lms.lrs.document_models import XapiDocument
+from lms.lrs.models import Statement
 from xapi_documents_helpers import ACTIVITY, AGENT, lrs  # noqa: F401
 
 DEEP_ARRAY = "[" * 100_000

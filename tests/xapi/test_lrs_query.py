@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from lms.xapi.lrs_auth import create_credential
+from lms.lrs.lrs_auth import create_credential
 
 VERB = "http://adlnet.gov/expapi/verbs/experienced"
 PASSED = "http://adlnet.gov/expapi/verbs/passed"
@@ -155,6 +155,20 @@ def test_lrs_query_since_until_filters(lrs):
     assert lrs.ids({"since": stored}) == [second]
     assert lrs.ids({"until": stored}) == [first]
     assert lrs.get({"since": "yesterday"}).status_code == 400
+
+
+@pytest.mark.parametrize("probe", [0, 20_000])
+def test_lrs_query_time_window_same_answer_by_either_index(lrs, monkeypatch, probe):
+    """A since/until window read by seq (probe 0) or, on SQLite, by stored time gives the same pages in order."""
+    monkeypatch.setattr("lms.lrs.query.WINDOW_PROBE", probe)
+    ids = [lrs.post(statement())[0] for _ in range(3)]
+    window = {"since": "2000-01-01T00:00:00Z", "until": "2999-01-01T00:00:00Z"}
+    assert lrs.ids(window) == ids[::-1]
+    assert lrs.ids({**window, "ascending": "true"}) == ids
+    first = lrs.get({**window, "limit": 2}).get_json()
+    more = first["more"]
+    second = lrs.client.get(more[more.index("/xapi/"):], headers=lrs.base).get_json()
+    assert [s["id"] for s in first["statements"] + second["statements"]] == ids[::-1]
 
 
 def test_lrs_query_ascending_order(lrs):

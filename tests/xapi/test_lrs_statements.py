@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
-from lms.xapi.lrs_auth import create_credential
-from lms.xapi.models import Statement
+from lms.lrs.lrs_auth import create_credential
+from lms.lrs.models import Statement
 
 VERB = "http://adlnet.gov/expapi/verbs/experienced"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -308,7 +308,7 @@ def test_lrs_auth_missing_or_wrong_401(lrs):
 
 def test_lrs_auth_inactive_credential_401(app, db, world):
     """A deactivated credential is refused."""
-    from lms.xapi.models import LRSCredential
+    from lms.lrs.models import LRSCredential
 
     client = make_lrs(app, db, world["org_a"])
     for credential in db.scalars(select(LRSCredential)):

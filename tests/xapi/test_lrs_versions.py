@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from lms.xapi.document_models import XapiDocument
-from lms.xapi.models import Statement
-from lms.xapi.lrs_auth import create_credential
+from lms.lrs.document_models import XapiDocument
+from lms.lrs.models import Statement
+from lms.lrs.lrs_auth import create_credential
 from xapi_documents_helpers import ACTIVITY, AGENT, lrs  # noqa: F401
 
 STATE = "activities/state"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from lms import signals
-from lms.xapi.models import Attachment, Statement, StatementActivity, StatementAgent
-from lms.xapi.store import StatementConflict, statements_equivalent, store_statements
+from lms.lrs.models import Attachment, Statement, StatementActivity, StatementAgent
+from lms.lrs.store import StatementConflict, statements_equivalent, store_statements
 
 AUTHORITY = {"objectType": "Agent", "name": "LMS", "account": {"homePage": "http://lms.test", "name": "lms"}}
 VERB = "http://adlnet.gov/expapi/verbs/experienced"

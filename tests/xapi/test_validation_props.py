@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import malformed_cases as mc  # noqa: E402
 
-from lms.xapi.formats import format_statement  # noqa: E402
-from lms.xapi.validation import StatementError, parse_json, validate_statement, validate_statements  # noqa: E402
+from lms.lrs.formats import format_statement  # noqa: E402
+from lms.lrs.validation import StatementError, parse_json, validate_statement, validate_statements  # noqa: E402
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""Rule tests for lms.xapi.validation: every malformed case is rejected, valid statements pass."""
+"""Rule tests for lms.lrs.validation: every malformed case is rejected, valid statements pass."""
 from __future__ import annotations
 
 import copy
@@ -15,8 +15,8 @@ import tincan
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import malformed_cases as mc  # noqa: E402
 
-from lms.xapi.agents import parse_agent_param  # noqa: E402
-from lms.xapi.validation import (  # noqa: E402
+from lms.lrs.agents import parse_agent_param  # noqa: E402
+from lms.lrs.validation import (  # noqa: E402
     StatementError,
     check_request_version,
     is_duration,

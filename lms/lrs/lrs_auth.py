@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl
 
 from flask import after_this_request, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
@@ -216,12 +216,15 @@ def xapi_request() -> XAPIRequest:
     return g.xapi_request
 
 
+# Built once (every LRS request runs it): constructing the statement cost more than running it.
+_ACTIVE_CREDENTIAL = select(LRSCredential).where(LRSCredential.key == bindparam("key"), LRSCredential.active.is_(True))
+
+
 def _authenticate(headers: Headers) -> LRSCredential | None:
     auth = Authorization.from_header(headers.get("Authorization"))
     if auth is None or auth.type != "basic" or not auth.username:
         return None
-    credential = get_session().scalar(select(LRSCredential).where(LRSCredential.key == auth.username,
-                                                                  LRSCredential.active.is_(True)))
+    credential = get_session().scalar(_ACTIVE_CREDENTIAL, {"key": auth.username})
     if credential is None or not check_secret(auth.password or "", credential.secret_hash):
         return None
     return credential

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -25,6 +25,8 @@ __all__ = ["StatementConflict", "store_statements", "statements_equivalent", "st
            "VOIDED_VERB"]
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+_COLUMNS = ("org_id", "statement_id", "stored", "timestamp", "actor_ifi", "verb_id", "activity_id",
+            "ref_statement_id", "registration", "user_id", "voided", "version", "raw")
 
 
 class StatementConflict(Exception):
@@ -68,10 +70,7 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     owners = dict(zip((stmt["id"] for stmt in prepared), user_ids)) if user_ids is not None else {}
     ids = [stmt["id"] for stmt in prepared]
 
-    existing = {}
-    if given:
-        existing = {sid: raw for sid, raw in db.execute(select(Statement.statement_id, Statement.raw).where(
-            Statement.org_id == org_id, Statement.statement_id.in_(list(given))))}
+    existing, voided_already = _known(db, org_id, given)
     new: list[dict] = []
     for stmt in prepared:
         raw = existing.get(stmt["id"].lower())
@@ -83,11 +82,6 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         return ids
 
     voiding_targets = {_ref_id(stmt) for stmt in new if _is_voiding(stmt)}
-    new_keys = [stmt["id"].lower() for stmt in new if stmt["id"].lower() in given]
-    # A voiding statement may arrive before its target; the target is then voided from the start.
-    voided_already = set(db.scalars(select(Statement.ref_statement_id).where(
-        Statement.org_id == org_id, Statement.verb_id == VOIDED_VERB,
-        Statement.ref_statement_id.in_(new_keys)))) if new_keys else set()
     rows = []
     for stmt in new:
         stmt["stored"] = stored
@@ -96,14 +90,13 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         stmt.setdefault("timestamp", stored)
         _arrays_for_context_activities(stmt)
         key = stmt["id"].lower()
-        rows.append(Statement(
+        rows.append(StoredStatement(
             org_id=org_id, statement_id=key, stored=now, timestamp=parse_timestamp(stmt["timestamp"]),
             actor_ifi=_ifi_or_empty(stmt["actor"]), verb_id=stmt["verb"]["id"], activity_id=_activity_id(stmt),
             ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=owners.get(stmt["id"], user_id),
             voided=(key in voiding_targets or key in voided_already) and not _is_voiding(stmt),
             version=stmt["version"], raw=_serialize(stmt)))
-    db.add_all(rows)
-    db.flush()
+    _insert_statements(db, rows)
 
     agent_rows, activity_rows = [], []
     for row, stmt in zip(rows, new):
@@ -113,11 +106,8 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
         for activity_id, relation in statement_activities(stmt).items():
             activity_rows.append({"seq": row.seq, "org_id": org_id, "activity_id": activity_id,
                                   "relation": relation})
-    # Plain Core executemany: the ORM bulk path costs more and the rows need no identity.
-    if agent_rows:
-        db.execute(insert(StatementAgent.__table__), agent_rows)
-    if activity_rows:
-        db.execute(insert(StatementActivity.__table__), activity_rows)
+    _insert_index_rows(db, StatementAgent.__table__, agent_rows)
+    _insert_index_rows(db, StatementActivity.__table__, activity_rows)
     if voiding_targets:
         # A voiding statement cannot itself be voided (Data 2.3.2): such targets are left alone.
         db.execute(update(Statement).where(Statement.org_id == org_id,
@@ -129,6 +119,74 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     for row in rows:
         signals.statement_stored.send(db, statement=row)
     return ids
+
+
+def _known_ids_query():
+    """Built once: stored rows among the given ids, and the given ids some stored statement already voids."""
+    table, keys = Statement.__table__, bindparam("keys", expanding=True)
+    stored = select(table.c.statement_id, table.c.raw, literal(False).label("voiding")).where(
+        table.c.org_id == bindparam("org"), table.c.statement_id.in_(keys))
+    voiding = select(table.c.ref_statement_id, literal(None), literal(True)).where(
+        table.c.org_id == bindparam("org"), table.c.verb_id == VOIDED_VERB, table.c.ref_statement_id.in_(keys))
+    return union_all(stored, voiding)
+
+
+_KNOWN_IDS = _known_ids_query()
+
+
+def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], set[str]]:
+    """For client-chosen ids, in one round trip: the stored ones (id -> raw) and those already voided.
+
+    A voiding statement may arrive before its target; the target is then voided from the start.
+    """
+    if not given:
+        return {}, set()
+    existing, voided = {}, set()
+    for key, raw, is_voiding in db.execute(_KNOWN_IDS, {"org": org_id, "keys": list(given)}):
+        if is_voiding:
+            voided.add(key)
+        else:
+            existing[key] = raw
+    return existing, voided
+
+
+class StoredStatement:
+    """A statement row just written (the columns of Statement), as the statement_stored signal hands it on."""
+
+    __slots__ = ("seq", *_COLUMNS)
+
+    def __init__(self, **values: Any) -> None:
+        self.seq = None
+        for name in _COLUMNS:
+            setattr(self, name, values[name])
+
+    def values(self) -> dict:
+        """The column values for the INSERT."""
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+def _insert_statements(db: Session, rows: list[StoredStatement]) -> None:
+    """Multi-row INSERT … RETURNING seq (Core, not the ORM unit of work); seq is set on each row."""
+    db.flush()  # rows the caller added (a new user, an enrolment) must exist before these reference them
+    table = Statement.__table__
+    # Matched by statement id (unique within the batch), so the rows may come back in any order and the
+    # dialect can send them as multi-row VALUES instead of one INSERT per row.
+    result = db.execute(insert(table).returning(table.c.statement_id, table.c.seq), [row.values() for row in rows])
+    seqs = dict(result.all())
+    for row in rows:
+        row.seq = seqs[row.statement_id]
+
+
+def _insert_index_rows(db: Session, table, rows: list[dict]) -> None:
+    """The driver's own executemany: these rows hold only ints and strings, so no per-row SQLAlchemy processing."""
+    if not rows:
+        return
+    connection = db.connection()
+    names = list(rows[0])
+    marker = "%({})s" if connection.dialect.paramstyle == "pyformat" else ":{}"
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join(marker.format(name) for name in names)})")
+    connection.exec_driver_sql(sql, rows)
 
 
 def _serialize(stmt: dict) -> str:

@@ -22,7 +22,8 @@ class Statement(Base):
         Index("ix_xapi_statements_org_verb", "org_id", "verb_id", "seq"),
         Index("ix_xapi_statements_org_activity", "org_id", "activity_id", "seq"),
         Index("ix_xapi_statements_org_registration", "org_id", "registration", "seq"),
-        Index("ix_xapi_statements_org_stored", "org_id", "stored"),
+        # since/until windows: voided and seq in the index make the window scan index-only (query.py).
+        Index("ix_xapi_statements_org_stored_window", "org_id", "stored", "voided", "seq"),
         Index("ix_xapi_statements_org_ref", "org_id", "ref_statement_id"),
         Index("ix_xapi_statements_org_seq", "org_id", "seq"),
     )

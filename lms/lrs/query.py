@@ -25,6 +25,11 @@ FILTER_PARAMS = ("agent", "verb", "activity", "registration", "related_activitie
                  "until", "limit", "format", "attachments", "ascending")
 SINGLE_PARAMS = ("statementId", "voidedStatementId")
 KNOWN_PARAMS = FILTER_PARAMS + SINGLE_PARAMS + ("more",)
+# Neither database can tell that `stored` grows with seq: SQLite has no statistics, and PostgreSQL's planner
+# expects window rows spread evenly over seq, so both walk the seq index backwards and reach a since/until window
+# deep in the history only after every newer statement (4.4 s at 3 M statements on PostgreSQL). A window holding
+# fewer statements than this is therefore read through the stored-time index and sorted.
+WINDOW_PROBE = 20_000
 MAX_REF_DEPTH = 10  # StatementRef chains are followed this deep (chains can be cyclic: ids are client-chosen)
 _SECTION = "Communication 2.1.3"
 S = Statement.__table__
@@ -169,9 +174,25 @@ def _bounds(query: StatementQuery, table, seq_col, cap: int) -> list:
     return conds
 
 
-def _direct(query: StatementQuery, org_id: int, cap: int, limit: int):
+def _narrow_window(db: Session, query: StatementQuery, org_id: int) -> bool:
+    """No agent or related-activity join: whether the since/until window holds fewer than WINDOW_PROBE rows."""
+    if not (query.since or query.until):
+        return False
+    if query.agent or (query.activity and query.related_activities):
+        return False
+    conds = [S.c.org_id == org_id]
+    if query.since:
+        conds.append(S.c.stored > _time(query.since))
+    if query.until:
+        conds.append(S.c.stored <= _time(query.until))
+    probe = select(literal(1)).where(*conds).limit(WINDOW_PROBE).subquery()
+    return db.scalar(select(func.count()).select_from(probe)) < WINDOW_PROBE
+
+
+def _direct(query: StatementQuery, org_id: int, cap: int, limit: int, narrow_window: bool = False):
     """Statements matching the filters themselves, driven by the most selective index."""
-    froms, order_col = S, S.c.seq
+    # seq + 0 is the same number, but no index can order or bound it, so the window is read by `stored`.
+    froms, order_col = S, (S.c.seq + 0 if narrow_window else S.c.seq)
     conds = [S.c.org_id == org_id, S.c.voided == false()]
     if query.agent:
         a = A.alias("a")
@@ -240,7 +261,7 @@ def run_query(db: Session, org_id: int, query: StatementQuery, max_limit: int) -
     limit = min(query.limit or max_limit, max_limit)
     cap = query.cap if query.cap is not None else (
         db.scalar(select(func.max(S.c.seq)).where(S.c.org_id == org_id)) or 0)
-    seqs = list(db.scalars(_direct(query, org_id, cap, limit)))
+    seqs = list(db.scalars(_direct(query, org_id, cap, limit, _narrow_window(db, query, org_id))))
     if query.has_filters():
         extra = set(db.scalars(_via_refs(query, org_id, cap))) - set(seqs)
         if extra:

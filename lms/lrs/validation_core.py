@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache, wraps
 from typing import Any, Iterable
 
 from .. import safejson
@@ -139,9 +140,23 @@ _IRI_FORBIDDEN = set('<>"{}|\\^`')
 _PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-def is_iri(value: Any) -> bool:
+# Statements repeat the same few IRIs and language tags (verbs, activity types, course IRIs, "en-US"): the pure
+# string checks are memoised. The caches are bounded in entries and only hold short strings, so a client cannot
+# grow them; a value's answer never changes, so caching drops no check.
+def _memoised(check):
+    cached = lru_cache(maxsize=8192)(check)
+
+    @wraps(check)
+    def run(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        return cached(value) if len(value) <= 512 else check(value)
+    return run
+
+
+def _is_iri(value: str) -> bool:
     """Best-effort absolute-IRI check (RFC 3987): scheme, no forbidden characters, valid %-escapes."""
-    if not isinstance(value, str) or ":" not in value:
+    if ":" not in value:
         return False
     scheme, rest = value.split(":", 1)
     if not _SCHEME.match(scheme) or not rest:
@@ -167,6 +182,9 @@ def is_iri(value: Any) -> bool:
     if "[" in tail or "]" in tail:
         return False
     return True
+
+
+is_iri = _memoised(_is_iri)
 
 
 def check_iri(value: Any, path: str, section: str, what: str = "an IRI") -> str:
@@ -217,9 +235,9 @@ _GRANDFATHERED = {
 }
 
 
-def is_language_tag(value: Any) -> bool:
+def _is_language_tag(value: str) -> bool:
     """True for a well-formed RFC 5646 language tag (syntax, no repeated variant or singleton)."""
-    if not isinstance(value, str) or not value.isascii():
+    if not value.isascii():
         return False
     if value.lower() in _GRANDFATHERED or _PRIVATEUSE.match(value):
         return True
@@ -231,6 +249,9 @@ def is_language_tag(value: Any) -> bool:
         return False
     singletons = [t.lower() for t in match.group("extensions").split("-") if len(t) == 1]
     return len(singletons) == len(set(singletons))
+
+
+is_language_tag = _memoised(_is_language_tag)
 
 
 def check_language_tag(value: Any, path: str, section: str = "Data 4.2") -> str:
