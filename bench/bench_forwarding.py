@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -137,6 +136,7 @@ def main() -> None:
     from lms.forwarding import relay as relay_mod
     from lms.forwarding.crypto import encrypt_secret
     from lms.forwarding.models import ForwardTarget
+    from lms.loops import PassLoop
     from lms.migrations import upgrade
 
     work = Path(tempfile.mkdtemp(prefix="lms-bench-fwd-"))
@@ -195,8 +195,8 @@ def main() -> None:
             t = db.get(ForwardTarget, target_id)
             t.retry_at = datetime.now(timezone.utc) + timedelta(seconds=wait)
         worker = relay_mod.Relay(app)
-        thread = threading.Thread(target=worker.loop, args=(2.0,), daemon=True)
-        thread.start()
+        loop = PassLoop(app, {"forwarding": lambda _app: worker.run_pass()}, interval=2.0)
+        loop.start_thread("bench-relay")
         first = None
         while True:
             left = backlog(app, target_id)
@@ -207,7 +207,7 @@ def main() -> None:
             time.sleep(0.05)
         drained = time.perf_counter() - up
         worker.stop()
-        thread.join(10)
+        loop.stop(join_timeout=10)
         print(f"DRAIN       backlog of {outage_n:,} empty {drained:.1f} s after ralph came back: "
               f"{first:.1f} s waiting for the next try (streak {streak} after {args.outage:g} s, "
               f"backoff base {base:g} s cap {cap:g} s, jitter [c/2, c]) + {drained - first:.1f} s transfer "
