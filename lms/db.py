@@ -138,6 +138,15 @@ def init_app(app: Flask) -> None:
             write_intent.reset(token)
 
 
+def conflict_insert(db: Session, table):
+    """An INSERT of the session's dialect that takes ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def get_engine() -> Engine:
     """The current app's engine."""
     return current_app.extensions["lms_db"][0]

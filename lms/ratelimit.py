@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Integer, String, delete, select, tuple_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import clock
-from .db import Base, UTCDateTime, side_session
+from .db import Base, UTCDateTime, conflict_insert, side_session
 
 PURGE_BATCH = 1000  # expired counters removed per new window of a key
 
@@ -33,22 +33,13 @@ class RateCounter(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-def _upsert(db: Session):
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def count_hit(db: Session, key: str, window: int, now: datetime) -> float:
     """Count a hit for the key and return the sliding estimate of hits within the last `window` seconds."""
     key = key[:300]
     seconds = now.timestamp()
     number = int(seconds // window)
     table = RateCounter.__table__
-    insert = _upsert(db)
-    stmt = insert(table).values(key=key, window_no=number, hits=1,
+    stmt = conflict_insert(db, table).values(key=key, window_no=number, hits=1,
                                 expires_at=now + timedelta(seconds=2 * window))
     stmt = stmt.on_conflict_do_update(index_elements=["key", "window_no"],
                                       set_={"hits": table.c.hits + 1}).returning(table.c.hits)

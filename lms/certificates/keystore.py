@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import clock
-from ..db import session_scope, side_session
+from ..db import conflict_insert, session_scope, side_session
 from .models import CredentialKey
 
 KEY_ROW = 1
@@ -58,11 +58,7 @@ def _initial_pem() -> bytes:
 
 
 def _insert_if_missing(db, token: str) -> None:
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.execute(insert(CredentialKey.__table__).values(id=KEY_ROW, private_pem_encrypted=token, created_at=clock.now())
+    db.execute(conflict_insert(db, CredentialKey.__table__).values(id=KEY_ROW, private_pem_encrypted=token, created_at=clock.now())
                .on_conflict_do_nothing(index_elements=["id"]))
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..db import conflict_insert
 from .models import OPTIONAL_KINDS, PENDING, Mail, MailPreference
 
 
@@ -26,14 +27,9 @@ def opted_out(db: Session, user_ids, kind: str) -> set[int]:
 
 def _insert_ignoring_duplicates(db: Session, rows: list[dict]) -> int:
     """INSERT … ON CONFLICT (dedupe_key) DO NOTHING on either backend; returns rows inserted."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     # RETURNING names the rows that were inserted (rowcount is not reliable for ON CONFLICT on every driver);
     # a Core executemany on the session's connection, since the ORM's bulk path costs more than the rows.
-    stmt = (dialect_insert(Mail.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = (conflict_insert(db, Mail.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(Mail.__table__.c.id))
     return len(db.connection().execute(stmt, rows).all())
 
