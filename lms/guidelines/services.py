@@ -196,11 +196,6 @@ def team_rows(db: Session, org: Organisation, course: Course, viewer=None) -> li
     return rows
 
 
-def org_enrolment(db: Session, org_id: int, enrolment_id: int) -> Enrolment | None:
-    """An enrolment of the organisation, or None (also for other organisations' enrolments)."""
-    return db.scalar(select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.org_id == org_id))
-
-
 def check_startup(app) -> None:
     """Validate every course's questionnaire at start-up and keep the parsed result; broken data stops the app."""
     catalog = app.extensions.get("lms_catalog")
