@@ -29,11 +29,12 @@ def init_app(app: Flask) -> None:
     """Install Flask-Login, the auth blueprint and the CLI commands."""
     from .. import nav
     from ..i18n import _l
-    from . import cli, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
+    from . import cli, cookie, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
 
     from .host import sync_host_identity
 
     lms = lms_of(app)
+    cookie.install(app)
     # One LoginManager per app (not a module global), so two mounted LMSs keep their own settings.
     login_manager = LoginManager(app)
     login_manager.login_view = "lms.auth.login"
