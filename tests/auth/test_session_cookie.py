@@ -37,3 +37,15 @@ def test_auth_session_cookie_host_interface_is_kept():
     plain = Flask("plain")
     cookie.install(plain)
     assert isinstance(plain.session_interface, cookie.CachedSerializerSessionInterface)
+
+
+
+def test_auth_session_user_department_loaded_when_asked(app, world):
+    """The session user's query leaves the department out, yet the department is there when code asks for it
+    while the request's session is open."""
+    from lms.auth import _load_user
+
+    with app.test_request_context("/courses/"):
+        user = _load_user(world["learner_a"].session_token)
+        assert "department" not in user.__dict__
+        assert user.department_name == "Marketing"
