@@ -8,7 +8,7 @@ import secrets
 import time
 from pathlib import Path
 
-from bench._load_users import PASSWORD, Client, Run, StopLoad, csrf_of, sign_in
+from bench._load_users import PASSWORD, Client, Run, csrf_of, sign_in
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
