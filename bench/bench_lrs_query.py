@@ -168,14 +168,18 @@ def prepare(url: str):
     from lms.auth.services import create_organisation
     from lms.migrations import upgrade
     from lms.lrs.lrs_auth import create_credential
+    from lms.auth.models import Organisation
+    from sqlalchemy import select
 
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
                       "BUNDLED_CONTENT": False, "COURSES_DIR": str(REPO / "tests/content/courses"),
                       "QUIZZES_DIR": str(REPO / "tests/content/quizzes")})
     session = app.extensions["lms_db"][1]()
-    org = create_organisation(session, "Bench", "bench")
-    create_organisation(session, "Other", "other")
+    org = session.scalar(select(Organisation).where(Organisation.slug == "bench"))  # --database: filled before
+    if org is None:
+        org = create_organisation(session, "Bench", "bench")
+        create_organisation(session, "Other", "other")
     credential, secret = create_credential(session, org.id, "bench")
     session.commit()
     org_id = credential.org_id
@@ -183,6 +187,12 @@ def prepare(url: str):
     headers = {"X-Experience-API-Version": "1.0.3",
                "Authorization": "Basic " + base64.b64encode(f"{credential.key}:{secret}".encode()).decode()}
     return app, org_id, headers
+
+
+def stored_count(app) -> int:
+    """Statements in the database (the --database one may be filled already)."""
+    with app.extensions["lms_db"][0].connect() as conn:
+        return conn.exec_driver_sql("SELECT COUNT(*) FROM xapi_statements").scalar()
 
 
 def window(n: int) -> dict:
@@ -302,6 +312,8 @@ def main() -> None:
     parser.add_argument("--fast-fill", action="store_true", help="PostgreSQL: fill with INSERT … SELECT "
                         "generate_series inside the server (for --n 10000000)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP ingest comparison with ralph")
+    parser.add_argument("--database", metavar="URL", help="an existing database (kept): migrated, and filled only "
+                        "when it holds fewer than N statements; e.g. to measure again on a 10 M fill")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
                         "(scripts/pg-cluster.sh start DIR prints one); a database is created and dropped")
     add_smoke_flag(parser)
@@ -310,16 +322,21 @@ def main() -> None:
         args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
         args.http_batches, args.http_singles, args.workers = 2, 10, 2
 
-    with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:
-        url = dbs.new("lrs")
+    with ScratchDatabases(args.postgres, prefix="bench_lrs", keep=bool(args.database)) as dbs:
+        url = args.database or dbs.new("lrs")
+        kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         app, org_id, headers = prepare(url)
-        prefix = f"lrs.{dbs.kind.lower()}"
-        print(f"Filling {args.n:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {dbs.kind} ...")
-        if args.fast_fill and dbs.kind == "PostgreSQL":
-            seconds = fill_postgres(url, org_id, args.n, args.agents, VERBS, HOME)
+        prefix = f"lrs.{kind.lower()}"
+        stored = stored_count(app)
+        if stored < args.n:
+            print(f"Filling {args.n - stored:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {kind} ...")
+            if args.fast_fill and kind == "PostgreSQL":
+                seconds = fill_postgres(url, org_id, args.n - stored, args.agents, VERBS, HOME)
+            else:
+                seconds = fill(url, org_id, args.n - stored, args.agents)
+            print(f"  fill: {seconds:.1f} s ({(args.n - stored) / seconds:,.0f} statements/s incl. index rows)")
         else:
-            seconds = fill(url, org_id, args.n, args.agents)
-        print(f"  fill: {seconds:.1f} s ({args.n / seconds:,.0f} statements/s incl. index rows)")
+            print(f"{stored:,} statements already stored in {url}: no fill")
         print_plan(app, org_id, args.n)
         client = app.test_client()
         queries(client, headers, args, prefix)
