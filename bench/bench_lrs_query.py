@@ -214,17 +214,18 @@ def plan_queries(n: int) -> list[tuple[str, object]]:
 
 def plan_statements(session, query, org_id: int) -> list[tuple[str, object]]:
     """(label, statement) of every query one page of `query` runs (a since/until window: as many as it takes)."""
-    from lms.lrs.query import _direct, _via_refs, _window_query, window_page
+    from lms.lrs.query import _direct, _Shape, _values, _via_refs, _window_query, window_page
 
-    cap = 10 ** 12
+    cap, shape = 10 ** 12, _Shape.of(query)
     if _window_query(query):
         trace: list = []
         _seqs, strategy = window_page(session, query, org_id, cap, 100, trace=trace)
-        parts = [(f" (step {i + 1} of {len(trace)}, strategy {strategy})", s) for i, s in enumerate(trace)]
+        parts = [(f" (step {i + 1} of {len(trace)}, strategy {strategy})", statement.params(values))
+                 for i, (statement, values) in enumerate(trace)]
     else:
-        parts = [("", _direct(query, org_id, cap, 100))]
+        parts = [("", _direct(shape).params(_values(query, org_id, cap, limit=101)))]
     # Every filtered GET also runs the StatementRef chains query (Communication 2.1.3).
-    return parts + [(" (StatementRef chains)", _via_refs(query, org_id, cap))]
+    return parts + [(" (StatementRef chains)", _via_refs(shape).params(_values(query, org_id, cap)))]
 
 
 def print_plan(app, org_id: int, n: int) -> None:
