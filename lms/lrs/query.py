@@ -31,10 +31,12 @@ KNOWN_PARAMS = FILTER_PARAMS + SINGLE_PARAMS + ("more",)
 # the window through the stored-time index and sorting it (cost: the window's size). Neither database can tell
 # which is cheaper (SQLite has no statistics; PostgreSQL's planner assumes window rows spread evenly over seq and
 # walked 1.47 M rows at 3 M statements), so both are tried with a budget that grows by WINDOW_GROWTH per round:
-# the walk covers the next `budget` seq numbers, then the window is counted up to `budget` rows. The first to finish
+# the window is counted up to `budget` rows, then the walk covers the next budget / WALK_SHARE seq numbers. The first to finish
 # within its budget wins, so a query costs a small multiple of the cheaper of the two, whatever the window's shape.
 WINDOW_BUDGET = 2_000
 WINDOW_GROWTH = 8
+# A walked row costs about four counted index entries (SQLite and PostgreSQL alike): the walk covers budget / 4.
+WALK_SHARE = 4
 MAX_REF_DEPTH = 10  # StatementRef chains are followed this deep (chains can be cyclic: ids are client-chosen)
 _SECTION = "Communication 2.1.3"
 S = Statement.__table__
@@ -252,14 +254,16 @@ def window_page(db: Session, query: StatementQuery, org_id: int, cap: int, limit
     hits: list[int] = []
     budget = WINDOW_BUDGET
     while True:
-        stop = min(end, start + budget) if step > 0 else max(end, start - budget)
+        # Counting index entries is cheaper per row than the walk, which reads each statement's stored time.
+        if run(_window_count(shape), limit=budget).one() < budget:
+            return list(run(_direct(shape, by_stored=True), limit=limit + 1)), "stored"
+        span = max(1, budget // WALK_SHARE)
+        stop = min(end, start + span) if step > 0 else max(end, start - span)
         low, high = (start, stop) if step > 0 else (stop, start)  # exclusive low, inclusive high
         hits += run(_direct(shape, ranged=True), lo=low, hi=high, limit=limit - len(hits) + 1)
         if len(hits) > limit or stop == end:
             return hits, "seq"
         start = stop
-        if run(_window_count(shape), limit=budget).one() < budget:
-            return list(run(_direct(shape, by_stored=True), limit=limit + 1)), "stored"
         budget *= WINDOW_GROWTH
 
 
