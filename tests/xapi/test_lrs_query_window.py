@@ -83,14 +83,14 @@ def test_lrs_query_window_deep_in_history_read_by_stored_time(app, db, world, mo
     trace = []
     seqs, strategy = window_page(db, query, org_id, cap=1_399, limit=5, trace=trace)
     assert strategy == "stored"
-    assert len(trace) == 5  # walk 2 seqs (none), count up to 8 (40), walk 16 (none), count up to 64 (40), read
+    assert len(trace) == 5  # walk 1 seq (none), count up to 8 (40), walk 8 (none), count up to 64 (40), read
     assert seqs == expected(rows, query)[:6]
 
 
 @pytest.mark.parametrize("ascending", [False, True])
 def test_lrs_query_window_near_the_cursor_walks_seq(app, db, world, monkeypatch, ascending):
     """A wide window starting where the walk starts is answered by one bounded seq walk."""
-    monkeypatch.setattr("lms.lrs.query.WINDOW_BUDGET", 50)
+    monkeypatch.setattr("lms.lrs.query.WINDOW_BUDGET", 100)
     org_id = world["org_a"].id
     rows = fill(db, org_id, 400)
     query = StatementQuery(since=iso(BASE - timedelta(seconds=1)), until=iso(BASE + timedelta(seconds=500)),
