@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import random
+import re
 import sqlite3
 import statistics
 import sys
@@ -214,9 +215,13 @@ def plan_queries(n: int) -> list[tuple[str, object]]:
 
 def plan_statements(session, query, org_id: int) -> list[tuple[str, object]]:
     """(label, statement) of every query one page of `query` runs (a since/until window: as many as it takes)."""
+    from sqlalchemy import text
+
     from lms.lrs.query import _direct, _Shape, _values, _via_refs, _window_query, window_page
 
-    cap, shape = 10 ** 12, _Shape.of(query)
+    # The first page's cap, as run_query sets it: the organisation's newest statement.
+    cap = session.execute(text("SELECT MAX(seq) FROM xapi_statements WHERE org_id = :o"), {"o": org_id}).scalar()
+    shape = _Shape.of(query)
     if _window_query(query):
         trace: list = []
         _seqs, strategy = window_page(session, query, org_id, cap, 100, trace=trace)
@@ -251,6 +256,48 @@ def print_plan(app, org_id: int, n: int) -> None:
                         total += float(row[-1].split()[2])
             if postgres:  # all queries of one page, StatementRef chains included
                 figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}", total, "ms", digits=2)
+
+
+def window_shapes(n: int) -> list[tuple[str, dict]]:
+    """since/until windows of every shape over the filled history (stored every 10 ms from 2025-01-01)."""
+    def at(i: float) -> str:
+        moment = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=10 * int(i))
+        return moment.isoformat().replace("+00:00", "Z")
+
+    return [("recent 1 % (since only)", {"since": at(n * 0.99)}),
+            ("middle 0.1 %", {"since": at(n * 0.5), "until": at(n * 0.501)}),
+            ("middle 1 %", window(n)),
+            ("middle 10 %", {"since": at(n * 0.45), "until": at(n * 0.55)}),
+            ("oldest 1 %, ascending", {"until": at(n * 0.01), "ascending": True}),
+            ("oldest 1 %, descending", {"until": at(n * 0.01)}),
+            ("whole history, ascending", {"since": at(-1), "ascending": True})]
+
+
+def print_window_shapes(app, org_id: int, n: int, prefix: str) -> None:
+    """For each window shape: strategy, queries run and in-process time of the first and the next page."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from lms.lrs.query import StatementQuery, window_page
+
+    print(f"since/until windows at {n:,} statements, pages of 100 (in-process, SQL and Python, no HTTP):")
+    with Session(app.extensions["lms_db"][0]) as session:
+        cap = session.execute(text("SELECT MAX(seq) FROM xapi_statements WHERE org_id = :o"), {"o": org_id}).scalar()
+        for label, params in window_shapes(n):
+            query, cells = StatementQuery(**params), []
+            for page in (1, 2):
+                window_page(session, query, org_id, cap, 100)  # warm
+                trace: list = []
+                start = time.perf_counter()
+                seqs, strategy = window_page(session, query, org_id, cap, 100, trace=trace)
+                ms = (time.perf_counter() - start) * 1000
+                cells.append(f"page {page}: {ms:7.2f} ms ({strategy}, {len(trace)} queries)")
+                slug = re.sub(r"[^a-z0-9]+", "_", label.replace("%", "pct").lower()).strip("_")
+                figure(f"{prefix}.window_{slug}_page{page}", ms, "ms", digits=2)
+                if len(seqs) <= 100:
+                    break
+                query.after = seqs[99]
+            print(f"  {label:<28} " + "   ".join(cells))
 
 
 def queries(client, headers: dict, args, prefix: str) -> None:
@@ -352,6 +399,7 @@ def main() -> None:
         else:
             print(f"{stored:,} statements already stored in {url}: no fill")
         print_plan(app, org_id, args.n)
+        print_window_shapes(app, org_id, args.n, prefix)
         client = app.test_client()
         queries(client, headers, args, prefix)
         ingest(client, headers, args, dbs.workdir, prefix)
