@@ -288,7 +288,7 @@ def main() -> None:
         args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
         args.http_batches, args.http_singles, args.workers = 2, 10, 2
 
-    with ScratchDatabases(args.postgres, prefix="bench_lrs", keep=bool(args.database)) as dbs:
+    with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:  # --database: never dropped (not made here)
         url = args.database or dbs.new("lrs")
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         app, org_id, headers = prepare(url)
