@@ -295,7 +295,8 @@ def main() -> None:
         prefix = f"lrs.{kind.lower()}"
         stored = stored_count(app)
         if stored < args.n:
-            print(f"Filling {args.n - stored:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {kind} ...")
+            print(f"Filling {args.n - stored:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) "
+                  f"into {kind} ...")
             if args.fast_fill and kind == "PostgreSQL":
                 seconds = fill_postgres(url, org_id, args.n - stored, args.agents, VERBS, HOME)
             else:
