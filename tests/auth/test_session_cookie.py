@@ -49,3 +49,62 @@ def test_auth_session_user_department_loaded_when_asked(app, world):
         user = _load_user(world["learner_a"].session_token)
         assert "department" not in user.__dict__
         assert user.department_name == "Marketing"
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_auth_session_cookie_remembered_cookie_keeps_the_age_limit(app, client, login_as, monkeypatch):
+    """A cookie whose signature was already verified is remembered, yet once it is older than the session
+    lifetime it opens no session any more (the remembered signing time is checked on every request)."""
+    import time
+    from datetime import timedelta
+
+    login_as("learner_a")
+    client.get("/courses/")
+    value = _session_cookie(client)
+    assert client.get("/courses/").status_code == 200
+    assert value in app.session_interface._verified
+    app.permanent_session_lifetime = timedelta(hours=1)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 2 * 3600)
+    assert client.get("/courses/").status_code == 302
+
+
+def test_auth_session_cookie_remembered_session_is_a_copy(app, client, login_as):
+    """Changing the session of one request does not change what the next request with the same cookie gets."""
+    login_as("learner_a")
+    client.get("/courses/")
+    value = _session_cookie(client)
+    interface = app.session_interface
+    with app.test_request_context("/courses/", headers={"Cookie": f"session={value}"}) as ctx:
+        first = interface.open_session(app, ctx.request)
+        first["changed"] = "yes"
+        second = interface.open_session(app, ctx.request)
+    assert "_user_id" in second and "changed" not in second
+
+
+def test_auth_session_cookie_tampered_cookie_is_refused_after_a_valid_one(app, client, login_as):
+    """A forged cookie is checked in full even while the genuine one is remembered."""
+    login_as("learner_a")
+    client.get("/courses/")
+    value = _session_cookie(client)
+    forged = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    interface = app.session_interface
+    with app.test_request_context("/courses/", headers={"Cookie": f"session={forged}"}) as ctx:
+        assert "_user_id" not in interface.open_session(app, ctx.request)
+    assert forged not in interface._verified
+
+
+def test_auth_session_cookie_mutable_values_are_not_remembered(app):
+    """A session holding a list (flashed messages) is decoded afresh each time, so a request that appends to
+    the list cannot change what the next request reads."""
+    interface = app.session_interface
+    serializer = interface.get_signing_serializer(app)
+    value = serializer.dumps({"_flashes": [["info", "x"]], "_user_id": "t"})
+    with app.test_request_context("/", headers={"Cookie": f"session={value}"}) as ctx:
+        session = interface.open_session(app, ctx.request)
+        session["_flashes"].append(["info", "y"])
+        assert value not in interface._verified
+        assert len(interface.open_session(app, ctx.request)["_flashes"]) == 1
