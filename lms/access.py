@@ -30,14 +30,15 @@ def enforce():
         return _lrs_check()
     if access.roles == PUBLIC:
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # resolved once: every access through the proxy costs
+    if not user.is_authenticated:
         if request.endpoint == "lms.home":  # the start page: signing in leads there anyway, so no ?next and no notice
             return redirect(url_for(current_app.login_manager.login_view))
         return current_app.login_manager.unauthorized()
-    if current_user.role not in access.roles:
+    if user.role not in access.roles:
         abort(access.denied)
     if access.owner:
-        setattr(g, access.owner, _load_owned(access))
+        setattr(g, access.owner, _load_owned(access, user))
     return None
 
 
@@ -52,31 +53,31 @@ def _model(path: str):
     return import_string(path.replace(":", "."))
 
 
-def _load_owned(access: Access):
+def _load_owned(access: Access, user):
     """The URL's object of the caller's organisation (404 otherwise), then the table's scope (``denied``)."""
     from .db import get_session
 
     owner: Owner = OWNERS[access.owner]
     model = _model(owner.model)
     query = select(model).where(getattr(model, owner.key) == request.view_args[owner.arg],
-                                model.org_id == current_user.org_id)
+                                model.org_id == user.org_id)
     if owner.person:
-        query = query.where(_person_visible(getattr(model, owner.person), access.scope != "org"))
+        query = query.where(_person_visible(getattr(model, owner.person), access.scope != "org", user))
     if owner.lock and request.method not in ("GET", "HEAD"):
         query = query.with_for_update()
     obj = get_session().scalar(query)
     if obj is None:
         abort(404)
-    if owner.person and getattr(obj, owner.person) != current_user.id:
-        if access.scope == "self" or (access.scope == "self_or_staff" and current_user.role not in STAFF):
+    if owner.person and getattr(obj, owner.person) != user.id:
+        if access.scope == "self" or (access.scope == "self_or_staff" and user.role not in STAFF):
             abort(access.denied)
     return obj
 
 
-def _person_visible(column, own_too: bool):
+def _person_visible(column, own_too: bool, user):
     """People in the caller's scope (department-limited trainers: their departments), and the caller's own objects
     where the table's scope names them (``self``, ``self_or_staff``)."""
     from .auth.scope import user_column_filter
 
-    visible = user_column_filter(column, current_user)
-    return or_(column == current_user.id, visible) if own_too else visible
+    visible = user_column_filter(column, user)
+    return or_(column == user.id, visible) if own_too else visible

@@ -13,8 +13,9 @@ _l = lazy_gettext
 def select_locale() -> str:
     """The user's saved language, else the browser's best match among the supported ones."""
     languages = current_app.config["LANGUAGES"]
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return current_user.locale
+    user = current_user._get_current_object() if request else None
+    if getattr(user, "is_authenticated", False) and user.locale in languages:
+        return user.locale
     chosen = request.cookies.get("lms_lang") if request else None
     if chosen in languages:
         return chosen

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, session
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..clock import now
@@ -76,11 +76,12 @@ def check_session() -> None:
     """Before each request: end an expired session, else note that it was used now."""
     if "_user_id" not in session:
         return
-    if not current_user.is_authenticated:  # token rotated or user deactivated: the cookie is worthless
+    user = current_user._get_current_object()  # resolved once: every access through the proxy costs
+    if not user.is_authenticated:  # token rotated or user deactivated: the cookie is worthless
         clear_session()
         return
     moment = now()
-    if expired(current_user, moment):
+    if expired(user, moment):
         logout_user()
         clear_session()
         flash(_("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."), "info")
@@ -100,9 +101,8 @@ OPEN_WHILE_TEMPORARY = frozenset({"lms.auth.account", "lms.auth.logout", "lms.au
 
 def password_change_redirect():
     """Before each request: a user with a temporary password may only set a new one (or sign out)."""
-    from flask import redirect, request, url_for
-
-    if not current_user.is_authenticated or not current_user.must_change_password:
+    user = current_user._get_current_object()
+    if not user.is_authenticated or not user.must_change_password:
         return None
     if request.endpoint in OPEN_WHILE_TEMPORARY:
         return None
