@@ -1,7 +1,7 @@
 """Accounts, roles and organisations."""
 from functools import cache
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
@@ -10,9 +10,15 @@ from ..extension import of as lms_of
 
 
 def _load_user(token: str):
-    from ..db import get_session
+    """The session user: the ORM ``User`` for a request that may write or outside the LMS's paths (a host's pages),
+    else the lighter read-only ``SessionUser`` (session_user.py; same query, same conditions)."""
+    from ..db import get_session, write_intent
 
-    return get_session().scalar(_session_user_query(), {"token": token})
+    if write_intent.get() or not lms_of(current_app).owns_path(request.path):
+        return get_session().scalar(_session_user_query(), {"token": token})
+    from . import session_user
+
+    return session_user.load(get_session(), token)
 
 
 @cache
