@@ -1,8 +1,8 @@
 """Security defaults: CSRF on every form, strict headers on every response, proxies, cookies, HSTS."""
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect, csrf_meta_tag, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
@@ -17,6 +17,7 @@ CSP = (
 def init_app(app: Flask) -> None:
     """Enable CSRF protection, trust the configured proxies, secure the cookies and add the security headers."""
     csrf.init_app(app)
+    _use_signed_token_memory(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0 and not isinstance(app.wsgi_app, ProxyFix):
         # The client address (login throttling, audit) and the scheme come from the last `proxies` hops only.
@@ -62,3 +63,42 @@ def is_download(response) -> bool:
     """Whether the response is a file download (Content-Disposition attachment or inline with a file name)."""
     disposition = response.headers.get("Content-Disposition", "").lower()
     return disposition.startswith("attachment") or "filename" in disposition
+
+
+#: Signed CSRF tokens per process: (secret key, the session's raw token) -> signed token; emptied when full.
+SIGNED_TOKENS_LIMIT = 4096
+
+
+def csrf_token() -> str:
+    """The request's CSRF token for templates, as Flask-WTF's generate_csrf makes it. Without a time limit (the
+    LMS's WTF_CSRF_TIME_LIMIT) a token is valid whenever it was signed, so the signed form of a session's raw token
+    is remembered instead of being signed again (JSON, zlib, HMAC) in every request that shows a form."""
+    config = current_app.config
+    field = config["WTF_CSRF_FIELD_NAME"]
+    token = g.get(field)
+    if token is not None:
+        return token
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    memory = current_app.extensions["lms_csrf_signed"]
+    raw = session.get(field)
+    token = memory.get((secret, raw)) if isinstance(raw, str) else None
+    if token is None:
+        token = generate_csrf()  # creates the session's raw token if there is none yet
+        raw = session.get(field)
+        if isinstance(raw, str):
+            if len(memory) >= SIGNED_TOKENS_LIMIT:
+                memory.clear()
+            memory[(secret, raw)] = token
+        return token
+    setattr(g, field, token)
+    return token
+
+
+def _use_signed_token_memory(app: Flask) -> None:
+    """Templates get csrf_token() above instead of Flask-WTF's generate_csrf (same token format and checks)."""
+    app.extensions["lms_csrf_signed"] = {}
+    processors = app.template_context_processors[None]
+    processors[:] = [func for func in processors if getattr(func, "__module__", "") != "flask_wtf.csrf"]
+    app.context_processor(lambda: {"csrf_token": csrf_token, "csrf_meta_tag": csrf_meta_tag})

@@ -32,7 +32,7 @@ def test_auth_session_user_request_that_may_write_gets_the_orm_user(app, client,
     """A POST (and a GET that records an audit row) gets the ORM User, which it may change."""
     login_as("learner_a")
     with client:
-        client.post("/language", data={"locale": "en"})
+        client.post("/language", data={"lang": "en"})
         assert isinstance(current_user._get_current_object(), User)
 
 
