@@ -24,16 +24,24 @@ def select_locale() -> str:
     return languages[0]
 
 
+def _babel_context():
+    """Flask-Babel's per-request namespace on g, or None (one look-up instead of two through the g proxy)."""
+    try:
+        return g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:  # no app context
+        return None
+
+
 def locale_code() -> str:
     """The current locale as a string ("de" without one), remembered per request and locale like the
     translations (templates ask for it a dozen times per page; force_locale still switches it)."""
-    ctx = g.get("_flask_babel") if g else None
+    ctx = _babel_context()
     locale = getattr(ctx, "babel_locale", None)
     remembered = getattr(ctx, "lms_locale_code", None)
     if remembered is not None and locale is not None and remembered[0] is locale:
         return remembered[1]
     code = str(get_locale() or "de")
-    ctx = g.get("_flask_babel") if g else None  # Flask-Babel creates its context on first use
+    ctx = _babel_context()  # Flask-Babel creates its context on first use
     locale = getattr(ctx, "babel_locale", None)
     if ctx is not None and locale is not None:
         ctx.lms_locale_code = (locale, code)
@@ -54,13 +62,13 @@ def _translations():
     Templates call gettext dozens of times per page; Flask-Babel looks up its context, domain and locale on every
     call. The remembered object is only used while the locale is the same one (force_locale switches it).
     """
-    ctx = g.get("_flask_babel") if g else None
+    ctx = _babel_context()
     locale = getattr(ctx, "babel_locale", None)
     remembered = getattr(ctx, "lms_translations", None)
     if remembered is not None and locale is not None and remembered[0] is locale:
         return remembered[1]
     translations = get_translations()
-    ctx = g.get("_flask_babel") if g else None  # Flask-Babel creates its context on first use
+    ctx = _babel_context()  # Flask-Babel creates its context on first use
     locale = getattr(ctx, "babel_locale", None)
     if ctx is not None and locale is not None:
         ctx.lms_translations = (locale, translations)
