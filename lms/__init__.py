@@ -10,6 +10,28 @@ from .extension import Extension
 __all__ = ["LMS", "create_app", "init_app"]
 
 
+class _App(Flask):
+    """Flask, remembering which hooks and views are plain functions: Flask asks ``inspect`` about every one of them
+    (a dozen per request) whether it is a coroutine function."""
+
+    sync_limit = 4096  # per-request callbacks (after_this_request) are new functions each time: the memory is bounded
+
+    def ensure_sync(self, func):
+        """As Flask's, with plain functions remembered."""
+        known = self.__dict__.setdefault("_lms_sync", set())
+        try:
+            if func in known:
+                return func
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+        result = super().ensure_sync(func)
+        if result is func:
+            if len(known) >= self.sync_limit:
+                known.clear()
+            known.add(func)
+        return result
+
+
 class LMS(Extension):
     """The LMS as a Flask extension: ``LMS(app, url_prefix="/lms")`` or ``lms = LMS(); lms.init_app(app, ...)``."""
 
@@ -22,7 +44,7 @@ class LMS(Extension):
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the standalone app: config, database, i18n, then every package (test config last)."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = _App(__name__, instance_relative_config=True, static_folder=None)
     from . import config
 
     config.load(app, test_config)
