@@ -66,6 +66,12 @@ def in_process(url: str, args) -> dict:
         if page == "lesson":
             verdict = "ok" if ms <= IN_PROCESS_TARGET_MS else "over the target"
             print(f"  lesson page target ≤ {IN_PROCESS_TARGET_MS} ms: {verdict}")
+    # The base cost of a signed-in request with no page work: session cookie, session user, transaction, hooks.
+    client.get(paths["lesson"])
+    ms = _pages.time_requests(app, _pages.wsgi_environ("/healthz", client), args.requests, args.rounds)
+    print(f"  {'healthz':<14}{ms:>11.3f}{ms / base_ms:>11.1f}{'':>5}  /healthz (signed in: the base cost)")
+    figure("pages.in_process.signed_in_healthz", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
+           digits=3)
     app.extensions["lms_db"][0].dispose()
     return paths
 
