@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 from flask import after_this_request, current_app, g, jsonify, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
-from ..db import get_session, utcnow
+from ..db import get_session, read_phase, utcnow
 from .models import LRSCredential
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
@@ -216,15 +216,27 @@ def xapi_request() -> XAPIRequest:
     return g.xapi_request
 
 
-# Built once (every LRS request runs it): constructing the statement cost more than running it.
-_ACTIVE_CREDENTIAL = select(LRSCredential).where(LRSCredential.key == bindparam("key"), LRSCredential.active.is_(True))
+# Built once (every LRS request runs it): Core, the columns the check needs, no ORM identity map.
+_CREDENTIALS = LRSCredential.__table__
+_ACTIVE_CREDENTIAL = select(_CREDENTIALS.c.id, _CREDENTIALS.c.org_id, _CREDENTIALS.c.name, _CREDENTIALS.c.scope,
+                            _CREDENTIALS.c.secret_hash, _CREDENTIALS.c.last_used_at).where(
+    _CREDENTIALS.c.key == bindparam("key"), _CREDENTIALS.c.active.is_(True))
+_TOUCH = update(_CREDENTIALS).where(_CREDENTIALS.c.id == bindparam("credential")).values(
+    last_used_at=bindparam("now", type_=_CREDENTIALS.c.last_used_at.type))
 
 
-def _authenticate(headers: Headers) -> LRSCredential | None:
+def _authenticate(headers: Headers):
+    """The active credential row (id, org_id, name, scope, last_used_at) for the Basic credentials, or None.
+
+    Read in a read phase of its own (BEGIN, not BEGIN IMMEDIATE): a writing request takes SQLite's write lock
+    only when it writes, so parsing and validating a body never holds other workers' writes back.
+    """
     auth = Authorization.from_header(headers.get("Authorization"))
     if auth is None or auth.type != "basic" or not auth.username:
         return None
-    credential = get_session().scalar(_ACTIVE_CREDENTIAL, {"key": auth.username})
+    session = get_session()
+    with read_phase(session):
+        credential = session.connection().execute(_ACTIVE_CREDENTIAL, {"key": auth.username}).first()
     if credential is None or not check_secret(auth.password or "", credential.secret_hash):
         return None
     return credential
@@ -255,7 +267,7 @@ def check_lrs_request():
     g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
     g.xapi_version = version
     if writes:
-        touch_credential(get_session(), credential.id)
+        touch_credential(get_session(), credential.id, credential.last_used_at)
     after_this_request(_version_header)
     return None
 
@@ -270,11 +282,8 @@ def current_client() -> LRSClient:
     return g.lrs_client
 
 
-def touch_credential(db, credential_id: int) -> None:
+def touch_credential(db, credential_id: int, last_used_at: datetime | None) -> None:
     """Remember when a credential was last used (at most once a minute, to spare writes)."""
-    credential = db.get(LRSCredential, credential_id)
-    if credential is None:
-        return
     now = utcnow()
-    if credential.last_used_at is None or now - credential.last_used_at > timedelta(minutes=1):
-        credential.last_used_at = now
+    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+        db.execute(_TOUCH, {"credential": credential_id, "now": now})
