@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
@@ -266,8 +267,8 @@ def check_lrs_request():
                                f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
     g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
     g.xapi_version = version
-    if writes:
-        touch_credential(get_session(), credential.id, credential.last_used_at)
+    if writes and _stale(credential.last_used_at):
+        after_this_request(partial(_touch_after_write, credential.id))
     after_this_request(_version_header)
     return None
 
@@ -282,8 +283,18 @@ def current_client() -> LRSClient:
     return g.lrs_client
 
 
-def touch_credential(db, credential_id: int, last_used_at: datetime | None) -> None:
-    """Remember when a credential was last used (at most once a minute, to spare writes)."""
-    now = utcnow()
-    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
-        db.execute(_TOUCH, {"credential": credential_id, "now": now})
+def _stale(last_used_at: datetime | None) -> bool:
+    # At most one write a minute per credential records its use.
+    return last_used_at is None or utcnow() - last_used_at > timedelta(minutes=1)
+
+
+def _touch_after_write(credential_id: int, response):
+    # After the resource's own writes, in their transaction: recording the use never takes the write lock early.
+    if response.status_code < 400:
+        touch_credential(get_session(), credential_id)
+    return response
+
+
+def touch_credential(db, credential_id: int) -> None:
+    """Remember that a credential was used now."""
+    db.execute(_TOUCH, {"credential": credential_id, "now": utcnow()})
