@@ -122,8 +122,9 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
     from bench.bench_load import free_port, start_gunicorn, stop_gunicorn
 
     port = free_port()
+    # scripts/serve.sh's production defaults (in-app relay, secure cookies, HSTS, one trusted proxy hop).
     env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets_mod.token_hex(32), "LMS_BASE_IRI": "http://lms.bench",
-           "LMS_RELAY_IN_APP": "1"}
+           "LMS_RELAY_IN_APP": "1", "LMS_SECURE_COOKIES": "true", "LMS_HSTS": "true", "LMS_TRUSTED_PROXIES": "1"}
     ralph_user, ralph_password = "bench-ingest", "bench-" + uuid.uuid4().hex[:12]
     ralph("setup")
     server = start_gunicorn("lms:create_app()", port, args.workers, env, workdir / "gunicorn-ingest.log")

@@ -85,9 +85,7 @@ def is_number(value: Any) -> bool:
     return math.isfinite(value)
 
 
-@lru_cache(maxsize=128)
-def _key_set(keys: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(keys)
+_key_set = lru_cache(maxsize=128)(frozenset)  # the allowed keys of each object kind, as a set
 
 
 def check_obj(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...], section: str) -> dict:
