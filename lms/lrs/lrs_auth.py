@@ -236,8 +236,12 @@ def _authenticate(headers: Headers):
     if auth is None or auth.type != "basic" or not auth.username:
         return None
     session = get_session()
-    with read_phase(session):
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        # Something before this check (a host's signed-in user) already works in a transaction: read inside it.
         credential = session.connection().execute(_ACTIVE_CREDENTIAL, {"key": auth.username}).first()
+    else:
+        with read_phase(session):
+            credential = session.connection().execute(_ACTIVE_CREDENTIAL, {"key": auth.username}).first()
     if credential is None or not check_secret(auth.password or "", credential.secret_hash):
         return None
     return credential
