@@ -63,14 +63,12 @@ def matches(db: Session, target: ForwardTarget, statement: Statement) -> bool:
     return False
 
 
-# Built once: every transaction that stores statements asks it. Core, and only the columns matches() reads.
-_TARGETS = ForwardTarget.__table__
-_ACTIVE_TARGETS = select(_TARGETS.c.id, _TARGETS.c.verb_ids, _TARGETS.c.course_slugs).where(
-    _TARGETS.c.org_id == bindparam("org"), _TARGETS.c.active.is_(True))
+# Built once: every transaction that stores statements asks it.
+_ACTIVE_TARGETS = select(ForwardTarget).where(ForwardTarget.org_id == bindparam("org"), ForwardTarget.active.is_(True))
 
 
-def _active_targets(db: Session, org_id: int) -> list:
-    """The organisation's active targets (id, verb_ids, course_slugs), read once per transaction."""
+def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
+    """The organisation's active targets, read once per transaction (a request storing several batches asks once)."""
     transaction = db.get_transaction()
     cached = db.info.get("lms_forward_targets")
     if cached is None or cached[0] is not transaction:
@@ -78,7 +76,7 @@ def _active_targets(db: Session, org_id: int) -> list:
         db.info["lms_forward_targets"] = cached
     by_org = cached[1]
     if org_id not in by_org:
-        by_org[org_id] = db.connection().execute(_ACTIVE_TARGETS, {"org": org_id}).all()
+        by_org[org_id] = db.scalars(_ACTIVE_TARGETS, {"org": org_id}).all()
     return by_org[org_id]
 
 
