@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 # Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
 PASSWORD_METHOD = "scrypt:32768:8:1"
 LOW_PRIORITY = 19  # the largest nice value: the thread runs when nothing of normal priority wants the CPU
-DEFAULT_THREADS = 2
+DEFAULT_THREADS = 1
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -36,7 +36,7 @@ def _lower_own_priority() -> None:
 
 
 def pool_size() -> int:
-    """Hash threads per process: LMS_HASH_THREADS, else 2 (enough to keep both cores busy with hashes when idle)."""
+    """Hash threads per process: LMS_HASH_THREADS, else 1 (each worker process has its own pool)."""
     try:
         return max(1, int(os.environ.get("LMS_HASH_THREADS", DEFAULT_THREADS)))
     except ValueError:
