@@ -2,7 +2,7 @@
 # Production-style serving: gunicorn with several worker processes of several threads, configured from the environment.
 #   LMS_SECRET_KEY (required here), LMS_DATABASE_URL (default: SQLite in instance/), LMS_BASE_IRI,
 #   LMS_WORKERS (processes, default 2 × cores + 1), LMS_THREADS (threads per process, default 8),
-#   LMS_HASH_THREADS (low-priority password-hash threads per process, default 1; read by lms/auth/hashing.py),
+#   LMS_HASH_PROCESSES (low-priority password-hash helpers per worker process, default 1: lms/auth/hashing.py),
 #   LMS_BIND (default 127.0.0.1:8000), LMS_RELAY_IN_APP (default 1), LMS_VENV (default .venv).
 # gthread workers: a request that waits (a sign-in waiting for its password hash, a writer waiting for SQLite's
 # write lock) ties up one thread, not a whole process, so the other threads keep serving pages.
