@@ -88,7 +88,8 @@ def start_served(url: str, port: int, args, log: Path) -> subprocess.Popen:
     """scripts/serve.sh on a free port and the bench database; waits for /healthz."""
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_BIND": f"127.0.0.1:{port}", "LMS_BASE_IRI": f"http://127.0.0.1:{port}", "LMS_VENV": sys.prefix,
-           "LMS_SECURE_COOKIES": "false", "LMS_HSTS": "false"}  # plain HTTP on loopback: no TLS proxy in front
+           "LMS_SECURE_COOKIES": "false", "LMS_HSTS": "false",  # plain HTTP on loopback: no TLS proxy in front
+           "PYTHONPATH": str(REPO)}  # this checkout's lms, also where the venv has another one installed
     for name in ("workers", "threads"):
         if getattr(args, name):
             env[f"LMS_{name.upper()}"] = str(getattr(args, name))
