@@ -20,6 +20,7 @@ import argparse
 import re
 import statistics
 import sys
+from collections.abc import Mapping
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,7 +55,7 @@ class QueryLog:
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         elapsed = (time.perf_counter() - self._start.pop()) * 1000
         # A dict on PostgreSQL (named placeholders), a sequence on SQLite: kept as is, so --explain can re-run it.
-        kept = dict(parameters) if isinstance(parameters, dict) else tuple(parameters or ())
+        kept = dict(parameters) if isinstance(parameters, Mapping) else tuple(parameters or ())
         self.entries.append((statement, kept, elapsed))
 
     def reset(self) -> None:
