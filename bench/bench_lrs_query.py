@@ -35,6 +35,7 @@ from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._http_ingest import compare_with_ralph  # noqa: E402
 from bench._lrs_fill_pg import fill_postgres  # noqa: E402
+from bench._lrs_plans import print_plan, print_window_shapes, window  # noqa: E402
 from bench._tables import BulkWriter  # noqa: E402
 
 VERBS = [f"http://adlnet.gov/expapi/verbs/{name}" for name in (
@@ -168,14 +169,18 @@ def prepare(url: str):
     from lms.auth.services import create_organisation
     from lms.migrations import upgrade
     from lms.lrs.lrs_auth import create_credential
+    from lms.auth.models import Organisation
+    from sqlalchemy import select
 
     upgrade(url)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "BASE_IRI": HOME,
                       "BUNDLED_CONTENT": False, "COURSES_DIR": str(REPO / "tests/content/courses"),
                       "QUIZZES_DIR": str(REPO / "tests/content/quizzes")})
     session = app.extensions["lms_db"][1]()
-    org = create_organisation(session, "Bench", "bench")
-    create_organisation(session, "Other", "other")
+    org = session.scalar(select(Organisation).where(Organisation.slug == "bench"))  # --database: filled before
+    if org is None:
+        org = create_organisation(session, "Bench", "bench")
+        create_organisation(session, "Other", "other")
     credential, secret = create_credential(session, org.id, "bench")
     session.commit()
     org_id = credential.org_id
@@ -185,12 +190,10 @@ def prepare(url: str):
     return app, org_id, headers
 
 
-def window(n: int) -> dict:
-    """since/until around the middle of the filled history, holding about 1 % of the statements."""
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    since = base + timedelta(milliseconds=10 * (n // 2))
-    until = since + timedelta(milliseconds=10 * max(n // 100, 300))
-    return {"since": since.isoformat().replace("+00:00", "Z"), "until": until.isoformat().replace("+00:00", "Z")}
+def stored_count(app) -> int:
+    """Statements in the database (the --database one may be filled already)."""
+    with app.extensions["lms_db"][0].connect() as conn:
+        return conn.exec_driver_sql("SELECT COUNT(*) FROM xapi_statements").scalar()
 
 
 def plan_queries(n: int) -> list[tuple[str, object]]:
@@ -200,33 +203,6 @@ def plan_queries(n: int) -> list[tuple[str, object]]:
     return [("agent + verb", StatementQuery(agent=f"account:{HOME}|user-1", verb=VERBS[0])),
             ("activity + related_activities", StatementQuery(activity=f"{HOME}/course/1", related_activities=True)),
             ("since/until window", StatementQuery(**window(n)))]
-
-
-def print_plan(app, org_id: int, n: int) -> None:
-    """The database's plan for each filter (PostgreSQL: EXPLAIN ANALYZE with buffers, i.e. the actual run)."""
-    from sqlalchemy.orm import Session
-
-    from lms.lrs.query import _direct, _narrow_window, _via_refs
-
-    with app.app_context():
-        engine = app.extensions["lms_db"][0]
-        postgres = engine.dialect.name == "postgresql"
-        prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" if postgres else "EXPLAIN QUERY PLAN"
-        for label, query in plan_queries(n):
-            with Session(engine) as session:
-                narrow = _narrow_window(session, query, org_id)
-            # Every filtered GET runs two queries: the filter itself and the StatementRef chains (Communication 2.1.3).
-            for part, statement in (("", _direct(query, org_id, 10 ** 12, 100, narrow)),
-                                    ("_refs", _via_refs(query, org_id, 10 ** 12))):
-                sql = statement.compile(engine, compile_kwargs={"literal_binds": True})
-                with engine.connect() as conn:
-                    plan = conn.exec_driver_sql(f"{prefix} {sql}").fetchall()
-                print(f"Query plan for {label}{' (StatementRef chains)' if part else ''}:")
-                for row in plan:
-                    print("   ", row[-1])
-                    if str(row[-1]).startswith("Execution Time:"):  # the database's own time, no HTTP or Python
-                        figure(f"lrs.postgresql.sql_{label.split()[0].replace('/', '_')}{part}",
-                               float(row[-1].split()[2]), "ms", digits=2)
 
 
 def queries(client, headers: dict, args, prefix: str) -> None:
@@ -302,6 +278,8 @@ def main() -> None:
     parser.add_argument("--fast-fill", action="store_true", help="PostgreSQL: fill with INSERT … SELECT "
                         "generate_series inside the server (for --n 10000000)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP ingest comparison with ralph")
+    parser.add_argument("--database", metavar="URL", help="an existing database (kept): migrated, and filled only "
+                        "when it holds fewer than N statements; e.g. to measure again on a 10 M fill")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
                         "(scripts/pg-cluster.sh start DIR prints one); a database is created and dropped")
     add_smoke_flag(parser)
@@ -310,17 +288,24 @@ def main() -> None:
         args.n, args.agents, args.requests, args.singles, args.batches = 2000, 100, 5, 20, 2
         args.http_batches, args.http_singles, args.workers = 2, 10, 2
 
-    with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:
-        url = dbs.new("lrs")
+    with ScratchDatabases(args.postgres, prefix="bench_lrs") as dbs:  # --database: never dropped (not made here)
+        url = args.database or dbs.new("lrs")
+        kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         app, org_id, headers = prepare(url)
-        prefix = f"lrs.{dbs.kind.lower()}"
-        print(f"Filling {args.n:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) into {dbs.kind} ...")
-        if args.fast_fill and dbs.kind == "PostgreSQL":
-            seconds = fill_postgres(url, org_id, args.n, args.agents, VERBS, HOME)
+        prefix = f"lrs.{kind.lower()}"
+        stored = stored_count(app)
+        if stored < args.n:
+            print(f"Filling {args.n - stored:,} statements ({args.agents:,} actors, {len(VERBS)} verbs) "
+                  f"into {kind} ...")
+            if args.fast_fill and kind == "PostgreSQL":
+                seconds = fill_postgres(url, org_id, args.n - stored, args.agents, VERBS, HOME)
+            else:
+                seconds = fill(url, org_id, args.n - stored, args.agents)
+            print(f"  fill: {seconds:.1f} s ({(args.n - stored) / seconds:,.0f} statements/s incl. index rows)")
         else:
-            seconds = fill(url, org_id, args.n, args.agents)
-        print(f"  fill: {seconds:.1f} s ({args.n / seconds:,.0f} statements/s incl. index rows)")
-        print_plan(app, org_id, args.n)
+            print(f"{stored:,} statements already stored in {url}: no fill")
+        print_plan(app, org_id, plan_queries(args.n))
+        print_window_shapes(app, org_id, args.n, prefix)
         client = app.test_client()
         queries(client, headers, args, prefix)
         ingest(client, headers, args, dbs.workdir, prefix)
