@@ -8,7 +8,7 @@ import secrets
 import time
 from pathlib import Path
 
-from bench._load_users import PASSWORD, Client, Run, StopLoad, csrf_of, sign_in
+from bench._load_users import PASSWORD, Client, Run, csrf_of, sign_in
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -117,37 +117,114 @@ async def signed_in_clients(base: str, course, users: int, timeout: float) -> li
 
     for first in range(0, users, 10):
         await asyncio.gather(*(one(n) for n in range(first, min(users, first + 10))))
+    # closed in this event loop (kept-alive connections belong to it); the raw clients only need the cookies
+    await asyncio.gather(*(client.close() for client, _extra in clients))
     return clients
 
 
-async def hammer(clients: list, url_of, duration: float, kind: str, timeout: float) -> Run:
-    """Every client GETs its URL back to back for `duration` seconds; returns the run with the latencies."""
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) the gunicorn master and its workers have used so far (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class RawGet:
+    """One client's GET over a fresh connection per request (the same for both apps, no keep-alive):
+    the request is built once from the client's cookies and httpx's default headers, the response is read to its
+    end; cookies the server sets (the session's last-seen time) replace the old ones. Far cheaper per request than
+    httpx, so on a 2-core machine the client takes less of the CPU the server needs."""
+
+    def __init__(self, host: str, port: int, client=None) -> None:
+        """Headers from the httpx client (same User-Agent the session was bound to) and its cookies."""
+        self.host, self.port = host, port
+        self.headers = {key: value for key, value in (client.http.headers.items() if client else [])
+                        if key.lower() not in ("connection", "host")}
+        self.cookies = {cookie.name: cookie.value for cookie in client.http.cookies.jar} if client else {}
+        self.built: dict = {}
+
+    def _request(self, path: str) -> bytes:
+        if path not in self.built:
+            lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close",
+                     *(f"{key}: {value}" for key, value in self.headers.items())]
+            if self.cookies:
+                lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+            self.built[path] = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        return self.built[path]
+
+    async def get(self, path: str) -> int:
+        """The response's status code (the whole response read)."""
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(self._request(path))
+            data = await reader.read()
+        finally:
+            writer.close()
+        head, _sep, body = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        length = next((int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:")),
+                      None)
+        if length is not None and len(body) != length:
+            raise RuntimeError(f"GET {path}: {len(body)} of {length} bytes")
+        for line in lines:
+            if line.lower().startswith(b"set-cookie:"):
+                name, _eq, value = line.split(b":", 1)[1].split(b";", 1)[0].strip().partition(b"=")
+                self.cookies[name.decode()] = value.decode()
+                self.built.clear()
+        return int(lines[0].split()[1])
+
+
+async def hammer(clients: list, url_of, duration: float, kind: str, timeout: float,
+                 server_pid: int | None = None) -> Run:
+    """Every client GETs its URL back to back for `duration` seconds (clients: (RawGet, extra) pairs); returns
+    the run with the latencies and the CPU seconds the client (this process) and the server used meanwhile
+    (run.client_cpu, run.server_cpu)."""
     run = Run(len(clients), duration, 10**9, timeout)
+    client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server_pid) if server_pid else 0.0
     run.steady.started = time.monotonic()
     run.deadline = run.steady.started + duration
+    stats = run.steady
 
     async def loop(client, extra):
-        client.run, client.stats = run, run.steady
-        try:
-            while True:
-                await client.request(kind, "GET", url_of(extra))
-        except StopLoad:
-            pass
+        path = url_of(extra)
+        while time.monotonic() < run.deadline:
+            start = time.perf_counter()
+            status = await asyncio.wait_for(client.get(path), timeout)
+            stats.latencies[kind].append(time.perf_counter() - start)
+            stats.status[kind][status] += 1
+            if status != 200:
+                raise RuntimeError(f"{kind} GET {path}: HTTP {status}")
 
     await asyncio.gather(*(loop(client, extra) for client, extra in clients))
     run.steady.finished = time.monotonic()
+    run.client_cpu = time.process_time() - client_cpu
+    run.server_cpu = server_cpu_seconds(server_pid) - server_cpu if server_pid else 0.0
     return run
 
 
-async def baseline_clients(base: str, users: int, timeout: float) -> list[tuple[Client, dict]]:
-    """Clients for the minimal Flask app (nothing to sign in to)."""
-    run = Run(users, 0, 10**9, timeout)
-    return [(Client(base, run), {}) for _ in range(users)]
+def raw_clients(clients: list, base: str) -> list:
+    """(RawGet, extra) for each signed-in (httpx client, extra) pair, or plain RawGets for (None, {}) pairs."""
+    host, port = base.rsplit("//", 1)[1].split(":")
+    return [(RawGet(host, int(port), client), extra) for client, extra in clients]
 
 
-async def close_all(clients: list) -> None:
-    """Close every client's connection."""
-    await asyncio.gather(*(client.close() for client, _extra in clients))
+def baseline_clients(base: str, users: int) -> list:
+    """Clients for the minimal Flask app (nothing to sign in to), with httpx's default headers like the others."""
+    run = Run(users, 0, 10**9, 60)
+    template = Client(base, run)
+    return [(template, {}) for _ in range(users)]
 
 
 def csrf_from(html: str) -> str:

@@ -12,8 +12,9 @@ per person beyond the key (names, CSRF tokens, dates in a time zone) may be insi
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from .i18n import locale_code
 
 MAX_ENTRIES = 20_000  # per app; a full cache is emptied and refilled (the content itself is a few hundred keys)
 
@@ -45,7 +46,7 @@ def _cache() -> FragmentCache:
 
 def cached(*key, caller) -> Markup:
     """Jinja call block: the block's HTML for this key in the current language and URL prefix."""
-    full = ("fragment", key, str(get_locale()), request.script_root)
+    full = ("fragment", key, locale_code(), request.script_root)
     return _cache().lookup(full, lambda: Markup(caller()))
 
 

@@ -23,11 +23,27 @@ def select_locale() -> str:
     return languages[0]
 
 
+def locale_code() -> str:
+    """The current locale as a string ("de" without one), remembered per request and locale like the
+    translations (templates ask for it a dozen times per page; force_locale still switches it)."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    remembered = getattr(ctx, "lms_locale_code", None)
+    if remembered is not None and locale is not None and remembered[0] is locale:
+        return remembered[1]
+    code = str(get_locale() or "de")
+    ctx = g.get("_flask_babel") if g else None  # Flask-Babel creates its context on first use
+    locale = getattr(ctx, "babel_locale", None)
+    if ctx is not None and locale is not None:
+        ctx.lms_locale_code = (locale, code)
+    return code
+
+
 def localized(value, locale: str | None = None) -> str:
     """Pick the current language from a {de:…, en:…} mapping, falling back to German."""
     if isinstance(value, str) or value is None:
         return value or ""
-    lang = locale or str(get_locale() or "de")
+    lang = locale or locale_code()
     return value.get(lang) or value.get("de") or next(iter(value.values()), "")
 
 
@@ -75,4 +91,4 @@ def init_app(app: Flask) -> None:
     from .courses.markdown import render_inline
 
     app.jinja_env.globals["render_inline"] = lambda text: Markup(render_inline(text or ""))
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "de")
+    app.jinja_env.globals["current_locale"] = locale_code

@@ -32,14 +32,20 @@ def init_app(app: Flask) -> None:
         if not lms.owns_path(request.path):
             return response  # a host's own pages keep the host's headers
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
+        present = {key.lower() for key in headers.keys()}  # one pass instead of a scan per setdefault
+
+        def default(name: str, value: str) -> None:
+            if name.lower() not in present:
+                headers.add(name, value)
+
+        default("Content-Security-Policy", CSP)
+        default("X-Content-Type-Options", "nosniff")
         if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
             # A response that allows a registered LTI platform to frame it carries no X-Frame-Options.
-            headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+            default("X-Frame-Options", "DENY")
+        default("Referrer-Policy", "same-origin")
+        default("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        default("Cross-Origin-Opener-Policy", "same-origin")
         if is_download(response):
             # Every download (CSV, XLSX, PDF, credential JSON, Markdown, DOCX, JSON lines) may carry personal
             # data: no copy in browser or proxy caches, whatever the view said.

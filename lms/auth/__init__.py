@@ -4,7 +4,7 @@ from functools import cache
 from flask import Flask, request
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extension import of as lms_of
 
@@ -18,10 +18,11 @@ def _load_user(token: str):
 @cache
 def _session_user_query():
     """The signed-in user by session token, built once (SQLAlchemy then reuses its compiled form); the
-    organisation comes in the same query because every page reads it (idle timeout, header)."""
+    organisation comes in the same query because every page reads it (idle timeout, header); the department
+    (joined by default) only when a page asks for it: no learner page does."""
     from .models import User
 
-    return (select(User).options(joinedload(User.organisation))
+    return (select(User).options(joinedload(User.organisation), lazyload(User.department))
             .where(User.session_token == bindparam("token"), User.active.is_(True)))
 
 
@@ -29,11 +30,12 @@ def init_app(app: Flask) -> None:
     """Install Flask-Login, the auth blueprint and the CLI commands."""
     from .. import nav
     from ..i18n import _l
-    from . import cli, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
+    from . import cli, cookie, sessions, user_admin, views  # noqa: F401  (user_admin adds routes to views.bp)
 
     from .host import sync_host_identity
 
     lms = lms_of(app)
+    cookie.install(app)
     # One LoginManager per app (not a module global), so two mounted LMSs keep their own settings.
     login_manager = LoginManager(app)
     login_manager.login_view = "lms.auth.login"

@@ -24,6 +24,11 @@ def _statements() -> dict:
                                              Enrolment.course_slug == bindparam("slug")),
         "lessons": select(LessonProgress).where(LessonProgress.enrolment_id == bindparam("enrolment_id")),
         "modules": select(ModuleProgress).where(ModuleProgress.enrolment_id == bindparam("enrolment_id")),
+        # The same reads as plain rows for a GET (read-only: no ORM identity map or unit of work needed).
+        "lessons_rows": select(*LessonProgress.__table__.c).where(
+            LessonProgress.__table__.c.enrolment_id == bindparam("enrolment_id")),
+        "modules_rows": select(*ModuleProgress.__table__.c).where(
+            ModuleProgress.__table__.c.enrolment_id == bindparam("enrolment_id")),
     }
 
 
@@ -78,13 +83,15 @@ def module_records(db: Session, enrolment: Enrolment) -> dict[str, ModuleProgres
 
 
 def _records(db: Session, name: str, enrolment_id: int, key: str) -> dict:
+    """The progress rows by key: ORM objects when the request may write, read-only rows (same attribute names)
+    read once per request in a GET."""
     memo = _read_memo(name, enrolment_id)
-    if memo:
-        return dict(memo["rows"])
-    rows = {getattr(row, key): row for row in db.scalars(_statements()[name], {"enrolment_id": enrolment_id})}
-    if memo is not None:
-        memo["rows"] = rows
-    return dict(rows)
+    if memo is None:
+        return {getattr(row, key): row for row in db.scalars(_statements()[name], {"enrolment_id": enrolment_id})}
+    if "rows" not in memo:
+        result = db.connection().execute(_statements()[f"{name}_rows"], {"enrolment_id": enrolment_id})
+        memo["rows"] = {getattr(row, key): row for row in result}
+    return dict(memo["rows"])
 
 
 def _lesson_record(db: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:

@@ -184,6 +184,7 @@ def module_links(db, user, course, enrolment):
     catalog = get_catalog()
     links = {}
     records = courses.module_records(db, enrolment)
+    label = _("Quiz zum Modul")
     for module in course.modules:
         if not module.quiz or catalog.quiz(course.slug, module.quiz) is None:
             continue
@@ -194,7 +195,7 @@ def module_links(db, user, course, enrolment):
         elif record and record.quiz_best_score is not None:
             note = _("bisher bestes Ergebnis: %(p)d %%", p=round(record.quiz_best_score * 100))
         links[module.id] = {"url": cached_url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
-                            "label": _("Quiz zum Modul"), "note": note}
+                            "label": label, "note": note}
     return links
 
 
