@@ -12,10 +12,13 @@ it. A nice-19 thread that the kernel does not schedule for a while then stalls e
 process. A helper process shares no GIL with the server.
 
 The work factor is werkzeug's default and is not lowered: only who computes the hash and when changes.
+LMS_HASH_PROCESSES=0 hashes in the request thread instead; so does a process whose helper cannot run twice in a
+row (a host server whose sys.executable is no Python, as under uWSGI): sign-ins keep working, at normal priority.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import subprocess
@@ -28,6 +31,7 @@ PASSWORD_METHOD = "scrypt:32768:8:1"
 LOW_PRIORITY = 19  # set by the helper itself (hash_helper.py)
 HELPER = Path(__file__).with_name("hash_helper.py")
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _idle: queue.Queue | None = None
 _owner_pid = 0
@@ -64,11 +68,25 @@ class _Helper:
 
 
 def pool_size() -> int:
-    """Helpers per server process: LMS_HASH_PROCESSES, else 1 (each gunicorn worker process has its own)."""
+    """Helpers per server process: LMS_HASH_PROCESSES, else 1 (each gunicorn worker process has its own); 0: none."""
     try:
-        return max(1, int(os.environ.get("LMS_HASH_PROCESSES", 1)))
+        return max(0, int(os.environ.get("LMS_HASH_PROCESSES", 1)))
     except ValueError:
         return 1
+
+
+def _in_process(request: list):
+    """The request computed in this thread (no helper wanted, or none can run here)."""
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    if request[0] == "check":
+        try:
+            return check_password_hash(request[1], request[2])
+        except ValueError as exc:  # the helper reports a malformed hash the same way
+            raise HashHelperError(f"ValueError: {exc}") from exc
+    if request[0] == "new":
+        return generate_password_hash(request[1], method=request[2])
+    return [os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)]
 
 
 def _helpers() -> queue.Queue:
@@ -85,17 +103,21 @@ def _helpers() -> queue.Queue:
 
 def ask(request: list):
     """Run one request on an idle helper (waiting for one if all are busy); restart a helper that died."""
+    if pool_size() == 0:
+        return _in_process(request)
     idle = _helpers()
     helper = idle.get()
     try:
-        if helper is None:
-            helper = _Helper()
-        try:
-            return helper.ask(request)
-        except (BrokenPipeError, OSError):
-            helper.stop()
-            helper = _Helper()
-            return helper.ask(request)
+        for attempt in range(2):
+            try:
+                helper = helper or _Helper()
+                return helper.ask(request)
+            except (BrokenPipeError, OSError, ValueError):
+                if helper is not None:
+                    helper.stop()
+                helper = None
+        log.warning("password-hash helper cannot run (%s); hashing in the request thread", sys.executable)
+        return _in_process(request)
     finally:
         idle.put(helper)
 

@@ -83,3 +83,22 @@ def test_auth_hashing_helper_replaced_when_it_dies():
     os.waitpid(pid, 0)
     assert hashing.check(hashing.new_hash("still a long passphrase"), "still a long passphrase") is True
     assert hashing.helper_priority()[0] != pid
+
+
+def test_auth_hashing_zero_helpers_hash_in_the_request_thread(monkeypatch):
+    """LMS_HASH_PROCESSES=0 computes the hashes in the calling process, with the same format."""
+    monkeypatch.setenv("LMS_HASH_PROCESSES", "0")
+    assert hashing.helper_priority()[0] == os.getpid()
+    stored = hashing.new_hash("a long enough passphrase")
+    assert stored.startswith("scrypt:32768:8:1$")
+    assert hashing.check(stored, "a long enough passphrase") is True
+    assert hashing.check(stored, "another passphrase") is False
+
+
+def test_auth_hashing_helper_that_cannot_run_falls_back_in_process(monkeypatch):
+    """A host whose sys.executable is no Python (uWSGI): the helper dies at once twice, the hash is done here."""
+    monkeypatch.setattr(hashing, "_idle", None)  # a fresh pool that starts helpers with the broken executable
+    monkeypatch.setattr(hashing.sys, "executable", "/bin/false")
+    stored = hashing.new_hash("a long enough passphrase")
+    assert hashing.check(stored, "a long enough passphrase") is True
+    assert hashing.helper_priority()[0] == os.getpid()
