@@ -1,8 +1,8 @@
 """xAPI ingest over HTTP for bench_lrs_query.py: this LRS under gunicorn against ralph, same client, same run.
 
 The client is a small asyncio HTTP/1.1 client sending pre-serialised request bytes over `concurrency`
-connections (reused when the server keeps them alive, as uvicorn does; gunicorn's sync workers close each
-one), so its own cost per request is a few socket calls and both servers are measured with the same load.
+connections (reused when the server keeps them alive, as uvicorn and gunicorn's gthread workers do), so its own
+cost per request is a few socket calls and both servers are measured with the same load.
 """
 from __future__ import annotations
 
@@ -119,11 +119,12 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
 
     from bench._figures import figure
     from bench.bench_forwarding import ralph
-    from bench.bench_load import free_port, start_gunicorn, stop_gunicorn
+    from bench.bench_load import free_port, serve_threads, start_gunicorn, stop_gunicorn
 
     port = free_port()
+    # scripts/serve.sh's production defaults (in-app relay, secure cookies, HSTS, one trusted proxy hop).
     env = {"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets_mod.token_hex(32), "LMS_BASE_IRI": "http://lms.bench",
-           "LMS_RELAY_IN_APP": "1"}
+           "LMS_RELAY_IN_APP": "1", "LMS_SECURE_COOKIES": "true", "LMS_HSTS": "true", "LMS_TRUSTED_PROXIES": "1"}
     ralph_user, ralph_password = "bench-ingest", "bench-" + uuid.uuid4().hex[:12]
     ralph("setup")
     server = start_gunicorn("lms:create_app()", port, args.workers, env, workdir / "gunicorn-ingest.log")
@@ -134,8 +135,9 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
         targets = [Target("this LRS", port, "/xapi/statements", key, secret),
                    Target("ralph", ralph_port, "/xAPI/statements", ralph_user, ralph_password)]
         print(f"Ingest over HTTP, {args.concurrency} client connections, same client and statements for both: this "
-              f"LRS under gunicorn ({args.workers} sync workers, as scripts/serve.sh) and ralph 5.1 (1 uvicorn "
-              f"worker, filesystem backend, scripts/ralph.sh); load average {os.getloadavg()[0]:.2f}")
+              f"LRS under gunicorn ({args.workers} gthread workers x {serve_threads()} threads, as scripts/serve.sh) "
+              f"and ralph 5.1 (1 uvicorn worker, filesystem backend, scripts/ralph.sh); load average "
+              f"{os.getloadavg()[0]:.2f}")
         rates = {}
         runs = (("batches of 100", args.http_batches, 100), ("single statements", args.http_singles, 1))
         for kind, count, size in runs:

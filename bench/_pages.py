@@ -117,6 +117,8 @@ async def signed_in_clients(base: str, course, users: int, timeout: float) -> li
 
     for first in range(0, users, 10):
         await asyncio.gather(*(one(n) for n in range(first, min(users, first + 10))))
+    # closed in this event loop (kept-alive connections belong to it); the raw clients only need the cookies
+    await asyncio.gather(*(client.close() for client, _extra in clients))
     return clients
 
 
@@ -140,7 +142,7 @@ def server_cpu_seconds(master_pid: int) -> float:
 
 
 class RawGet:
-    """One client's GET over a fresh connection per request (gunicorn's sync workers close every connection):
+    """One client's GET over a fresh connection per request (the same for both apps, no keep-alive):
     the request is built once from the client's cookies and httpx's default headers, the response is read to its
     end; cookies the server sets (the session's last-seen time) replace the old ones. Far cheaper per request than
     httpx, so on a 2-core machine the client takes less of the CPU the server needs."""
@@ -223,11 +225,6 @@ def baseline_clients(base: str, users: int) -> list:
     run = Run(users, 0, 10**9, 60)
     template = Client(base, run)
     return [(template, {}) for _ in range(users)]
-
-
-async def close_all(clients: list) -> None:
-    """Close every client's connection."""
-    await asyncio.gather(*(client.close() for client, _extra in clients))
 
 
 def csrf_from(html: str) -> str:

@@ -1,8 +1,8 @@
 """Load test: N simulated learners (default 200) against the real app served by gunicorn, with a baseline.
 
 The script prepares a fresh database (SQLite in a temporary folder, or a new database on a PostgreSQL server given
-with --postgres), creates one organisation with N learners and an LRS client credential, starts gunicorn with
-several sync workers (the scripts/serve.sh configuration: 2 x cores + 1) on 127.0.0.1 and a free port, and runs
+with --postgres), creates one organisation with N learners and an LRS client credential, starts gunicorn as
+scripts/serve.sh configures it (2 x cores + 1 gthread workers, LMS_THREADS threads each) on 127.0.0.1 and a free port, and runs
 N concurrent learners from one asyncio process (httpx.AsyncClient, loopback only). Each learner signs in, starts
 the course (answering the needs questionnaire if the app asks), reads lessons (GET + reading beacons 'open' and
 'time'), marks them done, starts and submits the module quizzes (scenario questions decided step by step) and the
@@ -45,6 +45,12 @@ from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import PASSWORD, Stats, World, hello, learner, percentile, run_load  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+SERVE_THREADS_DEFAULT = 32  # scripts/serve.sh's LMS_THREADS default (tests/benchmarks/test_serve_config.py pins it)
+
+
+def serve_threads() -> int:
+    """Threads per gunicorn worker as scripts/serve.sh chooses them: LMS_THREADS, else its default."""
+    return int(os.environ.get("LMS_THREADS") or SERVE_THREADS_DEFAULT)
 
 
 # ----------------------------------------------------------------------------------------------- set-up, servers
@@ -85,8 +91,9 @@ def prepare_database(url: str, users: int) -> tuple[str, str]:
 
 
 def start_gunicorn(target: str, port: int, workers: int, env: dict, log: Path, chdir: Path | None = None):
-    """Start gunicorn (sync workers, as scripts/serve.sh) and wait for /healthz."""
-    command = [str(GUNICORN), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "20",
+    """Start gunicorn (gthread workers with serve_threads() threads each, as scripts/serve.sh) and wait for /healthz."""
+    command = [str(GUNICORN), "--worker-class", "gthread", "--workers", str(workers), "--threads",
+               str(serve_threads()), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "20",
                "--timeout", "120", "--backlog", "2048", "--error-logfile", str(log), target]
     if chdir:
         command[1:1] = ["--chdir", str(chdir)]
@@ -202,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 def measure(args, course, pools: dict, url: str, tmp: Path) -> int:
     """The LMS run and the baseline run on one database; prints tables and figures; 1 if anything failed."""
     engine_label = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"== bench_load: {args.users} learners, {args.duration:.0f} s, gunicorn {args.workers} sync workers, "
+    print(f"== bench_load: {args.users} learners, {args.duration:.0f} s, gunicorn {args.workers} gthread workers × {serve_threads()} threads, "
           f"{os.cpu_count()} cores, {engine_label}, course {course.slug} ({len(course.lessons)} lessons)")
     print(f"   load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(other processes on the machine skew both figures)")

@@ -273,8 +273,9 @@ def main() -> None:
     parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to each "
                         "(default 500: ralph is slow with single statements)")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP client connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
+    serve_workers = os.environ.get("LMS_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1  # as scripts/serve.sh
+    parser.add_argument("--workers", type=int, default=int(serve_workers),
+                        help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
     parser.add_argument("--fast-fill", action="store_true", help="PostgreSQL: fill with INSERT … SELECT "
                         "generate_series inside the server (for --n 10000000)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP ingest comparison with ralph")

@@ -34,7 +34,7 @@ from bench import _pages  # noqa: E402
 from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import percentile  # noqa: E402
-from bench.bench_load import free_port, prepare_database, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.bench_load import free_port, prepare_database, serve_threads, start_gunicorn, stop_gunicorn  # noqa: E402
 
 PAGES = ("lesson", "overview", "quiz_attempt")
 IN_PROCESS_TARGET_MS = 1.0
@@ -104,7 +104,6 @@ def over_http(url: str, tmp: Path, course, paths: dict, args) -> bool:
         raw = _pages.raw_clients(clients, base)
         for page in PAGES:
             runs[page] = asyncio.run(_pages.hammer(raw, urls[page], args.duration, page, args.timeout, server.pid))
-        asyncio.run(_pages.close_all(clients))
     finally:
         stop_gunicorn(server)
     port = free_port()
@@ -131,8 +130,8 @@ def report_http(runs: dict, baseline, args) -> bool:
 
     base_rps = rate(baseline)
     ok = True
-    print(f"\nOver HTTP: gunicorn {args.workers} sync workers, {args.users} clients, {args.duration:.0f} s per page, "
-          f"{os.cpu_count()} cores")
+    print(f"\nOver HTTP: gunicorn {args.workers} gthread workers × {serve_threads()} threads, {args.users} clients, "
+          f"{args.duration:.0f} s per page, {os.cpu_count()} cores")
     print(f"  {'page':<14}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'server CPU':>12}{'client CPU':>12}"
           f"{'client busy':>12}  statuses")
     for page, run in [*runs.items(), ("minimal Flask", baseline)]:

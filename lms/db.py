@@ -96,6 +96,13 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Each LRS batch dirties hundreds of index pages: a larger page cache (up to 32 MiB per connection, taken
+        # only as used) spares re-reading them, and checkpointing every 10,000 WAL pages instead of every 1,000
+        # copies a page that several commits changed once (and syncs once). Neither changes durability:
+        # synchronous=NORMAL in WAL mode, as before; the WAL file is truncated back to 64 MiB after a checkpoint.
+        cur.execute("PRAGMA cache_size=-32768")
+        cur.execute("PRAGMA wal_autocheckpoint=10000")
+        cur.execute("PRAGMA journal_size_limit=67108864")
         cur.close()
 
     @event.listens_for(engine, "begin")

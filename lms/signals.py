@@ -35,9 +35,9 @@ task_submitted = lms_signals.signal("task-submitted")
 #: tasks: a trainer accepted a hand-in or asked for a revision. kwargs: enrolment, user (the learner), course, task,
 #:   submission (status accepted or revision_requested, score 0..1), reviewer
 task_reviewed = lms_signals.signal("task-reviewed")
-#: lrs: a statement was stored (emitted by the app or received by the LRS). kwargs: statement
-#:   (lrs.store.StoredStatement: the columns of lrs.models.Statement and its seq, not an ORM instance)
-statement_stored = lms_signals.signal("statement-stored")
+#: lrs: statements were stored (emitted by the app or received by the LRS), sent once per batch. kwargs: statements
+#:   (list of lrs.store.StoredStatement: the columns of lrs.models.Statement and its seq, not ORM instances)
+statements_stored = lms_signals.signal("statements-stored")
 #: assignments: a course was assigned to a learner. kwargs: assignment (LearnerAssignment), user, course, actor
 #:   (who assigned it; None when the scheduler did, e.g. for re-certification)
 course_assigned = lms_signals.signal("course-assigned")

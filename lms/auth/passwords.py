@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
+
+from . import hashing
 
 MIN_LENGTH = 10
 MAX_CHECKED = 100  # zxcvbn's cost grows with length; the first 100 characters decide the estimate
@@ -29,7 +30,7 @@ def check(password: str, *, email: str, name: str, current_hash: str | None = No
     lowered = password.lower()
     if any(part in lowered for part in _personal_parts(email, name)):
         raise PasswordRejected("Das Passwort darf Ihren Namen und Ihre E-Mail-Adresse nicht enthalten.")
-    if current_hash and check_password_hash(current_hash, password):
+    if current_hash and hashing.check(current_hash, password):
         raise PasswordRejected("Das neue Passwort muss sich vom bisherigen unterscheiden.")
     estimate = zxcvbn(password[:MAX_CHECKED], user_inputs=_personal_parts(email, name))
     if estimate["score"] < MIN_SCORE:

@@ -6,14 +6,12 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
-from . import passwords
+from . import hashing, passwords
+from .hashing import PASSWORD_METHOD  # noqa: F401 - re-exported: the pinned work factor
 from .models import ROLES, Department, LoginThrottle, Organisation, User
 
-# Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
-PASSWORD_METHOD = "scrypt:32768:8:1"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # One answer for every address that cannot be used, whether it belongs to this organisation or to another one,
 # so an administrator cannot probe which addresses exist elsewhere on the platform.
@@ -25,8 +23,8 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with scrypt."""
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    """Hash a password with scrypt (on a low-priority hash thread, lms/auth/hashing.py)."""
+    return hashing.new_hash(password)
 
 
 def generate_password() -> str:
@@ -97,7 +95,7 @@ def set_password(user: User, password: str, *, temporary: bool = False) -> None:
 
 def change_own_password(db: Session, user: User, current: str, new: str) -> None:
     """A user replaces their password: the current one must match, the new one must pass the policy."""
-    if not check_password_hash(user.password_hash, current):
+    if not hashing.check(user.password_hash, current):
         raise AccountError("Das aktuelle Passwort stimmt nicht.")
     check_new_password(user.email, user.name, new, current_hash=user.password_hash)
     set_password(user, new)

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from ..i18n import _l
     from ..loops import register_pass, worker_pass
     from . import cli, messages, views
-    from .outbox import on_statement_stored
+    from .outbox import on_statements_stored
     from .relay import Relay
 
     app.jinja_env.globals["lrs_meaning"] = messages.meaning
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     # Org admins choose endpoints: loopback/private addresses only when the operator allows them.
     app.config.setdefault("FORWARDING_ALLOW_PRIVATE_NETWORKS", False)
     # weak=False: the receiver must live as long as the app; blinker would otherwise drop it silently.
-    signals.statement_stored.connect(on_statement_stored, weak=False)
+    signals.statements_stored.connect(on_statements_stored, weak=False)
     lms_of(app).add_blueprint(views.bp)
     nav.register(app, "lms.forwarding.targets", _l("Weiterleitung"), ("admin",))
     nav.register(app, "lms.forwarding.export", _l("xAPI-Export"), ("trainer", "admin"))

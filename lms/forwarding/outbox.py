@@ -63,12 +63,12 @@ def matches(db: Session, target: ForwardTarget, statement: Statement) -> bool:
     return False
 
 
-# Built once: every stored statement's transaction asks it.
+# Built once: every transaction that stores statements asks it.
 _ACTIVE_TARGETS = select(ForwardTarget).where(ForwardTarget.org_id == bindparam("org"), ForwardTarget.active.is_(True))
 
 
 def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
-    """The organisation's active targets, read once per transaction (a batch of 100 statements asks once)."""
+    """The organisation's active targets, read once per transaction (a request storing several batches asks once)."""
     transaction = db.get_transaction()
     cached = db.info.get("lms_forward_targets")
     if cached is None or cached[0] is not transaction:
@@ -80,14 +80,20 @@ def _active_targets(db: Session, org_id: int) -> list[ForwardTarget]:
     return by_org[org_id]
 
 
-def on_statement_stored(sender: Session, statement: Statement, **_) -> None:
-    """Queue the new statement for every active target of its organisation whose filter matches (same session)."""
+def on_statements_stored(sender: Session, statements: list[Statement], **_) -> None:
+    """Queue new statements for every active target of their organisation whose filter matches (same session).
+
+    One INSERT for the whole batch; without active targets (the common case) nothing is written."""
     db = sender
     now = utcnow()
-    for target in _active_targets(db, statement.org_id):
-        if matches(db, target, statement):
-            db.add(OutboxItem(target_id=target.id, seq=statement.seq, org_id=statement.org_id, status=PENDING,
-                              attempts=0, next_attempt_at=now, created_at=now))
+    items = []
+    for org_id in dict.fromkeys(statement.org_id for statement in statements):
+        for target in _active_targets(db, org_id):
+            items += [{"target_id": target.id, "seq": statement.seq, "org_id": org_id, "status": PENDING,
+                       "attempts": 0, "next_attempt_at": now, "created_at": now}
+                      for statement in statements if statement.org_id == org_id and matches(db, target, statement)]
+    if items:
+        db.execute(insert(OutboxItem), items)
 
 
 def course_condition(org_id: int, slugs: list[str]):

@@ -6,15 +6,16 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import partial
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 from flask import after_this_request, current_app, g, jsonify, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
-from ..db import get_session, utcnow
+from ..db import get_session, read_phase, utcnow
 from .models import LRSCredential
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
@@ -216,15 +217,31 @@ def xapi_request() -> XAPIRequest:
     return g.xapi_request
 
 
-# Built once (every LRS request runs it): constructing the statement cost more than running it.
-_ACTIVE_CREDENTIAL = select(LRSCredential).where(LRSCredential.key == bindparam("key"), LRSCredential.active.is_(True))
+# Built once (every LRS request runs it): Core, the columns the check needs, no ORM identity map.
+_CREDENTIALS = LRSCredential.__table__
+_ACTIVE_CREDENTIAL = select(_CREDENTIALS.c.id, _CREDENTIALS.c.org_id, _CREDENTIALS.c.name, _CREDENTIALS.c.scope,
+                            _CREDENTIALS.c.secret_hash, _CREDENTIALS.c.last_used_at).where(
+    _CREDENTIALS.c.key == bindparam("key"), _CREDENTIALS.c.active.is_(True))
+_TOUCH = update(_CREDENTIALS).where(_CREDENTIALS.c.id == bindparam("credential")).values(
+    last_used_at=bindparam("now", type_=_CREDENTIALS.c.last_used_at.type))
 
 
-def _authenticate(headers: Headers) -> LRSCredential | None:
+def _authenticate(headers: Headers):
+    """The active credential row (id, org_id, name, scope, last_used_at) for the Basic credentials, or None.
+
+    Read in a read phase of its own (BEGIN, not BEGIN IMMEDIATE): a writing request takes SQLite's write lock
+    only when it writes, so parsing and validating a body never holds other workers' writes back.
+    """
     auth = Authorization.from_header(headers.get("Authorization"))
     if auth is None or auth.type != "basic" or not auth.username:
         return None
-    credential = get_session().scalar(_ACTIVE_CREDENTIAL, {"key": auth.username})
+    session = get_session()
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        # Something before this check (a host's signed-in user) already works in a transaction: read inside it.
+        credential = session.connection().execute(_ACTIVE_CREDENTIAL, {"key": auth.username}).first()
+    else:
+        with read_phase(session):
+            credential = session.connection().execute(_ACTIVE_CREDENTIAL, {"key": auth.username}).first()
     if credential is None or not check_secret(auth.password or "", credential.secret_hash):
         return None
     return credential
@@ -254,8 +271,8 @@ def check_lrs_request():
                                f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
     g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
     g.xapi_version = version
-    if writes:
-        touch_credential(get_session(), credential.id)
+    if writes and _stale(credential.last_used_at):
+        after_this_request(partial(_touch_after_write, credential.id))
     after_this_request(_version_header)
     return None
 
@@ -270,11 +287,18 @@ def current_client() -> LRSClient:
     return g.lrs_client
 
 
+def _stale(last_used_at: datetime | None) -> bool:
+    # At most one write a minute per credential records its use.
+    return last_used_at is None or utcnow() - last_used_at > timedelta(minutes=1)
+
+
+def _touch_after_write(credential_id: int, response):
+    # After the resource's own writes, in their transaction: recording the use never takes the write lock early.
+    if response.status_code < 400:
+        touch_credential(get_session(), credential_id)
+    return response
+
+
 def touch_credential(db, credential_id: int) -> None:
-    """Remember when a credential was last used (at most once a minute, to spare writes)."""
-    credential = db.get(LRSCredential, credential_id)
-    if credential is None:
-        return
-    now = utcnow()
-    if credential.last_used_at is None or now - credential.last_used_at > timedelta(minutes=1):
-        credential.last_used_at = now
+    """Remember that a credential was used now."""
+    db.execute(_TOUCH, {"credential": credential_id, "now": utcnow()})

@@ -2,31 +2,36 @@
 
 Callers validate first (validation.py); this module assigns the LRS properties (Data 2.4.1, 2.4.7-2.4.10),
 detects id conflicts with the Statement comparison rules (Data 2.3.1), applies voiding (Data 2.3.2),
-writes the agent/activity index rows and sends ``statement_stored`` for every new row, all in the
+writes the agent/activity index rows and sends ``statements_stored`` with the new rows, all in the
 caller's session (it flushes, never commits) and without touching ``flask.request``.
+
+Everything that depends only on the statements (copies, ids, LRS properties, columns, index rows, the JSON up to
+``stored``) is prepared before the write transaction begins; inside it (SQLite: BEGIN IMMEDIATE, which
+serialises writers) only the id look-up, the clock, the ``stored`` time and the INSERTs remain. The clock is read
+after the transaction began, so on SQLite ``stored`` follows the order of ``seq``.
 """
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import bindparam, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from .. import signals
-from .agents import agent_ifi
 from .compare import format_time, statements_equivalent
-from .models import Attachment, Statement, StatementActivity, StatementAgent
+from .index_rows import ifi_or_empty, object_activity_id, statement_activities, statement_agents
+from .models import Attachment, Statement
+from .store_sql import ACTIVITY_COLUMNS, AGENT_COLUMNS, STATEMENT_COLUMNS, insert_rows, insert_statements
 from .validation import StatementError, parse_timestamp
 
 __all__ = ["StatementConflict", "store_statements", "statements_equivalent", "stored_version", "format_time",
-           "VOIDED_VERB"]
+           "statement_activities", "statement_agents", "VOIDED_VERB"]
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
-_COLUMNS = ("org_id", "statement_id", "stored", "timestamp", "actor_ifi", "verb_id", "activity_id",
-            "ref_statement_id", "registration", "user_id", "voided", "version", "raw")
+_LRS_KEYS = ("stored", "authority", "version")
 
 
 class StatementConflict(Exception):
@@ -51,74 +56,110 @@ def store_statements(db: Session, org_id: int, statements: list[dict], *, author
     """Store statements for one organisation; returns their ids in order (existing identical ones skipped).
 
     The statements belong to `user_id`, or each to its entry of `user_ids` (a batch for many learners)."""
+    drafts = _drafts(statements, authority, version, user_id, user_ids)
+    db.flush()  # rows the caller added (a new user, an enrolment) must exist before these reference them
+    db.connection()  # the write transaction begins here (SQLite: the write lock), before the clock is read
+    existing, voided_already = _known(db, org_id, {d.key for d in drafts if d.given})
+    new = []
+    for draft in drafts:
+        raw = existing.get(draft.key)
+        if raw is None:
+            new.append(draft)
+        elif not statements_equivalent(json.loads(raw), draft.original):
+            raise StatementConflict(draft.stmt["id"])
+    if new:
+        rows = _rows(org_id, new, authority, voided_already)
+        insert_statements(db, rows)
+        _insert_index_rows(db, org_id, rows, new)
+        _void(db, org_id, {draft.ref for draft in new if draft.voiding})
+        if attachments:
+            _store_attachments(db, org_id, [draft.stmt for draft in new], attachments)
+        signals.statements_stored.send(db, statements=rows)
+    return [draft.stmt["id"] for draft in drafts]
+
+
+class _Draft:
+    """One statement on its way in: its columns but seq, stored and voided, its index rows, and its JSON up to
+    ``stored`` (``head``; None when the client sent stored, authority or version, whose places it keeps)."""
+
+    __slots__ = ("stmt", "original", "key", "given", "owner", "version", "timestamp", "actor_ifi", "verb_id",
+                 "activity_id", "ref", "registration", "voiding", "agents", "activities", "head", "tail")
+
+    def __init__(self, original: dict, owner: int | None, authority: dict, authority_json: str,
+                 version: str) -> None:
+        stmt = self.stmt = dict(original)
+        self.original, self.owner, self.given = original, owner, bool(stmt.get("id"))
+        if not self.given:
+            stmt["id"] = str(uuid.uuid4())
+        self.key = stmt["id"].lower()
+        _arrays_for_context_activities(stmt)
+        self.version = stored_version(stmt, version)
+        self.timestamp = parse_timestamp(stmt["timestamp"]) if "timestamp" in stmt else None
+        self.actor_ifi, self.verb_id = ifi_or_empty(stmt["actor"]), stmt["verb"]["id"]
+        self.activity_id, self.ref, self.registration = object_activity_id(stmt), _ref_id(stmt), _registration(stmt)
+        self.voiding = _is_voiding(stmt)
+        self.agents, self.activities = statement_agents(stmt, authority), statement_activities(stmt)
+        self.head = self.tail = None
+        if not any(key in stmt for key in _LRS_KEYS):
+            # A JSON object is "{" + members + "}": the members after "stored" are known now, "stored" is not.
+            self.head = _serialize(stmt)[:-1] + ',"stored":"'
+            self.tail = f'","authority":{authority_json},"version":{json.dumps(self.version)}'
+
+    def raw(self, stored: str, authority: dict) -> str:
+        """The statement's JSON as stored."""
+        if self.head is not None:
+            timestamp = "" if self.timestamp is not None else f',"timestamp":"{stored}"'
+            return f"{self.head}{stored}{self.tail}{timestamp}}}"
+        stmt = self.stmt
+        stmt["stored"], stmt["authority"], stmt["version"] = stored, authority, self.version
+        stmt.setdefault("timestamp", stored)
+        return _serialize(stmt)
+
+
+def _drafts(statements: list[dict], authority: dict, version: str, user_id: int | None,
+            user_ids: list[int | None] | None) -> list[_Draft]:
+    authority_json = _serialize(authority)
+    drafts, given = [], set()
+    for position, original in enumerate(statements):
+        owner = user_ids[position] if user_ids is not None else user_id
+        draft = _Draft(original, owner, authority, authority_json, version)
+        if draft.given:
+            if draft.key in given:
+                raise StatementError(f"id {draft.stmt['id']} occurs twice in one batch", path="id",
+                                     section="Communication 2.1.2")
+            given.add(draft.key)
+        drafts.append(draft)
+    return drafts
+
+
+def _rows(org_id: int, new: list[_Draft], authority: dict, voided_already: set[str]) -> list[StoredStatement]:
     now = datetime.now(timezone.utc)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     stored = format_time(now)
-    prepared: list[dict] = []
-    given: set[str] = set()  # client-chosen ids: only these can exist already or be targeted by voiding
-    for original in statements:
-        stmt = dict(original)
-        if stmt.get("id"):
-            key = stmt["id"].lower()
-            if key in given:
-                raise StatementError(f"id {stmt['id']} occurs twice in one batch", path="id",
-                                     section="Communication 2.1.2")
-            given.add(key)
-        else:
-            stmt["id"] = str(uuid.uuid4())
-        prepared.append(stmt)
-    owners = dict(zip((stmt["id"] for stmt in prepared), user_ids)) if user_ids is not None else {}
-    ids = [stmt["id"] for stmt in prepared]
+    voiding_targets = {draft.ref for draft in new if draft.voiding}
+    return [StoredStatement(
+        org_id, draft.key, now, draft.timestamp or now, draft.actor_ifi, draft.verb_id, draft.activity_id,
+        draft.ref, draft.registration, draft.owner,
+        (draft.key in voiding_targets or draft.key in voided_already) and not draft.voiding,
+        draft.version, draft.raw(stored, authority)) for draft in new]
 
-    existing, voided_already = _known(db, org_id, given)
-    new: list[dict] = []
-    for stmt in prepared:
-        raw = existing.get(stmt["id"].lower())
-        if raw is None:
-            new.append(stmt)
-        elif not statements_equivalent(json.loads(raw), stmt):
-            raise StatementConflict(stmt["id"])
-    if not new:
-        return ids
 
-    voiding_targets = {_ref_id(stmt) for stmt in new if _is_voiding(stmt)}
-    rows = []
-    for stmt in new:
-        stmt["stored"] = stored
-        stmt["authority"] = authority
-        stmt["version"] = stored_version(stmt, version)
-        stmt.setdefault("timestamp", stored)
-        _arrays_for_context_activities(stmt)
-        key = stmt["id"].lower()
-        rows.append(StoredStatement(
-            org_id=org_id, statement_id=key, stored=now, timestamp=parse_timestamp(stmt["timestamp"]),
-            actor_ifi=_ifi_or_empty(stmt["actor"]), verb_id=stmt["verb"]["id"], activity_id=_activity_id(stmt),
-            ref_statement_id=_ref_id(stmt), registration=_registration(stmt), user_id=owners.get(stmt["id"], user_id),
-            voided=(key in voiding_targets or key in voided_already) and not _is_voiding(stmt),
-            version=stmt["version"], raw=_serialize(stmt)))
-    _insert_statements(db, rows)
-
+def _insert_index_rows(db: Session, org_id: int, rows: list[StoredStatement], new: list[_Draft]) -> None:
     agent_rows, activity_rows = [], []
-    for row, stmt in zip(rows, new):
-        for ifi, relation in statement_agents(stmt).items():
-            agent_rows.append({"seq": row.seq, "org_id": org_id, "ifi": ifi, "relation": relation,
-                               "verb_id": row.verb_id})
-        for activity_id, relation in statement_activities(stmt).items():
-            activity_rows.append({"seq": row.seq, "org_id": org_id, "activity_id": activity_id,
-                                  "relation": relation})
-    _insert_index_rows(db, StatementAgent.__table__, agent_rows)
-    _insert_index_rows(db, StatementActivity.__table__, activity_rows)
-    if voiding_targets:
+    for row, draft in zip(rows, new):
+        seq, verb_id = row.seq, row.verb_id
+        agent_rows += [(seq, org_id, ifi, relation, verb_id) for ifi, relation in draft.agents.items()]
+        activity_rows += [(seq, org_id, activity, relation) for activity, relation in draft.activities.items()]
+    insert_rows(db, "xapi_statement_agents", AGENT_COLUMNS, agent_rows)
+    insert_rows(db, "xapi_statement_activities", ACTIVITY_COLUMNS, activity_rows)
+
+
+def _void(db: Session, org_id: int, targets: set[str]) -> None:
+    if targets:
         # A voiding statement cannot itself be voided (Data 2.3.2): such targets are left alone.
-        db.execute(update(Statement).where(Statement.org_id == org_id,
-                                           Statement.statement_id.in_(voiding_targets),
+        db.execute(update(Statement).where(Statement.org_id == org_id, Statement.statement_id.in_(targets),
                                            Statement.verb_id != VOIDED_VERB).values(voided=True)
                    .execution_options(synchronize_session=False))
-    if attachments:
-        _store_attachments(db, org_id, new, attachments)
-    for row in rows:
-        signals.statement_stored.send(db, statement=row)
-    return ids
 
 
 def _known_ids_query():
@@ -142,7 +183,7 @@ def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], s
     if not given:
         return {}, set()
     existing, voided = {}, set()
-    for key, raw, is_voiding in db.execute(_KNOWN_IDS, {"org": org_id, "keys": list(given)}):
+    for key, raw, is_voiding in db.connection().execute(_KNOWN_IDS, {"org": org_id, "keys": list(given)}):
         if is_voiding:
             voided.add(key)
         else:
@@ -151,42 +192,14 @@ def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], s
 
 
 class StoredStatement:
-    """A statement row just written (the columns of Statement), as the statement_stored signal hands it on."""
+    """A statement row just written (the columns of Statement), as the statements_stored signal hands it on."""
 
-    __slots__ = ("seq", *_COLUMNS)
+    __slots__ = ("seq", *STATEMENT_COLUMNS)
 
-    def __init__(self, **values: Any) -> None:
+    def __init__(self, *values: Any) -> None:
         self.seq = None
-        for name in _COLUMNS:
-            setattr(self, name, values[name])
-
-    def values(self) -> dict:
-        """The column values for the INSERT."""
-        return {name: getattr(self, name) for name in _COLUMNS}
-
-
-def _insert_statements(db: Session, rows: list[StoredStatement]) -> None:
-    """Multi-row INSERT … RETURNING seq (Core, not the ORM unit of work); seq is set on each row."""
-    db.flush()  # rows the caller added (a new user, an enrolment) must exist before these reference them
-    table = Statement.__table__
-    # Matched by statement id (unique within the batch), so the rows may come back in any order and the
-    # dialect can send them as multi-row VALUES instead of one INSERT per row.
-    result = db.execute(insert(table).returning(table.c.statement_id, table.c.seq), [row.values() for row in rows])
-    seqs = dict(result.all())
-    for row in rows:
-        row.seq = seqs[row.statement_id]
-
-
-def _insert_index_rows(db: Session, table, rows: list[dict]) -> None:
-    """The driver's own executemany: these rows hold only ints and strings, so no per-row SQLAlchemy processing."""
-    if not rows:
-        return
-    connection = db.connection()
-    names = list(rows[0])
-    marker = "%({})s" if connection.dialect.paramstyle == "pyformat" else ":{}"
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join(marker.format(name) for name in names)})")
-    connection.exec_driver_sql(sql, rows)
+        for name, value in zip(STATEMENT_COLUMNS, values, strict=True):
+            setattr(self, name, value)
 
 
 def _serialize(stmt: dict) -> str:
@@ -194,7 +207,7 @@ def _serialize(stmt: dict) -> str:
         return json.dumps(stmt, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except ValueError:
         # e.g. 1e400 in an extension parses to infinity, which JSON cannot carry
-        raise StatementError("contains a number outside the range JSON can represent", path=stmt["id"],
+        raise StatementError("contains a number outside the range JSON can represent", path=stmt.get("id", ""),
                              section="Data 2.2") from None
 
 
@@ -236,24 +249,10 @@ def _ref_id(stmt: dict) -> str | None:
     return None
 
 
-def _activity_id(stmt: dict) -> str | None:
-    obj = stmt.get("object")
-    if isinstance(obj, dict) and obj.get("objectType", "Activity") == "Activity":
-        return obj.get("id")
-    return None
-
-
 def _registration(stmt: dict) -> str | None:
     context = stmt.get("context")
     value = context.get("registration") if isinstance(context, dict) else None
     return value.lower() if isinstance(value, str) else None
-
-
-def _ifi_or_empty(agent: Any) -> str:
-    try:
-        return agent_ifi(agent)
-    except StatementError:
-        return ""  # an Anonymous Group has no IFI; its members are indexed instead
 
 
 def _arrays_for_context_activities(stmt: dict) -> None:
@@ -268,74 +267,3 @@ def _arrays_for_context_activities(stmt: dict) -> None:
                 holder = stmt["object"] = dict(holder)
             holder[key] = {**holder[key], "contextActivities": {
                 name: [value] if isinstance(value, dict) else value for name, value in activities.items()}}
-
-
-def _agent_keys(agent: Any) -> list[str]:
-    """IFI keys of an Agent/Group and of a Group's members."""
-    if not isinstance(agent, dict):
-        return []
-    keys = [key for key in [_ifi_or_empty(agent)] if key]
-    if agent.get("objectType") == "Group":
-        keys += [k for k in (_ifi_or_empty(m) for m in agent.get("member") or []) if k]
-    return keys
-
-
-def _context_agents(context: Any) -> list[dict]:
-    if not isinstance(context, dict):
-        return []
-    agents = [context.get("instructor"), context.get("team")]
-    agents += [item.get("agent") for item in context.get("contextAgents") or [] if isinstance(item, dict)]
-    agents += [item.get("group") for item in context.get("contextGroups") or [] if isinstance(item, dict)]
-    return [agent for agent in agents if isinstance(agent, dict)]
-
-
-def statement_agents(stmt: dict) -> dict[str, str]:
-    """Index rows for a statement: IFI -> 'actor' (actor/object and their members) or 'related'."""
-    found: dict[str, str] = {}
-    obj = stmt.get("object") if isinstance(stmt.get("object"), dict) else {}
-    # Communication 2.1.3 "agent": a Group whose members include the Agent matches as well.
-    direct = [stmt.get("actor")] + ([obj] if obj.get("objectType") in ("Agent", "Group") else [])
-    related = [stmt.get("authority")] + _context_agents(stmt.get("context"))
-    if obj.get("objectType") == "SubStatement":
-        related.append(obj.get("actor"))
-        sub_obj = obj.get("object")
-        if isinstance(sub_obj, dict) and sub_obj.get("objectType") in ("Agent", "Group"):
-            related.append(sub_obj)
-        related += _context_agents(obj.get("context"))
-    for agent in direct:
-        for key in _agent_keys(agent):
-            found[key] = "actor"
-    for agent in related:
-        for key in _agent_keys(agent):
-            found.setdefault(key, "related")
-    return found
-
-
-def _context_activity_ids(context: Any) -> Iterable[str]:
-    activities = context.get("contextActivities") if isinstance(context, dict) else None
-    if not isinstance(activities, dict):
-        return []
-    out = []
-    for value in activities.values():
-        for activity in value if isinstance(value, list) else [value]:
-            if isinstance(activity, dict) and isinstance(activity.get("id"), str):
-                out.append(activity["id"])
-    return out
-
-
-def statement_activities(stmt: dict) -> dict[str, str]:
-    """Index rows for a statement: activity id -> 'object' or 'related' (context, SubStatement)."""
-    found: dict[str, str] = {}
-    own = _activity_id(stmt)
-    if own:
-        found[own] = "object"
-    related = list(_context_activity_ids(stmt.get("context")))
-    obj = stmt.get("object")
-    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
-        sub_activity = _activity_id(obj)
-        if sub_activity:
-            related.append(sub_activity)
-        related += _context_activity_ids(obj.get("context"))
-    for activity_id in related:
-        found.setdefault(activity_id, "related")
-    return found

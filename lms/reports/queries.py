@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session, load_only
 
 from ..auth.models import Department, Organisation, User
@@ -203,8 +203,8 @@ class Summary:
 
 
 def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands, viewer=None) -> Summary:
-    """Learners, enrolled, completed, average progress, and 'Ø Quiz' (same definition as the matrix column), over
-    the learners the viewer may see."""
+    """Learners, enrolled, completed, average progress, and 'Ø Quiz' (same definition as the matrix column, computed
+    with the score bands: pass the viewer's bands), over the learners the viewer may see."""
     learners = db.scalar(select(func.count(User.id)).where(User.org_id == org.id, User.role == "learner",
                                                            User.active.is_(True), _scope(viewer)))
     enrolled, completed, progress = db.execute(
@@ -212,7 +212,7 @@ def summary(db: Session, org: Organisation, course: Course, bands: ScoreBands, v
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.org_id == org.id, Enrolment.course_slug == course.slug, User.active.is_(True),
                _scope(viewer))).one()
-    return Summary(learners, enrolled, completed, float(progress or 0), average_quiz_score(db, org, course, viewer))
+    return Summary(learners, enrolled, completed, float(progress or 0), bands.quiz_average)
 
 
 def average_quiz_score(db: Session, org: Organisation, course: Course, viewer=None) -> float | None:
@@ -244,29 +244,43 @@ def completions_by_week(db: Session, org: Organisation, course: Course, weeks: i
 
 @dataclass
 class ScoreBands:
-    """Best quiz scores per (learner, quiz): how many fall into each 10 % band, and their mean."""
+    """Best quiz scores per (learner, quiz): how many fall into each 10 % band, and their mean; and 'Ø Quiz'."""
 
     counts: list[int]
     average: float | None
+    quiz_average: float | None = None  # 'Ø Quiz' as in average_quiz_score, from the same best scores
 
 
 def score_bands(db: Session, org: Organisation, course: Course, buckets: int = 10, viewer=None) -> ScoreBands:
-    """Count and average the best submitted score per (enrolment, quiz) in one aggregate query (learners the
-    viewer may see)."""
-    scoped = [QuizAttempt.user_id.in_(select(User.id).where(_scope(viewer)))] if viewer is not None else []
-    best = (select(func.max(QuizAttempt.scaled).label("best"))
+    """Count and average the best submitted score per (enrolment, quiz), and 'Ø Quiz' (average_quiz_score's
+    definition), in one statement: the best scores are computed once (a CTE over the covering index
+    ix_quiz_attempts_org_best) for both aggregates, of the learners the viewer may see."""
+    best = (select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id, func.max(QuizAttempt.scaled).label("best"),
+                   func.min(case((User.active.is_(True), 1), else_=0)).label("active"))
+            .join(User, User.id == QuizAttempt.user_id)
             .where(QuizAttempt.org_id == org.id, QuizAttempt.course_slug == course.slug,
-                   QuizAttempt.status == "submitted", *scoped)
-            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).subquery())
+                   QuizAttempt.status == "submitted", _scope(viewer))
+            .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_id).cte("best"))
     # Banding in SQL with CASE (not CAST, which rounds on PostgreSQL and truncates on SQLite).
     band = case(*[(func.coalesce(best.c.best, 0) >= i / buckets, i) for i in range(buckets - 1, 0, -1)], else_=0)
+    per_learner = (select(func.avg(best.c.best).label("mean"))
+                   .where(best.c.active == 1, best.c.quiz_id != (course.final_exam or ""))
+                   .group_by(best.c.enrolment_id).subquery())
+    statement = union_all(
+        select(literal("band").label("kind"), band.label("band"), func.count().label("n"),
+               func.sum(best.c.best).label("value")).group_by(band),
+        select(literal("quiz").label("kind"), literal(0).label("band"), literal(0).label("n"),
+               func.avg(per_learner.c.mean).label("value")))
     counts = [0] * buckets
-    total, weighted = 0, 0.0
-    for index, count, summed in db.execute(select(band, func.count(), func.sum(best.c.best)).group_by(band)):
+    total, weighted, quiz_average = 0, 0.0, None
+    for kind, index, count, value in db.execute(statement):
+        if kind == "quiz":
+            quiz_average = None if value is None else float(value)
+            continue
         counts[int(index)] += count
         total += count
-        weighted += float(summed or 0)
-    return ScoreBands(counts, weighted / total if total else None)
+        weighted += float(value or 0)
+    return ScoreBands(counts, weighted / total if total else None, quiz_average)
 
 
 def inactive_learners(db: Session, org: Organisation, course: Course, days: int) -> list[tuple[User, datetime | None]]:

@@ -4,7 +4,7 @@ import sqlite3
 from sqlalchemy import create_engine, select, text, update
 
 from conftest import login
-from lms.auth import signin
+from lms.auth import hashing
 from lms.auth.models import User
 from lms.db import get_session
 
@@ -32,15 +32,16 @@ def _write_lock_free(url: str) -> bool:
 
 
 def _instrument_hash(monkeypatch, during):
-    """Replace the password check of the sign-in with one that first calls during() and records its answer."""
+    """Replace the password check of the sign-in with one that first calls during() (on the request thread, which
+    waits for the hash thread) and records its answer."""
     seen = []
-    real = signin.check_password_hash
+    real = hashing.check
 
     def checking(password_hash, password):
         seen.append(during())
         return real(password_hash, password)
 
-    monkeypatch.setattr(signin, "check_password_hash", checking)
+    monkeypatch.setattr(hashing, "check", checking)
     return seen
 
 

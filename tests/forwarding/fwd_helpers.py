@@ -52,7 +52,7 @@ def statement(actor_name: str = "learner-1", verb: str = "experienced", activity
 
 
 def store(db, org, statements: list[dict], user=None) -> list[str]:
-    """Store through the real xAPI store (which sends statement_stored in the same session) and commit."""
+    """Store through the real xAPI store (which sends statements_stored in the same session) and commit."""
     from lms.lrs.store import store_statements
 
     from lms.db import write_intent

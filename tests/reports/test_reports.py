@@ -5,6 +5,7 @@ from datetime import datetime
 import re
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -249,3 +250,42 @@ def test_reports_empty_charts_say_no_data(client, login_as, world):
     login_as("trainer_a")
     page = client.get("/reports/").get_data(as_text=True)
     assert page.count('class="chart-empty"') == 2 and "<svg" not in page.split('class="stats"')[1].split("</section>")[0]
+
+
+def test_reports_score_bands_quiz_average_matches_reference(app, world, db):
+    """The 'Ø Quiz' computed with the score bands in one statement equals average_quiz_score's own query:
+    inactive learners and the final exam left out, best attempt per quiz, mean per learner, then over learners."""
+    from lms.auth.models import User
+    from lms.catalog import get_catalog
+    from lms.quizzes.models import QuizAttempt
+    from lms.reports import queries
+
+    def enrol(user):
+        enrolment = Enrolment(user_id=user.id, org_id=user.org_id, course_slug="mini")
+        db.add(enrolment)
+        db.flush()
+        return enrolment
+
+    def attempt(enrolment, quiz, number, scaled):
+        db.add(QuizAttempt(enrolment_id=enrolment.id, org_id=enrolment.org_id, user_id=enrolment.user_id,
+                           course_slug="mini", quiz_id=quiz, number=number, seed=1, plan=[], status="submitted",
+                           scaled=scaled))
+
+    lea, lars = enrol(world["learner_a"]), enrol(world["learner_a2"])
+    attempt(lea, "m1", 1, 0.3)
+    attempt(lea, "m1", 2, 0.9)
+    attempt(lea, "m2", 1, 0.6)
+    attempt(lars, "m1", 1, 0.2)
+    with app.app_context():
+        course = get_catalog().courses["mini"]
+        if course.final_exam:
+            attempt(lars, course.final_exam, 1, 1.0)  # the final exam is not part of 'Ø Quiz'
+        db.commit()
+        org = db.get(Organisation, world["org_a"].id)
+        both = queries.score_bands(db, org, course).quiz_average
+        assert both == pytest.approx(queries.average_quiz_score(db, org, course))
+        assert both == pytest.approx(((0.9 + 0.6) / 2 + 0.2) / 2)
+        db.get(User, world["learner_a2"].id).active = False  # an inactive learner's scores leave the average
+        db.commit()
+        assert queries.score_bands(db, org, course).quiz_average == pytest.approx((0.9 + 0.6) / 2)
+        assert queries.average_quiz_score(db, org, course) == pytest.approx((0.9 + 0.6) / 2)

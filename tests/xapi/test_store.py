@@ -80,11 +80,11 @@ def test_store_identical_is_skipped(db, world):
     def receiver(sender, **kwargs):
         sent.append(kwargs)
 
-    signals.statement_stored.connect(receiver)
+    signals.statements_stored.connect(receiver)
     try:
         assert store(db, org, [statement(id=sid.upper())]) == [sid.upper()]
     finally:
-        signals.statement_stored.disconnect(receiver)
+        signals.statements_stored.disconnect(receiver)
     assert sent == [] and db.query(Statement).filter_by(statement_id=sid).count() == 1
 
 
@@ -108,19 +108,23 @@ def test_store_same_id_other_org_no_conflict(db, world):
     assert row(db, world["org_b"], sid).verb_id == VOIDED + "x"
 
 
-def test_store_signal_sent_per_new_row(db, world):
-    """statement_stored is sent once per new row with the session and the flushed row."""
+def test_store_signal_sent_once_per_batch(db, world):
+    """statements_stored is sent once per call with the session and every new, inserted row (seq set)."""
     received = []
 
-    def receiver(sender, statement, **_):
-        received.append((sender, statement.seq, statement.statement_id))
+    def receiver(sender, statements, **_):
+        received.append((sender, [(s.seq, s.statement_id) for s in statements]))
 
-    signals.statement_stored.connect(receiver)
+    org = world["org_a"]
+    known = str(uuid.uuid4())
+    store(db, org, [statement(id=known)])
+    signals.statements_stored.connect(receiver)
     try:
-        ids = store(db, world["org_a"], [statement(), statement()])
+        ids = store(db, org, [statement(), statement(id=known), statement()])
     finally:
-        signals.statement_stored.disconnect(receiver)
-    assert [r[2] for r in received] == ids and all(r[0] is db and r[1] for r in received)
+        signals.statements_stored.disconnect(receiver)
+    assert len(received) == 1 and received[0][0] is db
+    assert [sid for _, sid in received[0][1]] == [ids[0], ids[2]] and all(seq for seq, _ in received[0][1])
 
 
 def test_store_user_id_recorded(db, world):

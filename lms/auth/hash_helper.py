@@ -1,0 +1,41 @@
+"""The password-hash helper process that lms/auth/hashing.py starts: nice 19 first, then one JSON request per line.
+
+Run by file path (not as a module of the lms package), so it starts with the standard library and werkzeug only.
+"""
+import json
+import os
+import sys
+
+try:
+    os.setpriority(os.PRIO_PROCESS, 0, 19)  # before anything else: even the imports run at low priority
+except (AttributeError, OSError):
+    pass
+
+from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
+
+
+def answer(request: list):
+    """The result of one request: ["check", hash, password], ["new", password, method] or ["priority"]."""
+    operation = request[0]
+    if operation == "check":
+        return check_password_hash(request[1], request[2])
+    if operation == "new":
+        return generate_password_hash(request[1], method=request[2])
+    if operation == "priority":
+        return [os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)]
+    raise ValueError(f"unknown operation {operation!r}")
+
+
+def main() -> None:
+    """Answer requests from stdin until it closes (the server process ended)."""
+    for line in sys.stdin:
+        try:
+            reply = {"ok": answer(json.loads(line))}
+        except Exception as exc:  # noqa: BLE001 - the caller raises it; the helper keeps serving
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
