@@ -99,17 +99,22 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict, log: Path, c
         command[1:1] = ["--chdir", str(chdir)]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
+    return wait_healthy(process, port, log, "gunicorn", seconds=60)
+
+
+def wait_healthy(process, port: int, log: Path, name: str, seconds: int):
+    """The started server once /healthz answers 200; stopped (and SystemExit) if it exits or stays silent."""
     try:
-        for _ in range(600):
+        for _ in range(seconds * 10):
             if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}")
+                raise SystemExit(f"{name} exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}")
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     return process
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise SystemExit(f"gunicorn did not answer on port {port} within 60 s; see {log}")
+        raise SystemExit(f"{name} did not answer on port {port} within {seconds} s; see {log}")
     except BaseException:  # also Ctrl+C / SIGTERM while waiting: never leave the server running
         stop_gunicorn(process)
         raise

@@ -32,9 +32,7 @@ sys.path.insert(0, str(REPO))
 from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import PASSWORD, Client, Run, StopLoad, csrf_of, percentile, sign_in  # noqa: E402
-from bench.bench_load import free_port, prepare_database, stop_gunicorn  # noqa: E402
-
-import httpx  # noqa: E402
+from bench.bench_load import free_port, prepare_database, stop_gunicorn, wait_healthy  # noqa: E402
 
 TARGET = 1.2
 
@@ -96,17 +94,7 @@ def start_served(url: str, port: int, args, log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         process = subprocess.Popen([str(REPO / "scripts" / "serve.sh")], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
                                    stderr=out, start_new_session=True)
-    for _ in range(1200):
-        if process.poll() is not None:
-            raise SystemExit(f"scripts/serve.sh exited ({process.returncode}); see {log}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    stop_gunicorn(process)
-    raise SystemExit(f"scripts/serve.sh did not answer on port {port} within 120 s; see {log}")
+    return wait_healthy(process, port, log, "scripts/serve.sh", seconds=120)
 
 
 def phase(url: str, tmp: Path, course, args, logins: int) -> tuple[list[float], list[float]]:
