@@ -2,10 +2,10 @@
 
 The script prepares a fresh database (SQLite in a temporary folder, or a new database on a PostgreSQL server given
 with --postgres), creates one organisation with N learners and an LRS client credential, starts gunicorn as
-scripts/serve.sh configures it (2 x cores + 1 gthread workers, LMS_THREADS threads each) on 127.0.0.1 and a free port, and runs
-N concurrent learners from one asyncio process (httpx.AsyncClient, loopback only). Each learner signs in, starts
-the course (answering the needs questionnaire if the app asks), reads lessons (GET + reading beacons 'open' and
-'time'), marks them done, starts and submits the module quizzes (scenario questions decided step by step) and the
+scripts/serve.sh configures it (2 x cores + 1 gthread workers, LMS_THREADS threads each) on 127.0.0.1 and a free
+port, and runs N concurrent learners from one asyncio process (httpx.AsyncClient, loopback only). Each learner
+signs in, starts the course (answering the needs questionnaire if the app asks), reads lessons (GET +
+reading beacons 'open' and 'time'), marks them done, starts and submits the module quizzes (scenario questions decided step by step) and the
 final exam, and sends xAPI statements to /xapi/statements with the LRS credential. Learners work back to back
 (closed loop, no think time unless --think), so the figures are the capacity of the machine.
 
@@ -46,6 +46,11 @@ from bench._load_users import PASSWORD, Stats, World, hello, learner, percentile
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SERVE_THREADS_DEFAULT = 32  # scripts/serve.sh's LMS_THREADS default (tests/benchmarks/test_serve_config.py pins it)
+
+
+def serve_workers() -> int:
+    """gunicorn worker processes as scripts/serve.sh chooses them: LMS_WORKERS, else 2 x cores (nproc) + 1."""
+    return int(os.environ.get("LMS_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1)
 
 
 def serve_threads() -> int:
@@ -180,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=180, help="seconds of load per run (default 180)")
     parser.add_argument("--users", type=int, default=200, help="concurrent simulated learners (default 200)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
+    parser.add_argument("--workers", type=int, default=serve_workers(),
+                        help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL without database name "
                         "(scripts/pg-cluster.sh start DIR prints one); a fresh database is created and dropped")
     parser.add_argument("--ramp", type=float, default=10, help="seconds over which learners sign in (default 10)")
@@ -214,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
 def measure(args, course, pools: dict, url: str, tmp: Path) -> int:
     """The LMS run and the baseline run on one database; prints tables and figures; 1 if anything failed."""
     engine_label = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"== bench_load: {args.users} learners, {args.duration:.0f} s, gunicorn {args.workers} gthread workers × {serve_threads()} threads, "
-          f"{os.cpu_count()} cores, {engine_label}, course {course.slug} ({len(course.lessons)} lessons)")
+    print(f"== bench_load: {args.users} learners, {args.duration:.0f} s, gunicorn {args.workers} gthread workers × "
+          f"{serve_threads()} threads, {os.cpu_count()} cores, {engine_label}, course {course.slug} "
+          f"({len(course.lessons)} lessons)")
     print(f"   load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(other processes on the machine skew both figures)")
     t0 = time.perf_counter()

@@ -37,6 +37,7 @@ from bench._http_ingest import compare_with_ralph  # noqa: E402
 from bench._lrs_fill_pg import fill_postgres  # noqa: E402
 from bench._lrs_plans import print_plan, print_window_shapes, window  # noqa: E402
 from bench._tables import BulkWriter  # noqa: E402
+from bench.bench_load import serve_workers  # noqa: E402
 
 VERBS = [f"http://adlnet.gov/expapi/verbs/{name}" for name in (
     "experienced", "completed", "passed", "failed", "answered", "attempted", "launched", "progressed",
@@ -273,8 +274,7 @@ def main() -> None:
     parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to each "
                         "(default 500: ralph is slow with single statements)")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP client connections (default 8)")
-    serve_workers = os.environ.get("LMS_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1  # as scripts/serve.sh
-    parser.add_argument("--workers", type=int, default=int(serve_workers),
+    parser.add_argument("--workers", type=int, default=serve_workers(),
                         help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
     parser.add_argument("--fast-fill", action="store_true", help="PostgreSQL: fill with INSERT … SELECT "
                         "generate_series inside the server (for --n 10000000)")

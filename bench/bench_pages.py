@@ -34,7 +34,8 @@ from bench import _pages  # noqa: E402
 from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import percentile  # noqa: E402
-from bench.bench_load import free_port, prepare_database, serve_threads, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.bench_load import (  # noqa: E402
+    free_port, prepare_database, serve_threads, serve_workers, start_gunicorn, stop_gunicorn)
 
 PAGES = ("lesson", "overview", "quiz_attempt")
 IN_PROCESS_TARGET_MS = 1.0
@@ -164,8 +165,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7, help="in-process rounds; the best counts (7)")
     parser.add_argument("--users", type=int, default=50, help="HTTP clients (50)")
     parser.add_argument("--duration", type=float, default=15, help="seconds of HTTP load per page (15)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn workers (default 2 x cores + 1, as scripts/serve.sh)")
+    parser.add_argument("--workers", type=int, default=serve_workers(),
+                        help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
     parser.add_argument("--timeout", type=float, default=60, help="per-request timeout in seconds")
     parser.add_argument("--no-http", action="store_true", help="in-process part only")
     parser.add_argument("--profile", choices=PAGES, help="print a cProfile of this page (in-process)")

@@ -1,4 +1,5 @@
 """The benches serve the app the way scripts/serve.sh does, so their figures describe production serving."""
+import os
 import re
 from pathlib import Path
 
@@ -22,3 +23,12 @@ def test_benchmarks_serve_config_thread_default_matches_serve_sh(monkeypatch):
     assert bench_load.serve_threads() == int(default.group(1))
     monkeypatch.setenv("LMS_THREADS", "7")
     assert bench_load.serve_threads() == 7
+
+
+def test_benchmarks_serve_config_worker_default_matches_serve_sh(monkeypatch):
+    """The benches' default worker count is serve.sh's: LMS_WORKERS, else 2 x the usable cores + 1."""
+    assert 'LMS_WORKERS:-$(( $(nproc) * 2 + 1 ))' in SERVE
+    monkeypatch.delenv("LMS_WORKERS", raising=False)
+    assert bench_load.serve_workers() == 2 * len(os.sched_getaffinity(0)) + 1
+    monkeypatch.setenv("LMS_WORKERS", "3")
+    assert bench_load.serve_workers() == 3
