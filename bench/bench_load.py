@@ -6,8 +6,8 @@ scripts/serve.sh configures it (2 x cores + 1 gthread workers, LMS_THREADS threa
 port, and runs N concurrent learners from one asyncio process (httpx.AsyncClient, loopback only). Each learner
 signs in, starts the course (answering the needs questionnaire if the app asks), reads lessons (GET +
 reading beacons 'open' and 'time'), marks them done, starts and submits the module quizzes (scenario questions
-decided step by step) and the final exam, and sends xAPI statements to /xapi/statements with the LRS credential. Learners work back to back
-(closed loop, no think time unless --think), so the figures are the capacity of the machine.
+decided step by step) and the final exam, and sends xAPI statements to /xapi/statements with the LRS credential.
+Learners work back to back (closed loop, no think time unless --think), so the figures are the capacity of the machine.
 
 Afterwards it prints requests/s, p50/p95 latency per request kind, the number of server errors (5xx; must be 0)
 and "lost progress": lesson completions the server acknowledged (302) but that are missing from lesson_progress
