@@ -4,16 +4,31 @@ from __future__ import annotations
 import gc
 
 from flask import Flask
+from flask.templating import Environment
 
 from .extension import Extension
 
 __all__ = ["LMS", "create_app", "init_app"]
 
 
+class _Environment(Environment):
+    """Flask's Jinja environment, with the environment's globals shared by the templates instead of a ChainMap per
+    template: Jinja copies a template's globals into a new dict for every render, include and macro import, and
+    copying a ChainMap of thirty globals runs in Python (about 10 µs each time, five times per learner page). No
+    template of the LMS is loaded with globals of its own; one that is still gets Jinja's ChainMap."""
+
+    def make_globals(self, d):
+        """The environment's own globals dict when the template brings none, else Jinja's ChainMap."""
+        if not d:
+            return self.globals
+        return super().make_globals(d)
+
+
 class _App(Flask):
     """Flask, remembering which hooks and views are plain functions: Flask asks ``inspect`` about every one of them
     (a dozen per request) whether it is a coroutine function."""
 
+    jinja_environment = _Environment
     sync_limit = 4096  # per-request callbacks (after_this_request) are new functions each time: the memory is bounded
 
     def ensure_sync(self, func):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .resources import package_path
 
@@ -83,6 +85,16 @@ def _(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    """Templates' _() and gettext(): Jinja's newstyle gettext (escaped when the template autoescapes, always
+    %-formatted) in one call; Jinja's own `_` goes through two context calls and a name look-up per message."""
+    text = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector and the translations folder in the package."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(package_path("translations")))
@@ -94,9 +106,8 @@ def init_app(app: Flask) -> None:
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
     app.jinja_env.globals["localized"] = localized
-    from markupsafe import Markup
-
     from .courses.markdown import render_inline
 
     app.jinja_env.globals["render_inline"] = lambda text: Markup(render_inline(text or ""))

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.user_loader(_load_user)
+    cookie.remember_identifiers(login_manager)
 
     @app.before_request
     def _lms_session_checks():

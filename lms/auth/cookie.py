@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -58,7 +58,35 @@ class CachedSerializerSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
 
+class SessionIdentifiers:
+    """Flask-Login's session identifier (the SHA-512 of the client address and User-Agent the session is bound to,
+    computed on every request by its session protection), remembered per process for the same three inputs
+    Flask-Login reads; bounded, emptied when full."""
+
+    def __init__(self, generator) -> None:
+        """Wrap Flask-Login's generator (flask_login.utils._create_identifier)."""
+        self.generator = generator
+        self.known: dict[tuple, str] = {}
+
+    def __call__(self) -> str:
+        """The identifier of the current request, as the wrapped generator computes it."""
+        environ = request.environ  # X-Forwarded-For, REMOTE_ADDR (after ProxyFix) and User-Agent, as Flask-Login
+        key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
+        identifier = self.known.get(key)
+        if identifier is None:
+            identifier = self.generator()
+            if len(self.known) >= VERIFIED_LIMIT:
+                self.known = {}
+            self.known[key] = identifier
+        return identifier
+
+
 def install(app: Flask) -> None:
     """Use the cached serializer unless the app (a host) already chose its own session interface."""
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = CachedSerializerSessionInterface()
+
+
+def remember_identifiers(login_manager) -> None:
+    """Let the login manager compute each client's session identifier once per process."""
+    login_manager._session_identifier_generator = SessionIdentifiers(login_manager._session_identifier_generator)

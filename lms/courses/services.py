@@ -25,6 +25,9 @@ def _statements() -> dict:
         "lessons": select(LessonProgress).where(LessonProgress.enrolment_id == bindparam("enrolment_id")),
         "modules": select(ModuleProgress).where(ModuleProgress.enrolment_id == bindparam("enrolment_id")),
         # The same reads as plain rows for a GET (read-only: no ORM identity map or unit of work needed).
+        "enrolment_row": select(*Enrolment.__table__.c).where(
+            Enrolment.__table__.c.user_id == bindparam("user_id"),
+            Enrolment.__table__.c.course_slug == bindparam("slug")),
         "lessons_rows": select(*LessonProgress.__table__.c).where(
             LessonProgress.__table__.c.enrolment_id == bindparam("enrolment_id")),
         "modules_rows": select(*ModuleProgress.__table__.c).where(
@@ -43,6 +46,18 @@ def _read_memo(name: str, key) -> dict | None:
 def get_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
     """The user's enrolment in the course, or None."""
     return db.scalar(_statements()["enrolment"], {"user_id": user.id, "slug": course.slug})
+
+
+def learner_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
+    """get_enrolment for the learner pages: in a read-only request a plain row with the same attribute names (no
+    ORM object: nothing may change it), read once per request; an ORM object when the request may write."""
+    memo = _read_memo("enrolment", (user.id, course.slug))
+    if memo is None:
+        return get_enrolment(db, user, course)
+    if "row" not in memo:
+        memo["row"] = db.connection().execute(_statements()["enrolment_row"],
+                                              {"user_id": user.id, "slug": course.slug}).first()
+    return memo["row"]
 
 
 def enrol(db: Session, user: User, course: Course) -> Enrolment:

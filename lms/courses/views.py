@@ -60,7 +60,7 @@ def overview(slug: str):
     """Course overview: objectives and progress per module, the resume link."""
     course = get_catalog().course(slug)
     db = get_session()
-    enrolment = services.get_enrolment(db, current_user, course)
+    enrolment = services.learner_enrolment(db, current_user, course)
     lessons = services.lesson_records(db, enrolment) if enrolment else {}
     modules = services.module_records(db, enrolment) if enrolment else {}
     step = next_step(db, course, enrolment) if enrolment else None
@@ -136,7 +136,7 @@ def _lesson_context(slug: str, lesson_id: str):
     if lesson is None:
         abort(404)
     db = get_session()
-    enrolment = services.get_enrolment(db, current_user, course)
+    enrolment = services.learner_enrolment(db, current_user, course)
     return db, course, lesson, enrolment
 
 
