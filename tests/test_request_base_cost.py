@@ -28,3 +28,31 @@ def test_request_base_cost_coroutine_functions_still_wrapped(app):
     except RuntimeError:  # Flask without its async extra refuses async views, as before
         wrapped = None
     assert wrapped is not view and view not in app.__dict__.get("_lms_sync", set())
+
+
+def test_request_base_cost_templates_share_the_environment_globals(app):
+    """A template loaded without globals of its own reads the environment's globals dict itself (no ChainMap
+    copied per render), and a global added later is still seen; one loaded with its own globals keeps them apart."""
+    from collections import ChainMap
+
+    template = app.jinja_env.from_string("{{ later_global() }}")
+    assert template.globals is app.jinja_env.globals
+    app.jinja_env.globals["later_global"] = lambda: "seen"
+    with app.test_request_context("/"):
+        assert template.render() == "seen"
+    own = app.jinja_env.from_string("{{ mine }}", globals={"mine": "x"})
+    assert isinstance(own.globals, ChainMap) and "mine" not in app.jinja_env.globals
+
+
+def test_request_base_cost_template_gettext_escapes_like_jinja(app):
+    """Templates' _() translates in the current language, escapes its variables in HTML templates and not in
+    text ones, and always %-formats (as Jinja's newstyle gettext)."""
+    from flask_babel import force_locale
+
+    html = app.jinja_env.from_string("{{ _('Sprache') }}|{{ _('x %(v)s', v='<b>') }}|{{ gettext('100 %%') }}")
+    text = app.jinja_env.from_string("{% autoescape false %}{{ _('x %(v)s', v='<b>') }}{% endautoescape %}")
+    with app.test_request_context("/"):
+        assert html.render() == "Sprache|x &lt;b&gt;|100 %"
+        assert text.render() == "x <b>"
+        with force_locale("en"):
+            assert html.render().startswith("Language|")

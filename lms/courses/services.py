@@ -1,6 +1,7 @@
 """Learner progress: enrol, open and complete lessons, record quiz results, detect module and course completion."""
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import cache
 
 from flask import current_app, g, has_app_context, has_request_context
@@ -25,9 +26,12 @@ def _statements() -> dict:
         "lessons": select(LessonProgress).where(LessonProgress.enrolment_id == bindparam("enrolment_id")),
         "modules": select(ModuleProgress).where(ModuleProgress.enrolment_id == bindparam("enrolment_id")),
         # The same reads as plain rows for a GET (read-only: no ORM identity map or unit of work needed).
-        "enrolment_row": select(*Enrolment.__table__.c).where(
-            Enrolment.__table__.c.user_id == bindparam("user_id"),
-            Enrolment.__table__.c.course_slug == bindparam("slug")),
+        # A learner page's enrolment with its lesson progress rows in one statement (one row per progress row).
+        "enrolment_lessons": select(*Enrolment.__table__.c, *LessonProgress.__table__.c)
+        .outerjoin_from(Enrolment.__table__, LessonProgress.__table__,
+                        LessonProgress.__table__.c.enrolment_id == Enrolment.__table__.c.id)
+        .where(Enrolment.__table__.c.user_id == bindparam("user_id"),
+               Enrolment.__table__.c.course_slug == bindparam("slug")),
         "lessons_rows": select(*LessonProgress.__table__.c).where(
             LessonProgress.__table__.c.enrolment_id == bindparam("enrolment_id")),
         "modules_rows": select(*ModuleProgress.__table__.c).where(
@@ -48,15 +52,26 @@ def get_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
     return db.scalar(_statements()["enrolment"], {"user_id": user.id, "slug": course.slug})
 
 
+#: Read-only rows of a GET: tuples with the tables' column names as attributes, like SQLAlchemy's rows.
+EnrolmentRow = namedtuple("EnrolmentRow", [column.name for column in Enrolment.__table__.c])
+LessonProgressRow = namedtuple("LessonProgressRow", [column.name for column in LessonProgress.__table__.c])
+
+
 def learner_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
     """get_enrolment for the learner pages: in a read-only request a plain row with the same attribute names (no
-    ORM object: nothing may change it), read once per request; an ORM object when the request may write."""
+    ORM object: nothing may change it), read once per request together with its lesson progress rows (which
+    lesson_records then returns without a query of its own); an ORM object when the request may write."""
     memo = _read_memo("enrolment", (user.id, course.slug))
     if memo is None:
         return get_enrolment(db, user, course)
     if "row" not in memo:
-        memo["row"] = db.connection().execute(_statements()["enrolment_row"],
-                                              {"user_id": user.id, "slug": course.slug}).first()
+        rows = db.connection().execute(_statements()["enrolment_lessons"],
+                                       {"user_id": user.id, "slug": course.slug}).all()
+        width = len(EnrolmentRow._fields)
+        memo["row"] = EnrolmentRow(*rows[0][:width]) if rows else None
+        if rows:
+            lessons = (LessonProgressRow(*row[width:]) for row in rows if row[width] is not None)
+            _read_memo("lessons", memo["row"].id)["rows"] = {lesson.lesson_id: lesson for lesson in lessons}
     return memo["row"]
 
 

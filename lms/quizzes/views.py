@@ -8,7 +8,7 @@ from ..catalog import get_catalog
 from ..courses import services as courses
 from ..courses.next_step import next_step
 from ..db import get_session
-from ..fragments import cached_url_for
+from ..fragments import cached_value
 from ..i18n import _
 from . import scoring, services
 from .answer_text import readable_answer
@@ -181,22 +181,29 @@ def module_links(db, user, course, enrolment):
     """Quiz buttons for the course overview and lesson sidebar (per module id)."""
     if enrolment is None:
         return {}
-    catalog = get_catalog()
     links = {}
     records = courses.module_records(db, enrolment)
     label = _("Quiz zum Modul")
-    for module in course.modules:
-        if not module.quiz or catalog.quiz(course.slug, module.quiz) is None:
-            continue
-        record = records.get(module.id)
+    for module_id, url in _quiz_urls(course):
+        record = records.get(module_id)
         note = None
         if record and record.quiz_passed_at:
             note = _("bestanden (%(p)d %%)", p=round((record.quiz_best_score or 0) * 100))
         elif record and record.quiz_best_score is not None:
             note = _("bisher bestes Ergebnis: %(p)d %%", p=round(record.quiz_best_score * 100))
-        links[module.id] = {"url": cached_url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz),
-                            "label": label, "note": note}
+        links[module_id] = {"url": url, "label": label, "note": note}
     return links
+
+
+def _quiz_urls(course) -> list[tuple[str, str]]:
+    """(module id, quiz intro URL) of the course's modules with a quiz, built once per course and URL prefix."""
+    catalog = get_catalog()
+
+    def build():
+        return [(module.id, url_for("lms.quizzes.intro", slug=course.slug, quiz_id=module.quiz))
+                for module in course.modules if module.quiz and catalog.quiz(course.slug, module.quiz) is not None]
+
+    return cached_value(("quiz-urls", course.slug), build)
 
 
 def course_links(db, user, course, enrolment):

@@ -108,3 +108,33 @@ def test_auth_session_cookie_mutable_values_are_not_remembered(app):
         session["_flashes"].append(["info", "y"])
         assert value not in interface._verified
         assert len(interface.open_session(app, ctx.request)["_flashes"]) == 1
+
+
+def test_auth_session_identifier_remembered_per_address_and_agent(app):
+    """Flask-Login's session identifier comes from the per-process memory, equal to Flask-Login's own for the same
+    client and different for another address, User-Agent or X-Forwarded-For (the session stays bound to them)."""
+    from flask_login.utils import _create_identifier
+
+    generator = app.login_manager._session_identifier_generator
+    assert isinstance(generator, cookie.SessionIdentifiers)
+    seen = set()
+    for addr, agent, forwarded in [("10.0.0.1", "A", None), ("10.0.0.2", "A", None), ("10.0.0.1", "B", None),
+                                   ("10.0.0.1", "A", "192.0.2.7"), ("10.0.0.1", "A", None)]:
+        headers = {"User-Agent": agent, **({"X-Forwarded-For": forwarded} if forwarded else {})}
+        with app.test_request_context("/", headers=headers, environ_base={"REMOTE_ADDR": addr}):
+            identifier = generator()
+            assert identifier == _create_identifier()
+            seen.add(identifier)
+    assert len(seen) == 4 and len(generator.known) == 4
+
+
+def test_auth_session_identifier_other_agent_marks_session_not_fresh(app, client, login_as):
+    """With the remembered identifier, Flask-Login's basic session protection still notices a session cookie
+    used from another browser (the session is no longer fresh), as without it."""
+    login_as("learner_a")
+    client.get("/courses/")
+    with client.session_transaction() as session:
+        assert session.get("_fresh") is True
+    client.get("/courses/", headers={"User-Agent": "another browser"})
+    with client.session_transaction() as session:
+        assert not session.get("_fresh")

@@ -34,22 +34,22 @@ def _enrolled(client, login_as):
 
 
 def test_courses_lesson_page_sql_statements_pinned(app, client, login_as):
-    """The lesson page sends 4 statements: session user with organisation, enrolment, lesson progress, module
-    progress (quiz button); none for tasks (the lesson has none) or the guideline builder (another module)."""
+    """The lesson page sends 3 statements: session user with organisation, enrolment with its lesson progress,
+    module progress (quiz button); none for tasks (the lesson has none) or the guideline builder (another module)."""
     _enrolled(client, login_as)
     client.get("/courses/mini/lessons/b-two")
     with counted(app) as seen:
         assert client.get("/courses/mini/lessons/b-two").status_code == 200
-    assert len(seen) == 4, "\n".join(s.split("FROM")[1][:60] if "FROM" in s else s[:60] for s in seen)
+    assert len(seen) == 3, "\n".join(s.split("FROM")[1][:60] if "FROM" in s else s[:60] for s in seen)
 
 
 def test_courses_overview_and_quiz_attempt_sql_statements_pinned(app, client, login_as):
-    """The course overview reads each progress table once per request (7 statements with the other packages'
-    buttons); an open quiz attempt page 3 (user, enrolment, attempt)."""
+    """The course overview reads each progress table once per request, the lesson progress with the enrolment
+    (6 statements with the other packages' buttons); an open quiz attempt page 3 (user, enrolment, attempt)."""
     _enrolled(client, login_as)
     with counted(app) as seen:
         assert client.get("/courses/mini/").status_code == 200
-    assert len(seen) == 7, "\n".join(s[:90] for s in seen)
+    assert len(seen) == 6, "\n".join(s[:90] for s in seen)
     location = client.post("/quizzes/mini/m1/start").headers["Location"]
     client.get(location)
     with counted(app) as seen:
@@ -78,3 +78,19 @@ def test_courses_cached_fragments_follow_learner_state_and_language(app, client,
     english = client.get("/courses/mini/lessons/b-one").get_data(as_text=True)
     assert ">Next</button>" in english and "Lessons in this module" in english and 'class="current done"' in english
     assert "Lektionen im Modul" not in english and "Lernziele dieses Moduls" not in english
+
+
+def test_courses_lesson_page_progress_follows_each_learner(app, client, login_as, world):
+    """The lesson page's progress bar and done note come from this request's reads: after a lesson is done the
+    next GET shows the new progress, and another learner's page keeps its own (no per-process reuse of rows)."""
+    _enrolled(client, login_as)
+    other = app.test_client()
+    assert login(other, world["learner_a2"].email).status_code == 302
+    other.post("/courses/mini/start")
+    progress = re.compile(r'<progress class="progress" max="100" value="(\d+)"')
+    assert progress.search(client.get("/courses/mini/lessons/b-two").get_data(as_text=True)).group(1) == "0"
+    client.post("/courses/mini/lessons/b-two/done")
+    page = client.get("/courses/mini/lessons/b-two").get_data(as_text=True)
+    assert int(progress.search(page).group(1)) > 0 and "Erledigt am" in page
+    others = other.get("/courses/mini/lessons/b-two").get_data(as_text=True)
+    assert progress.search(others).group(1) == "0" and "Erledigt am" not in others
