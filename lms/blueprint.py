@@ -30,9 +30,9 @@ def make_blueprint(lms) -> Blueprint:
     def healthz():
         from sqlalchemy import text
 
-        from .db import get_session
+        from .db import get_session, read_connection
 
-        get_session().execute(text("SELECT 1"))
+        read_connection(get_session()).execute(text("SELECT 1"))
         return {"status": "ok"}
 
     errors.register(parent, lms)

@@ -125,26 +125,44 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        session = g.pop("_lms_session", None)
-        if session is not None:
-            try:
+        session, connection = g.pop("_lms_session", None), g.pop("_lms_connection", None)
+        try:
+            if session is not None and (session.in_transaction() or connection is None):
                 if response.status_code < 400:
                     session.commit()
                 else:
                     session.rollback()
-            finally:
-                session.close()
+            if connection is not None and connection.in_transaction():
+                # Only Core reads used the request's connection (the session never began): end its transaction
+                # directly, without the session's transaction machinery.
+                if response.status_code < 400:
+                    connection.commit()
+                else:
+                    connection.rollback()
+        finally:
+            _release(session, connection)
         return response
 
     @app.teardown_request
     def _close(exc):
-        session = g.pop("_lms_session", None)
+        session, connection = g.pop("_lms_session", None), g.pop("_lms_connection", None)
         if session is not None:
             session.rollback()
-            session.close()
+        _release(session, connection)  # closing the connection rolls back what is still open
         token = g.pop("_lms_intent_token", None)
         if token is not None:
             write_intent.reset(token)
+
+
+def _release(session: Session | None, connection) -> None:
+    """Close the request's session and connection; a session that was bound to the connection is bound to the
+    engine again, so objects that keep it (the session user) can still load lazily after the request, as before."""
+    if session is not None:
+        session.close()
+        if connection is not None and session.bind is connection:
+            session.bind = connection.engine
+    if connection is not None:
+        connection.close()
 
 
 def conflict_insert(db: Session, table):
@@ -162,10 +180,39 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Session:
-    """The request's session, created on first use."""
-    if "_lms_session" not in g:
-        g._lms_session = current_app.extensions["lms_db"][1]()
-    return g._lms_session
+    """The request's session, created on first use.
+
+    In a read-only request (no write intent) the session is bound to the request's own connection, whose
+    transaction it takes over as its own when it is first used ("control_fully": commit, rollback and close act
+    on it as on a transaction the session began itself). Core reads through read_connection() use the same
+    connection and transaction, so a page that only reads with Core never pays for the session's transaction
+    handling (about 35 µs per request), and everything the request reads comes from one transaction as before.
+    """
+    session = g.get("_lms_session")
+    if session is None:
+        maker = current_app.extensions["lms_db"][1]
+        if write_intent.get() or not has_request_context():
+            session = maker()
+        else:
+            session = maker(bind=_request_connection(), join_transaction_mode="control_fully")
+        g._lms_session = session
+    return session
+
+
+def _request_connection():
+    connection = g.get("_lms_connection")
+    if connection is None:
+        connection = g._lms_connection = current_app.extensions["lms_db"][0].connect()
+    return connection
+
+
+def read_connection(db: Session):
+    """The connection for Core reads in the request: in a read-only request the request's connection (its
+    transaction begun on first use; the session, if it is used as well, shares it), else the session's own."""
+    connection = g.get("_lms_connection") if has_request_context() else None
+    if connection is None or db is not g.get("_lms_session"):
+        return db.connection()
+    return connection
 
 
 def end_read_transaction(session: Session) -> None:

@@ -56,3 +56,48 @@ def test_request_base_cost_template_gettext_escapes_like_jinja(app):
         assert text.render() == "x <b>"
         with force_locale("en"):
             assert html.render().startswith("Language|")
+
+
+def _organisations(connection_or_session) -> int:
+    from sqlalchemy import text
+
+    return connection_or_session.execute(text("SELECT count(*) FROM organisations")).scalar()
+
+
+def test_request_base_cost_read_request_core_and_orm_share_one_transaction(app):
+    """In a GET, Core reads (read_connection) and the session use one connection and one transaction: an
+    organisation another connection commits after the first read is seen by neither (one snapshot)."""
+    from lms.auth import services as auth
+    from lms.db import get_session, read_connection
+
+    with app.test_request_context("/healthz"):
+        app.preprocess_request()
+        db = get_session()
+        connection = read_connection(db)
+        before = _organisations(connection)
+        other = app.extensions["lms_db"][1]()
+        auth.create_organisation(other, "Elsewhere GmbH", "elsewhere")
+        other.commit()
+        other.close()
+        assert _organisations(db) == before and _organisations(connection) == before
+        assert db.connection() is connection
+    with app.test_request_context("/healthz"):
+        app.preprocess_request()
+        assert _organisations(read_connection(get_session())) == before + 1
+
+
+def test_request_base_cost_read_request_ends_its_transaction(app, client):
+    """A GET that reads only through Core returns its connection to the pool with no transaction open, and a
+    request that may write still gets a session with a connection of its own."""
+    from lms.db import get_session, read_connection, write_intent
+
+    engine = app.extensions["lms_db"][0]
+    assert client.get("/healthz").status_code == 200
+    assert engine.pool.checkedout() == 0
+    with app.test_request_context("/healthz", method="POST"):
+        token = write_intent.set(True)
+        try:
+            db = get_session()
+            assert read_connection(db) is db.connection() and db.get_bind() is engine
+        finally:
+            write_intent.reset(token)

@@ -87,7 +87,9 @@ def _query():
 
 def load(db, token: str) -> SessionUser | None:
     """The active user with this session token as a ``SessionUser`` (None: no such active user)."""
-    row = db.connection().execute(_query(), {"token": token}).first()
+    from ..db import read_connection
+
+    row = read_connection(db).execute(_query(), {"token": token}).first()
     if row is None:
         return None
     values = row._asdict()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .. import extension, signals
 from ..auth.models import User
-from ..db import utcnow, write_intent
+from ..db import read_connection, utcnow, write_intent
 from .content import Course, Lesson, Module
 from .models import Enrolment, LessonProgress, ModuleProgress
 
@@ -65,7 +65,7 @@ def learner_enrolment(db: Session, user: User, course: Course) -> Enrolment | No
     if memo is None:
         return get_enrolment(db, user, course)
     if "row" not in memo:
-        rows = db.connection().execute(_statements()["enrolment_lessons"],
+        rows = read_connection(db).execute(_statements()["enrolment_lessons"],
                                        {"user_id": user.id, "slug": course.slug}).all()
         width = len(EnrolmentRow._fields)
         memo["row"] = EnrolmentRow(*rows[0][:width]) if rows else None
@@ -119,7 +119,7 @@ def _records(db: Session, name: str, enrolment_id: int, key: str) -> dict:
     if memo is None:
         return {getattr(row, key): row for row in db.scalars(_statements()[name], {"enrolment_id": enrolment_id})}
     if "rows" not in memo:
-        result = db.connection().execute(_statements()[f"{name}_rows"], {"enrolment_id": enrolment_id})
+        result = read_connection(db).execute(_statements()[f"{name}_rows"], {"enrolment_id": enrolment_id})
         memo["rows"] = {getattr(row, key): row for row in result}
     return dict(memo["rows"])
 
