@@ -77,6 +77,7 @@ def _translations():
     return translations
 
 
+
 def _(string: str, **variables) -> str:
     """gettext: Flask-Babel's, with the translations looked up once per request (see _translations)."""
     if not g:
@@ -92,6 +93,8 @@ def _template_gettext(context, string: str, **variables):
     text = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
+        if not variables and "%" not in text:
+            return text  # what `% {}` returns, without Markup's escaping formatter
     return text % variables
 
 
