@@ -57,6 +57,18 @@ class CachedSerializerSessionInterface(SecureCookieSessionInterface):
             self._verified[value] = (dict(data), int(signed_at.timestamp()))
         return self.session_class(data)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        """As Flask's, with a short path for the common case of a cookie that is not rewritten (Flask reads seven
+        cookie settings from the config before it finds that out): only the Vary header it would add."""
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:
+                    response.headers["Vary"] = "Cookie"
+            return
+        super().save_session(app, session, response)
+
 
 class SessionIdentifiers:
     """Flask-Login's session identifier (the SHA-512 of the client address and User-Agent the session is bound to,

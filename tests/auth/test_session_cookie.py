@@ -138,3 +138,14 @@ def test_auth_session_identifier_other_agent_marks_session_not_fresh(app, client
     client.get("/courses/", headers={"User-Agent": "another browser"})
     with client.session_transaction() as session:
         assert not session.get("_fresh")
+
+
+def test_auth_session_cookie_unchanged_session_sends_vary_only(app, client, login_as):
+    """A request that reads but does not change the session answers with Vary: Cookie and no Set-Cookie (as
+    Flask); one that changes it (signing out empties it) still writes the cookie."""
+    login_as("learner_a")
+    client.get("/courses/")
+    response = client.get("/courses/")
+    assert response.headers.get("Vary") == "Cookie" and "Set-Cookie" not in response.headers
+    signed_out = client.post("/logout")
+    assert "session=" in " ".join(signed_out.headers.getlist("Set-Cookie"))
