@@ -12,7 +12,7 @@ from functools import cache
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from werkzeug.utils import import_string
 
 from .policy import OWNERS, PUBLIC, STAFF, Access, Owner, access_for
@@ -58,20 +58,28 @@ def _load_owned(access: Access, user):
     from .db import get_session
 
     owner: Owner = OWNERS[access.owner]
-    model = _model(owner.model)
-    query = select(model).where(getattr(model, owner.key) == request.view_args[owner.arg],
-                                model.org_id == user.org_id)
-    if owner.person:
+    lock = owner.lock and request.method not in ("GET", "HEAD")
+    query = _owned_query(access.owner, lock)
+    if owner.person and user.role == "trainer":  # only trainers can be limited to departments (auth/scope.py)
+        model = _model(owner.model)
         query = query.where(_person_visible(getattr(model, owner.person), access.scope != "org", user))
-    if owner.lock and request.method not in ("GET", "HEAD"):
-        query = query.with_for_update()
-    obj = get_session().scalar(query)
+    obj = get_session().scalar(query, {"key": request.view_args[owner.arg], "org_id": user.org_id})
     if obj is None:
         abort(404)
     if owner.person and getattr(obj, owner.person) != user.id:
         if access.scope == "self" or (access.scope == "self_or_staff" and user.role not in STAFF):
             abort(access.denied)
     return obj
+
+
+@cache
+def _owned_query(kind: str, lock: bool):
+    """The object of an owner kind by its key within an organisation, built once per kind (SQLAlchemy then reuses
+    its compiled form): building the statement cost more than running it."""
+    owner = OWNERS[kind]
+    model = _model(owner.model)
+    query = select(model).where(getattr(model, owner.key) == bindparam("key"), model.org_id == bindparam("org_id"))
+    return query.with_for_update() if lock else query
 
 
 def _person_visible(column, own_too: bool, user):

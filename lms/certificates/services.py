@@ -6,7 +6,9 @@ import uuid
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,8 +51,14 @@ def verify_url(code: str) -> str:
 
 def current_certificate(db: Session, enrolment: Enrolment) -> Certificate | None:
     """The enrolment's certificate that is neither revoked nor superseded."""
-    return db.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id,
-                                               Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))
+    return db.scalar(_current_certificate_query(), {"enrolment_id": enrolment.id})
+
+
+@cache
+def _current_certificate_query():
+    """Built once: the course overview asks on every view (SQLAlchemy reuses the compiled form)."""
+    return select(Certificate).where(Certificate.enrolment_id == bindparam("enrolment_id"),
+                                     Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None))
 
 
 def legal_versions(course: Course) -> dict[str, str]:

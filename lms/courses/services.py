@@ -26,6 +26,9 @@ def _statements() -> dict:
         "lessons": select(LessonProgress).where(LessonProgress.enrolment_id == bindparam("enrolment_id")),
         "modules": select(ModuleProgress).where(ModuleProgress.enrolment_id == bindparam("enrolment_id")),
         # The same reads as plain rows for a GET (read-only: no ORM identity map or unit of work needed).
+        "enrolment_row": select(*Enrolment.__table__.c).where(
+            Enrolment.__table__.c.user_id == bindparam("user_id"),
+            Enrolment.__table__.c.course_slug == bindparam("slug")),
         # A learner page's enrolment with its lesson progress rows in one statement (one row per progress row).
         "enrolment_lessons": select(*Enrolment.__table__.c, *LessonProgress.__table__.c)
         .outerjoin_from(Enrolment.__table__, LessonProgress.__table__,
@@ -57,13 +60,18 @@ EnrolmentRow = namedtuple("EnrolmentRow", [column.name for column in Enrolment._
 LessonProgressRow = namedtuple("LessonProgressRow", [column.name for column in LessonProgress.__table__.c])
 
 
-def learner_enrolment(db: Session, user: User, course: Course) -> Enrolment | None:
+def learner_enrolment(db: Session, user: User, course: Course, with_lessons: bool = True) -> Enrolment | None:
     """get_enrolment for the learner pages: in a read-only request a plain row with the same attribute names (no
     ORM object: nothing may change it), read once per request together with its lesson progress rows (which
-    lesson_records then returns without a query of its own); an ORM object when the request may write."""
+    lesson_records then returns without a query of its own; with_lessons=False: the enrolment alone, for pages
+    that show no lesson progress); an ORM object when the request may write."""
     memo = _read_memo("enrolment", (user.id, course.slug))
     if memo is None:
         return get_enrolment(db, user, course)
+    if "row" not in memo and not with_lessons:
+        row = read_connection(db).execute(_statements()["enrolment_row"],
+                                          {"user_id": user.id, "slug": course.slug}).first()
+        memo["row"] = EnrolmentRow(*row) if row is not None else None
     if "row" not in memo:
         rows = read_connection(db).execute(_statements()["enrolment_lessons"],
                                        {"user_id": user.id, "slug": course.slug}).all()

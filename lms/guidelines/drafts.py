@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -44,7 +46,13 @@ def set_trainers_see_drafts(db: Session, admin: User, allowed: bool) -> Guidelin
 
 def get_draft(db: Session, enrolment: Enrolment) -> GuidelineDraft | None:
     """The enrolment's guideline draft, or None."""
-    return db.scalar(select(GuidelineDraft).where(GuidelineDraft.enrolment_id == enrolment.id))
+    return db.scalar(_draft_query(), {"enrolment_id": enrolment.id})
+
+
+@cache
+def _draft_query():
+    """Built once: the course overview and the module's lesson pages ask on every view."""
+    return select(GuidelineDraft).where(GuidelineDraft.enrolment_id == bindparam("enrolment_id"))
 
 
 def save_draft(db: Session, user: User, enrolment: Enrolment, step: Step, values: dict) -> GuidelineDraft:

@@ -8,8 +8,10 @@ read the request and never commit.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import signals
@@ -53,7 +55,13 @@ def get_questionnaire(course: Course) -> Questionnaire | None:
 
 def get_response(db: Session, enrolment: Enrolment) -> QuestionnaireResponse | None:
     """The stored answers of an enrolment, or None."""
-    return db.scalar(select(QuestionnaireResponse).where(QuestionnaireResponse.enrolment_id == enrolment.id))
+    return db.scalar(_response_query(), {"enrolment_id": enrolment.id})
+
+
+@cache
+def _response_query():
+    """Built once: the course overview asks on every view."""
+    return select(QuestionnaireResponse).where(QuestionnaireResponse.enrolment_id == bindparam("enrolment_id"))
 
 
 def get_org_defaults(db: Session, org_id: int, course_slug: str) -> QuestionnaireOrgDefault | None:

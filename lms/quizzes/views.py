@@ -26,7 +26,8 @@ def _load_quiz():
     g.quiz = catalog.quiz(slug, quiz_id)
     if g.quiz is None:
         abort(404)
-    g.own_enrolment = courses.get_enrolment(get_session(), current_user, g.course)
+    # A read-only row in a GET (courses.learner_enrolment), the ORM enrolment when the request may write.
+    g.own_enrolment = courses.learner_enrolment(get_session(), current_user, g.course, with_lessons=False)
     if g.own_enrolment is None:
         abort(404)
     g.pool = services.pool_for(catalog.course_quizzes(slug), g.quiz)
