@@ -92,7 +92,16 @@ def load(db, token: str) -> SessionUser | None:
     row = read_connection(db).execute(_query(), {"token": token}).first()
     if row is None:
         return None
-    values = row._asdict()
-    org = {key[len(ORG_PREFIX):]: values.pop(key) for key in list(values) if key.startswith(ORG_PREFIX)}
-    values["organisation"] = SessionOrganisation(db, org)
+    user_keys, org_keys = _keys()
+    width = len(user_keys)
+    values = dict(zip(user_keys, row[:width]))
+    values["organisation"] = SessionOrganisation(db, dict(zip(org_keys, row[width:])))
     return SessionUser(db, values)
+
+
+@cache
+def _keys() -> tuple[tuple, tuple]:
+    """The attribute names of the query's columns: the user's, then the organisation's (without the prefix)."""
+    names = [column.key for column in _query().selected_columns]
+    users = tuple(name for name in names if not name.startswith(ORG_PREFIX))
+    return users, tuple(name[len(ORG_PREFIX):] for name in names[len(users):])
