@@ -8,7 +8,8 @@
 2. Over HTTP (skip with --no-http): gunicorn with the scripts/serve.sh worker count serves the app; N signed-in
    learners (default 50, signed in with httpx, then one asyncio process sending each learner's GET with its cookies
    and httpx's headers over a fresh connection per request) GET one page back to back for --duration seconds, page after
-   page; then the minimal Flask app under the same gunicorn set-up and the same number of clients. Printed:
+   page (each after --warmup seconds of the same load, not counted, so that every worker process is warm); then
+   the minimal Flask app under the same gunicorn set-up, clients and warm-up. Printed:
    requests/s per page and its ratio to the minimal app, measured in this one run (target: ≥ 50 % for each page),
    and the CPU time per request of the server (gunicorn master and workers, from /proc) and of the client. The
    client shares the cores with the server: when it keeps a core busy during the minimal run, the minimal app's
@@ -104,6 +105,7 @@ def over_http(url: str, tmp: Path, course, paths: dict, args) -> bool:
         clients = asyncio.run(_pages.signed_in_clients(base, course, args.users, args.timeout))
         raw = _pages.raw_clients(clients, base)
         for page in PAGES:
+            warm_up(raw, urls[page], page, args)
             runs[page] = asyncio.run(_pages.hammer(raw, urls[page], args.duration, page, args.timeout, server.pid))
     finally:
         stop_gunicorn(server)
@@ -113,11 +115,20 @@ def over_http(url: str, tmp: Path, course, paths: dict, args) -> bool:
     try:
         base = f"http://127.0.0.1:{port}"
         raw = _pages.raw_clients(_pages.baseline_clients(base, args.users), base)
+        warm_up(raw, lambda extra: "/", "minimal", args)
         baseline = asyncio.run(_pages.hammer(raw, lambda extra: "/", args.duration, "minimal", args.timeout,
                                              server.pid))
     finally:
         stop_gunicorn(server)
     return report_http(runs, baseline, args)
+
+
+def warm_up(raw: list, url_of, kind: str, args) -> None:
+    """The same load for --warmup seconds, not measured: every worker process has compiled the page's templates
+    and filled its per-process caches (fragments, verified cookies, CSRF tokens, SQLAlchemy's compiled statements,
+    pooled connections) before the measured run starts; the minimal app gets the same treatment."""
+    if args.warmup > 0:
+        asyncio.run(_pages.hammer(raw, url_of, args.warmup, kind, args.timeout))
 
 
 def report_http(runs: dict, baseline, args) -> bool:
@@ -165,6 +176,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7, help="in-process rounds; the best counts (7)")
     parser.add_argument("--users", type=int, default=50, help="HTTP clients (50)")
     parser.add_argument("--duration", type=float, default=15, help="seconds of HTTP load per page (15)")
+    parser.add_argument("--warmup", type=float, default=3,
+                        help="seconds of the same load before each measured page, not counted (3)")
     parser.add_argument("--workers", type=int, default=serve_workers(),
                         help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
     parser.add_argument("--timeout", type=float, default=60, help="per-request timeout in seconds")
@@ -174,7 +187,7 @@ def main() -> int:
     add_smoke_flag(parser)
     args = parser.parse_args()
     if args.smoke:
-        args.requests, args.rounds, args.users, args.duration, args.workers = 20, 2, 4, 1, 2
+        args.requests, args.rounds, args.users, args.duration, args.workers, args.warmup = 20, 2, 4, 1, 2, 0.5
     from lms.catalog import bundled_folders, load_catalog
 
     course = next(iter(load_catalog(*bundled_folders()).courses.values()))
