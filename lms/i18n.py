@@ -87,11 +87,12 @@ def _(string: str, **variables) -> str:
 
 
 @pass_context
-def _template_gettext(context, string: str, **variables):
+def _template_gettext(__context, __string: str, **variables):
     """Templates' _() and gettext(): Jinja's newstyle gettext (escaped when the template autoescapes, always
-    %-formatted) in one call; Jinja's own `_` goes through two context calls and a name look-up per message."""
-    text = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    %-formatted) in one call; Jinja's own `_` goes through two context calls and a name look-up per message.
+    The parameters are named as Jinja names them, so a placeholder called "string" or "context" still works."""
+    text = _translations().ugettext(__string)
+    if __context.eval_ctx.autoescape:
         text = Markup(text)
         if not variables and "%" not in text:
             return text  # what `% {}` returns, without Markup's escaping formatter

@@ -101,3 +101,10 @@ def test_request_base_cost_read_request_ends_its_transaction(app, client):
             assert read_connection(db) is db.connection() and db.get_bind() is engine
         finally:
             write_intent.reset(token)
+
+
+def test_request_base_cost_template_gettext_placeholders_named_like_parameters(app):
+    """Placeholders called string or context are passed through like any other (as in Jinja's gettext)."""
+    template = app.jinja_env.from_string("{{ _('%(string)s/%(context)s', string='a', context='b') }}")
+    with app.test_request_context("/"):
+        assert template.render() == "a/b"
