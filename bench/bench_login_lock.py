@@ -4,9 +4,10 @@ One server, started exactly as in production: scripts/serve.sh (gunicorn gthread
 and thread counts, the in-app relay on), on SQLite (or PostgreSQL with --postgres); only the address, the database,
 the secret key and plain-HTTP cookies (no TLS proxy in front here) are set. A few signed-in learners (--writers,
 default 5) mark lessons done back to back for the whole run (POST …/done: a write transaction each, BEGIN IMMEDIATE
-on SQLite; then the page it redirects to, as a browser does, which also clears the flash message from the cookie). A warm-up first completes every lesson once for each writer (so every measured completion is the same
-request: a repeat completion, which takes the write lock and changes nothing), starts every worker's hash helper
-with one burst of sign-ins, and lets the server settle.
+on SQLite; then the page it redirects to, as a browser does, which also clears the flash message from the cookie;
+only the POST is timed). A warm-up first completes every lesson once for each writer (so every measured completion
+is the same request: a repeat completion, which takes the write lock and changes nothing) and starts every worker's
+hash helper with one burst of sign-ins.
 
 Then --rounds rounds (default 5), each one sign-in window and one baseline window, in alternating order (sign-ins
 first in odd rounds, baseline first in even ones, so a drift of the machine's load hits both alike):
