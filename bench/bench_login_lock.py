@@ -155,6 +155,7 @@ def run_server(url: str, tmp: Path, course, args) -> tuple[list[dict], list[dict
     signing = multiprocessing.get_context("spawn").Process(target=driver, args=(base, emails, args.waves,
                                                                                  args.timeout, theirs))
     signing.start()
+    theirs.close()  # ours alone: recv() then fails (EOFError) instead of waiting forever if the driver dies
     try:
         return asyncio.run(measure(base, course, args, ours))
     finally:
