@@ -7,12 +7,6 @@ so every wake-up of a page or a writer (a new request, SQLite's write lock freed
 slice behind a hash. A SCHED_IDLE task is preempted as soon as a normal task on its CPU wakes up: the hashes use only
 time nobody else wants. Lowering one's own priority needs no privileges.
 
-Both only rank the hash against the processes of its own scheduling group. Linux's autogroups (one per session,
-on by default) share the CPU fairly between groups first: a hash in the server's group made the whole group as
-busy as a normal process to every other group (the database server, clients on the same machine), which then
-waited behind it. So the helper starts a session of its own and sets its autogroup to nice 19: against every other
-group too it only gets what is left over. It still ends with its stdin (the server process that started it).
-
 Run by file path (not as a module of the lms package), so it starts with the standard library and werkzeug only.
 """
 import json
@@ -27,12 +21,6 @@ try:
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 except (AttributeError, OSError):
     pass  # not Linux: nice 19 only
-try:  # a session, and so a scheduling autogroup, of its own at nice 19: see the module docstring
-    os.setsid()
-    with open("/proc/self/autogroup", "w") as autogroup:
-        autogroup.write("19")
-except OSError:
-    pass  # no autogroups (kernel option off, or not Linux): the priority within the server's group still holds
 
 from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
 
