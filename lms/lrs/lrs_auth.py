@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select, update
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
+from . import credential_cache
 from ..db import get_session, read_phase, utcnow
 from .models import LRSCredential
 
@@ -247,6 +248,20 @@ def _authenticate(headers: Headers):
     return credential
 
 
+def _remembered_credential(xreq: XAPIRequest):
+    """(key, remembered row) for a statement write whose key and secret were checked in full before; (key or None,
+    None) otherwise. The row is confirmed inside the write transaction (credential_cache.confirm_client)."""
+    if request.endpoint != credential_cache.DEFERRED_ENDPOINT or xreq.method not in credential_cache.DEFERRED_METHODS:
+        return None, None
+    auth = Authorization.from_header(xreq.headers.get("Authorization"))
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None, None
+    credential = credential_cache.lookup(auth.username)
+    if credential is not None and check_secret(auth.password or "", credential.secret_hash):
+        return auth.username, credential
+    return auth.username, None
+
+
 def check_lrs_request():
     """The access check of every LRS endpoint (called by lms.access.enforce): effective request, client auth (401),
     scope (403, by method), version (400); returns the error response or None and sets up g for the view."""
@@ -259,7 +274,10 @@ def check_lrs_request():
     if not xreq.headers.get("Authorization"):
         return xapi_error(401, "HTTP Basic authentication with an LRS client credential is required.",
                           {"WWW-Authenticate": 'Basic realm="xAPI"'})
-    credential = _authenticate(xreq.headers)
+    key, credential = _remembered_credential(xreq)
+    deferred = credential is not None
+    if not deferred:
+        credential = _authenticate(xreq.headers)
     if credential is None:
         return xapi_error(401, "Unknown or inactive credential.", {"WWW-Authenticate": 'Basic realm="xAPI"'})
     writes = xreq.method not in ("GET", "HEAD")
@@ -271,8 +289,13 @@ def check_lrs_request():
                                f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
     g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
     g.xapi_version = version
-    if writes and _stale(credential.last_used_at):
-        after_this_request(partial(_touch_after_write, credential.id))
+    if deferred:
+        credential_cache.defer_confirmation(key, credential)
+    else:
+        if key is not None:
+            credential_cache.remember(key, credential)
+        if writes and _stale(credential.last_used_at):
+            after_this_request(partial(_touch_after_write, credential.id))
     after_this_request(_version_header)
     return None
 

@@ -74,3 +74,18 @@ def insert_rows(db: Session, table: str, columns: tuple[str, ...], rows: list[tu
         return
     connection = db.connection()
     connection.exec_driver_sql(_values_sql(table, columns, _marker(connection.dialect), 1, ""), rows)
+
+
+def driver_rows(db: Session, sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows of one read-only query (written with ? markers) sent straight to the driver, in the session's
+    transaction (begun if needed). Values come back as the driver gives them: no column type processing."""
+    connection = db.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.paramstyle == "qmark":
+        return driver.execute(sql, params).fetchall()
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
