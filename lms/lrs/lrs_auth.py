@@ -165,7 +165,7 @@ def parse_xapi_request() -> XAPIRequest:
     """Build the effective request; a POST with ?method=X is the Alternate Request Syntax (Communication 1.3)."""
     body = read_body()
     if request.method != "POST" or "method" not in request.args:
-        return XAPIRequest(request.method, request.args, Headers(request.headers), body)
+        return XAPIRequest(request.method, request.args, request.headers, body)  # read-only: no copy needed
     if _is_version_2(request.headers.get("X-Experience-API-Version")):
         raise LRSRequestError(400, "xAPI 2.0 has no Alternate Request Syntax: send the method, headers and "
                                    "content as a normal HTTP request.")
