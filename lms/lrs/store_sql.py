@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ STATEMENT_COLUMNS = ("org_id", "statement_id", "stored", "timestamp", "actor_ifi
                      "ref_statement_id", "registration", "user_id", "voided", "version", "raw")
 AGENT_COLUMNS = ("seq", "org_id", "ifi", "relation", "verb_id")
 ACTIVITY_COLUMNS = ("seq", "org_id", "activity_id", "relation")
+_statement_values = attrgetter(*STATEMENT_COLUMNS)
 # Bound parameters per statement: SQLite before 3.32 allowed 999, later 32,766; PostgreSQL 65,535.
 _MAX_PARAMETERS = {"sqlite": 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999, "postgresql": 65535}
 
@@ -61,7 +63,7 @@ def insert_statements(db: Session, rows: Sequence[Any]) -> None:
         params: list[Any] = []
         processed: dict[Any, Any] = {}  # a batch shares its stored time: each distinct value is converted once
         for row in chunk:
-            values = [getattr(row, name) for name in STATEMENT_COLUMNS]
+            values = list(_statement_values(row))
             for position, processor in processors:
                 key = (position, values[position])
                 if key not in processed:
