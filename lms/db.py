@@ -180,9 +180,11 @@ def get_engine() -> Engine:
 
 def get_session() -> Session:
     """The request's session, created on first use."""
-    if "_lms_session" not in g:
-        g._lms_session = current_app.extensions["lms_db"][1]()
-    return g._lms_session
+    request_globals = g._get_current_object()  # one proxy look-up: every LRS request asks several times
+    session = getattr(request_globals, "_lms_session", None)
+    if session is None:
+        session = request_globals._lms_session = current_app.extensions["lms_db"][1]()
+    return session
 
 
 def end_read_transaction(session: Session) -> None:

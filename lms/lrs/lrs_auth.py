@@ -153,9 +153,10 @@ def max_body() -> int:
 def read_body() -> bytes:
     """Read the request body, refusing (413) anything over the configured limit."""
     limit = max_body()
-    if request.content_length is not None and request.content_length > limit:
+    req = request._get_current_object()  # one proxy look-up instead of one per attribute
+    if req.content_length is not None and req.content_length > limit:
         raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
-    body = request.stream.read(limit + 1)
+    body = req.stream.read(limit + 1)
     if len(body) > limit:
         raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
     return body
@@ -164,8 +165,9 @@ def read_body() -> bytes:
 def parse_xapi_request() -> XAPIRequest:
     """Build the effective request; a POST with ?method=X is the Alternate Request Syntax (Communication 1.3)."""
     body = read_body()
-    if request.method != "POST" or "method" not in request.args:
-        return XAPIRequest(request.method, request.args, request.headers, body)  # read-only: no copy needed
+    req = request._get_current_object()
+    if req.method != "POST" or "method" not in req.args:
+        return XAPIRequest(req.method, req.args, req.headers, body)  # read-only: no copy needed
     if _is_version_2(request.headers.get("X-Experience-API-Version")):
         raise LRSRequestError(400, "xAPI 2.0 has no Alternate Request Syntax: send the method, headers and "
                                    "content as a normal HTTP request.")
