@@ -97,8 +97,8 @@ def confirm_client(db: Session, record_use: bool = True) -> None:
 
 def _confirm_before_response(response):
     """No response leaves with an unconfirmed credential: confirm now (error responses: in a read of their own)."""
-    if "lrs_unconfirmed" not in g:
-        return response
+    if "lrs_unconfirmed" not in g or response.status_code >= 500:
+        return response  # a server error stores and reveals nothing; its database may be what failed
     from .lrs_auth import xapi_error
 
     session = get_session()
