@@ -111,6 +111,23 @@ def _line(name: str, result: Result) -> None:
           f"{result.rate:9,.0f} statements/s   ({codes})")
 
 
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children (gunicorn's workers), from /proc; 0 elsewhere."""
+    import os
+    from pathlib import Path
+
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid] + [int(p) for p in (children.read_text().split() if children.exists() else [])]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workdir) -> None:
     """Start this LRS (gunicorn as scripts/serve.sh) and ralph (scripts/ralph.sh), POST the same load to both."""
     import os
@@ -147,8 +164,12 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
                          args.concurrency)
                 statements = _statements(size, count * size, args.agents)
                 bodies = [statements[i:i + size] for i in range(0, len(statements), size)] if size > 1 else statements
+                cpu_before = _server_cpu(server.pid) if n == 0 else 0.0
                 result = post_all(target, bodies, args.concurrency)
                 _line(f"{target.name}, {kind}", result)
+                if n == 0:  # this LRS's server CPU per statement: far less sensitive to a busy machine than rates
+                    print(f"    {'':<34}server CPU {1e6 * (_server_cpu(server.pid) - cpu_before) / (count * size):,.0f}"
+                          f" µs per statement (gunicorn master and workers, utime + stime)")
                 if set(result.statuses) != {200}:
                     raise SystemExit(f"{target.name} answered {result.statuses}; see {workdir}")
                 rates[(kind, target.name)] = result.rate

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from .sqlite_gate import GatedConnection, gate_for
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -21,6 +23,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+SQLITE_BUSY_SECONDS = 30
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reads start deferred transactions; anything that may write takes SQLite's write lock up front
 # (BEGIN IMMEDIATE), so two writers queue on busy_timeout instead of failing on lock upgrade.
@@ -63,7 +66,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
     if url.startswith("sqlite"):
         _create_private_file(url)
-        kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+        kwargs["connect_args"].setdefault("factory", GatedConnection)
         engine = create_engine(url, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -87,13 +91,19 @@ def _create_private_file(url: str) -> None:
 
 
 def _tune_sqlite(engine: Engine) -> None:
+    database = engine.url.database
+    on_disk = database not in (None, "", ":memory:") and not database.startswith("file:")
+    gate = gate_for(database, SQLITE_BUSY_SECONDS) if on_disk else None
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        if isinstance(dbapi_conn, GatedConnection):
+            dbapi_conn.lms_gate = gate
         cur = dbapi_conn.cursor()
-        if engine.url.database not in (None, "", ":memory:"):
+        if database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         # Each LRS batch dirties hundreds of index pages: a larger page cache (up to 32 MiB per connection, taken
@@ -109,7 +119,14 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         # Straight on the driver's connection: SQLAlchemy's statement machinery (events, cursor wrapper, result)
         # cost as much as the rest of opening the transaction, and BEGIN returns nothing.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        # Writers pass the writer gate first (lms/sqlite_gate.py): the next one wakes as soon as the lock is free.
+        driver = conn.connection.driver_connection
+        if not write_intent.get():
+            driver.execute("BEGIN")
+        elif isinstance(driver, GatedConnection):
+            driver.begin_immediate()
+        else:
+            driver.execute("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
@@ -188,21 +205,33 @@ def get_session() -> Session:
     connection and transaction, so a page that only reads with Core never pays for the session's transaction
     handling (about 35 µs per request), and everything the request reads comes from one transaction as before.
     """
-    session = g.get("_lms_session")
+    if not has_request_context():
+        return _app_session()
+    request_globals = g._get_current_object()  # one proxy look-up: every LRS request asks several times
+    session = getattr(request_globals, "_lms_session", None)
     if session is None:
         maker = current_app.extensions["lms_db"][1]
-        if write_intent.get() or not has_request_context():
+        if write_intent.get():
             session = maker()
         else:
-            session = maker(bind=_request_connection(), join_transaction_mode="control_fully")
-        g._lms_session = session
+            session = maker(bind=_request_connection(request_globals), join_transaction_mode="control_fully")
+        request_globals._lms_session = session
     return session
 
 
-def _request_connection():
-    connection = g.get("_lms_connection")
+def _app_session() -> Session:
+    # Outside a request (CLI, app context in tests): one session per app context, as before.
+    request_globals = g._get_current_object()
+    session = getattr(request_globals, "_lms_session", None)
+    if session is None:
+        session = request_globals._lms_session = current_app.extensions["lms_db"][1]()
+    return session
+
+
+def _request_connection(request_globals):
+    connection = getattr(request_globals, "_lms_connection", None)
     if connection is None:
-        connection = g._lms_connection = current_app.extensions["lms_db"][0].connect()
+        connection = request_globals._lms_connection = current_app.extensions["lms_db"][0].connect()
     return connection
 
 

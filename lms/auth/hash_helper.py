@@ -1,4 +1,11 @@
-"""The password-hash helper process that lms/auth/hashing.py starts: nice 19 first, then one JSON request per line.
+"""The password-hash helper process that lms/auth/hashing.py starts: lowest priority first, then one JSON request
+per line.
+
+Lowest priority: nice 19 and, where the kernel has it (Linux), the SCHED_IDLE policy. With nice 19 alone a hash
+still gets a share of the CPU and the kernel lets it run to the end of its time slice when a server thread wakes up,
+so every wake-up of a page or a writer (a new request, SQLite's write lock freed, its GIL handed over) may wait a
+slice behind a hash. A SCHED_IDLE task is preempted as soon as a normal task on its CPU wakes up: the hashes use only
+time nobody else wants. Lowering one's own priority needs no privileges.
 
 Run by file path (not as a module of the lms package), so it starts with the standard library and werkzeug only.
 """
@@ -10,6 +17,10 @@ try:
     os.setpriority(os.PRIO_PROCESS, 0, 19)  # before anything else: even the imports run at low priority
 except (AttributeError, OSError):
     pass
+try:
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+except (AttributeError, OSError):
+    pass  # not Linux: nice 19 only
 
 from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
 

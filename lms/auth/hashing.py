@@ -2,8 +2,8 @@
 
 One scrypt check costs about 70 ms of CPU and 32 MiB of memory. Fifty sign-ins at once would otherwise take the
 processor from everyone else's page requests. So the hashes run in helper processes (lms/auth/hash_helper.py)
-that lower their own scheduling priority to nice 19: the kernel runs page requests first and the hashes in the
-time left over. The request thread only waits for the answer; with gunicorn's gthread workers (scripts/serve.sh)
+that lower their own scheduling priority to nice 19 and, on Linux, the SCHED_IDLE policy: the kernel runs page
+requests first, preempts a hash as soon as a server thread wakes up, and runs the hashes in the time left over. The request thread only waits for the answer; with gunicorn's gthread workers (scripts/serve.sh)
 that ties up one thread, not a whole worker process.
 
 Why processes and not low-priority threads: hashlib.scrypt releases the GIL, but a thread still needs the GIL to

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import extension
+from ..clock import now
 from ..db import get_session
 from ..i18n import _
 from . import admin_services, services, sessions, signin, throttle
@@ -49,28 +49,35 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("lms.home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        db = get_session()
-        cfg = current_app.config
-        limits = throttle.keys_and_limits(form.email.data)
-        # The password hash is checked with no transaction open (see auth/signin.py), then the writes follow.
-        verdict = signin.check_password(db, form.email.data, form.password.data, list(limits))
-        if verdict.locked or signin.locked_meanwhile(db, list(limits)):
-            return render_template("auth/login.html", form=form,
-                                   error=_("Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.")), 429
-        user = signin.confirmed_user(db, verdict)
-        if user is None:
-            throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
-            return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
-        throttle.clear_failures(db, [key for key in limits if not key.startswith("address:")])
-        for refusal in (check(db, user) for check in extension.hooks("password_login_checks")):
-            if refusal:  # e.g. the organisation signs its people in through its identity provider only
-                return render_template("auth/login.html", form=form, error=refusal), 403
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, error=None)
+    db = get_session()
+    limits = throttle.keys_and_limits(form.email.data)
+    keys = list(limits)
+    # The password hash is checked with no transaction open and the sign-in is recorded in one short transaction of
+    # its own, so other writers never wait for a hash (see auth/signin.py).
+    verdict = signin.check_password(db, form.email.data, form.password.data, keys)
+    if verdict.locked:
+        return _too_many_failures(form)
+    user, refusal = signin.account_and_refusal(db, verdict) if verdict.user_id is not None else (None, None)
+    if user is not None and refusal:  # e.g. the organisation signs its people in through its identity provider only
+        return render_template("auth/login.html", form=form, error=refusal), 403
+    cleared = [key for key in keys if not key.startswith("address:")]
+    if user is not None and signin.record_sign_in(verdict, keys, cleared, now()):
         sessions.start_session(user)
         if user.must_change_password:
             return redirect(url_for("lms.auth.account"))
         return redirect(_safe_next(request.args.get("next")) or url_for("lms.home"))
-    return render_template("auth/login.html", form=form, error=None)
+    if signin.locked_meanwhile(db, keys):
+        return _too_many_failures(form)
+    cfg = current_app.config
+    throttle.record_failure(db, limits, window=cfg["LOGIN_WINDOW_SECONDS"], lock=cfg["LOGIN_LOCK_SECONDS"])
+    return render_template("auth/login.html", form=form, error=_("E-Mail oder Passwort ist falsch."))
+
+
+def _too_many_failures(form: LoginForm):
+    return render_template("auth/login.html", form=form,
+                           error=_("Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.")), 429
 
 
 @bp.route("/logout", methods=["POST"])

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select, update
 from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
+from . import credential_cache
 from ..db import get_session, read_phase, utcnow
 from .models import LRSCredential
 
@@ -152,9 +153,10 @@ def max_body() -> int:
 def read_body() -> bytes:
     """Read the request body, refusing (413) anything over the configured limit."""
     limit = max_body()
-    if request.content_length is not None and request.content_length > limit:
+    req = request._get_current_object()  # one proxy look-up instead of one per attribute
+    if req.content_length is not None and req.content_length > limit:
         raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
-    body = request.stream.read(limit + 1)
+    body = req.stream.read(limit + 1)
     if len(body) > limit:
         raise LRSRequestError(413, f"Request body larger than the LRS accepts ({limit} bytes).")
     return body
@@ -163,8 +165,9 @@ def read_body() -> bytes:
 def parse_xapi_request() -> XAPIRequest:
     """Build the effective request; a POST with ?method=X is the Alternate Request Syntax (Communication 1.3)."""
     body = read_body()
-    if request.method != "POST" or "method" not in request.args:
-        return XAPIRequest(request.method, request.args, Headers(request.headers), body)
+    req = request._get_current_object()
+    if req.method != "POST" or "method" not in req.args:
+        return XAPIRequest(req.method, req.args, req.headers, body)  # read-only: no copy needed
     if _is_version_2(request.headers.get("X-Experience-API-Version")):
         raise LRSRequestError(400, "xAPI 2.0 has no Alternate Request Syntax: send the method, headers and "
                                    "content as a normal HTTP request.")
@@ -247,6 +250,20 @@ def _authenticate(headers: Headers):
     return credential
 
 
+def _remembered_credential(xreq: XAPIRequest):
+    """(key, remembered row) for a statement write whose key and secret were checked in full before; (key or None,
+    None) otherwise. The row is confirmed inside the write transaction (credential_cache.confirm_client)."""
+    if request.endpoint != credential_cache.DEFERRED_ENDPOINT or xreq.method not in credential_cache.DEFERRED_METHODS:
+        return None, None
+    auth = Authorization.from_header(xreq.headers.get("Authorization"))
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None, None
+    credential = credential_cache.lookup(auth.username)
+    if credential is not None and check_secret(auth.password or "", credential.secret_hash):
+        return auth.username, credential
+    return auth.username, None
+
+
 def check_lrs_request():
     """The access check of every LRS endpoint (called by lms.access.enforce): effective request, client auth (401),
     scope (403, by method), version (400); returns the error response or None and sets up g for the view."""
@@ -259,7 +276,10 @@ def check_lrs_request():
     if not xreq.headers.get("Authorization"):
         return xapi_error(401, "HTTP Basic authentication with an LRS client credential is required.",
                           {"WWW-Authenticate": 'Basic realm="xAPI"'})
-    credential = _authenticate(xreq.headers)
+    key, credential = _remembered_credential(xreq)
+    deferred = credential is not None
+    if not deferred:
+        credential = _authenticate(xreq.headers)
     if credential is None:
         return xapi_error(401, "Unknown or inactive credential.", {"WWW-Authenticate": 'Basic realm="xAPI"'})
     writes = xreq.method not in ("GET", "HEAD")
@@ -271,8 +291,13 @@ def check_lrs_request():
                                f"(supported: {', '.join(SUPPORTED_VERSIONS)}).")
     g.lrs_client = LRSClient(credential.id, credential.org_id, credential.name, credential.scope)
     g.xapi_version = version
-    if writes and _stale(credential.last_used_at):
-        after_this_request(partial(_touch_after_write, credential.id))
+    if deferred:
+        credential_cache.defer_confirmation(key, credential)
+    else:
+        if key is not None:
+            credential_cache.remember(key, credential)
+        if writes and _stale(credential.last_used_at):
+            after_this_request(partial(_touch_after_write, credential.id))
     after_this_request(_version_header)
     return None
 

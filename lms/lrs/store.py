@@ -15,16 +15,17 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select, union_all, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import signals
 from .compare import format_time, statements_equivalent
 from .index_rows import ifi_or_empty, object_activity_id, statement_activities, statement_agents
 from .models import Attachment, Statement
-from .store_sql import ACTIVITY_COLUMNS, AGENT_COLUMNS, STATEMENT_COLUMNS, insert_rows, insert_statements
+from .store_sql import ACTIVITY_COLUMNS, AGENT_COLUMNS, STATEMENT_COLUMNS, driver_rows, insert_rows, insert_statements
 from .validation import StatementError, parse_timestamp
 
 __all__ = ["StatementConflict", "store_statements", "statements_equivalent", "stored_version", "format_time",
@@ -162,17 +163,14 @@ def _void(db: Session, org_id: int, targets: set[str]) -> None:
                    .execution_options(synchronize_session=False))
 
 
-def _known_ids_query():
-    """Built once: stored rows among the given ids, and the given ids some stored statement already voids."""
-    table, keys = Statement.__table__, bindparam("keys", expanding=True)
-    stored = select(table.c.statement_id, table.c.raw, literal(False).label("voiding")).where(
-        table.c.org_id == bindparam("org"), table.c.statement_id.in_(keys))
-    voiding = select(table.c.ref_statement_id, literal(None), literal(True)).where(
-        table.c.org_id == bindparam("org"), table.c.verb_id == VOIDED_VERB, table.c.ref_statement_id.in_(keys))
-    return union_all(stored, voiding)
-
-
-_KNOWN_IDS = _known_ids_query()
+@lru_cache(maxsize=128)
+def _known_ids_sql(keys: int) -> str:
+    """Stored rows among `keys` ids, and the given ids some stored statement already voids (driver-level SQL)."""
+    markers = ", ".join(["?"] * keys)
+    table = Statement.__tablename__
+    return (f"SELECT statement_id, raw, 0 FROM {table} WHERE org_id = ? AND statement_id IN ({markers}) "
+            f"UNION ALL SELECT ref_statement_id, NULL, 1 FROM {table} "
+            f"WHERE org_id = ? AND verb_id = ? AND ref_statement_id IN ({markers})")
 
 
 def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], set[str]]:
@@ -183,7 +181,9 @@ def _known(db: Session, org_id: int, given: set[str]) -> tuple[dict[str, str], s
     if not given:
         return {}, set()
     existing, voided = {}, set()
-    for key, raw, is_voiding in db.connection().execute(_KNOWN_IDS, {"org": org_id, "keys": list(given)}):
+    keys = list(given)
+    for key, raw, is_voiding in driver_rows(db, _known_ids_sql(len(keys)), (org_id, *keys, org_id, VOIDED_VERB,
+                                                                            *keys)):
         if is_voiding:
             voided.add(key)
         else:
@@ -196,10 +196,18 @@ class StoredStatement:
 
     __slots__ = ("seq", *STATEMENT_COLUMNS)
 
-    def __init__(self, *values: Any) -> None:
+    # Spelt out (built inside the write lock, once per statement): a loop of setattr costs three times as much.
+    def __init__(self, org_id: int, statement_id: str, stored: datetime, timestamp: datetime, actor_ifi: str,
+                 verb_id: str, activity_id: str | None, ref_statement_id: str | None, registration: str | None,
+                 user_id: int | None, voided: bool, version: str, raw: str) -> None:
         self.seq = None
-        for name, value in zip(STATEMENT_COLUMNS, values, strict=True):
-            setattr(self, name, value)
+        self.org_id, self.statement_id, self.stored, self.timestamp = org_id, statement_id, stored, timestamp
+        self.actor_ifi, self.verb_id, self.activity_id = actor_ifi, verb_id, activity_id
+        self.ref_statement_id, self.registration, self.user_id = ref_statement_id, registration, user_id
+        self.voided, self.version, self.raw = voided, version, raw
+
+
+assert StoredStatement.__init__.__code__.co_varnames[1:len(STATEMENT_COLUMNS) + 1] == STATEMENT_COLUMNS
 
 
 def _serialize(stmt: dict) -> str:

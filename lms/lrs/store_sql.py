@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ STATEMENT_COLUMNS = ("org_id", "statement_id", "stored", "timestamp", "actor_ifi
                      "ref_statement_id", "registration", "user_id", "voided", "version", "raw")
 AGENT_COLUMNS = ("seq", "org_id", "ifi", "relation", "verb_id")
 ACTIVITY_COLUMNS = ("seq", "org_id", "activity_id", "relation")
+_statement_values = attrgetter(*STATEMENT_COLUMNS)
 # Bound parameters per statement: SQLite before 3.32 allowed 999, later 32,766; PostgreSQL 65,535.
 _MAX_PARAMETERS = {"sqlite": 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999, "postgresql": 65535}
 
@@ -59,12 +61,16 @@ def insert_statements(db: Session, rows: Sequence[Any]) -> None:
         sql = _values_sql(Statement.__tablename__, STATEMENT_COLUMNS, _marker(dialect), len(chunk),
                           "statement_id, seq")
         params: list[Any] = []
+        processed: dict[Any, Any] = {}  # a batch shares its stored time: each distinct value is converted once
         for row in chunk:
-            values = [getattr(row, name) for name in STATEMENT_COLUMNS]
+            values = list(_statement_values(row))
             for position, processor in processors:
-                values[position] = processor(values[position])
+                key = (position, values[position])
+                if key not in processed:
+                    processed[key] = processor(key[1])
+                values[position] = processed[key]
             params += values
-        for statement_id, seq in connection.exec_driver_sql(sql, tuple(params)):
+        for statement_id, seq in _execute(connection, sql, tuple(params)):
             by_id[statement_id].seq = seq
 
 
@@ -73,4 +79,30 @@ def insert_rows(db: Session, table: str, columns: tuple[str, ...], rows: list[tu
     if not rows:
         return
     connection = db.connection()
-    connection.exec_driver_sql(_values_sql(table, columns, _marker(connection.dialect), 1, ""), rows)
+    _execute(connection, _values_sql(table, columns, _marker(connection.dialect), 1, ""), rows, many=True)
+
+
+def _execute(connection, sql: str, params, many: bool = False):
+    """SQLite: straight on the driver (SQLAlchemy's execution context costs more than the INSERT; SQLite serialises
+    writers, so no concurrent-duplicate error needs SQLAlchemy's wrapping). Other databases: exec_driver_sql, whose
+    IntegrityError the Statement Resource answers with 409."""
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        return driver.executemany(sql, params) if many else driver.execute(sql, params).fetchall()
+    result = connection.exec_driver_sql(sql, params)
+    return None if many else result
+
+
+def driver_rows(db: Session, sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows of one read-only query (written with ? markers) sent straight to the driver, in the session's
+    transaction (begun if needed). Values come back as the driver gives them: no column type processing."""
+    connection = db.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.paramstyle == "qmark":
+        return driver.execute(sql, params).fetchall()
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()

@@ -31,6 +31,15 @@ def test_auth_hashing_helper_runs_at_nice_19_in_another_process():
     assert os.getpriority(os.PRIO_PROCESS, 0) == ours
 
 
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is a Linux scheduling policy")
+def test_auth_hashing_helper_runs_under_sched_idle():
+    """The helper also takes the SCHED_IDLE policy, so a waking server thread preempts a hash at once; ours does not."""
+    ours = os.sched_getscheduler(0)
+    pid, _nice = hashing.helper_priority()
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+    assert os.sched_getscheduler(0) == ours != os.SCHED_IDLE
+
+
 def test_auth_hashing_check_and_new_hash_use_the_helper_with_werkzeug_defaults(monkeypatch):
     """check() and new_hash() run scrypt in the helper; the hash keeps N=2**15, r=8, p=1 and verifies."""
     seen = _spy(monkeypatch)

@@ -1,7 +1,8 @@
 """Password sign-in computes the password hash with no database transaction open (no SQLite write lock held)."""
 import sqlite3
 
-from sqlalchemy import create_engine, select, text, update
+import pytest
+from sqlalchemy import create_engine, event, select, text, update
 
 from conftest import login
 from lms.auth import hashing
@@ -85,3 +86,56 @@ def test_auth_signin_lock_set_during_hash_refuses(app, client, world, db, monkey
     _instrument_hash(monkeypatch, lock_account)
     assert login(client, "learner@alpha.example").status_code == 429
     assert db.scalar(select(User.last_login_at).where(User.email == "learner@alpha.example")) is None
+
+
+def _write_transactions(engine, action) -> list[list[str]]:
+    """The statements of every write transaction (BEGIN IMMEDIATE … COMMIT) that `action` runs on SQLite."""
+    found: list[list[str]] = []
+    current: dict = {}
+
+    def connected(dbapi_conn, _record):
+        def trace(sql):
+            words = sql.split(None, 2)
+            if words[:2] == ["BEGIN", "IMMEDIATE"]:
+                current[id(dbapi_conn)] = []
+            elif id(dbapi_conn) in current:
+                if words[0] in ("COMMIT", "ROLLBACK"):
+                    found.append(current.pop(id(dbapi_conn)) + [words[0]])
+                else:
+                    current[id(dbapi_conn)].append(words[0])
+        dbapi_conn.set_trace_callback(trace)
+
+    engine.dispose()  # new connections, so each one gets the trace
+    event.listen(engine, "connect", connected)
+    try:
+        action()
+    finally:
+        event.remove(engine, "connect", connected)
+        engine.dispose()
+    return found
+
+
+def test_auth_signin_write_lock_held_for_two_updates_only(app, client, world, database_url, db):
+    """A sign-in takes SQLite's write lock once, for the UPDATE of last_login_at and the UPDATE clearing its failure
+    counters: no reads, no hooks and no session set-up while other writers wait."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    engine = app.extensions["lms_db"][0]
+    responses = []
+    found = _write_transactions(engine, lambda: responses.append(login(client, "learner@alpha.example")))
+    assert responses[0].status_code == 302
+    assert found == [["UPDATE", "UPDATE", "COMMIT"]]
+    assert db.scalar(select(User.last_login_at).where(User.email == "learner@alpha.example")) is not None
+    assert client.get("/courses/").status_code == 200
+
+
+def test_auth_signin_success_clears_account_failures_not_address(app, client, world, db):
+    """A successful sign-in forgets the account's failed attempts (in its short write transaction), not the
+    address's."""
+    from lms.auth.models import LoginThrottle
+
+    assert login(app.test_client(), "learner@alpha.example", "wrong-password").status_code == 200
+    assert login(client, "learner@alpha.example").status_code == 302
+    db.expire_all()
+    failures = {row.key.split(":", 1)[0]: row.failures for row in db.scalars(select(LoginThrottle))}
+    assert failures == {"account": 0, "account-address": 0, "address": 1}

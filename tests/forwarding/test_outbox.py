@@ -108,3 +108,21 @@ def test_outbox_inactive_target_gets_nothing(fwd_app, db, world):
     assert len(outbox(db, active)) == 3
     assert outbox(db, paused) == []
     assert outbox(db, other_org) == []
+
+
+def test_outbox_probe_sees_only_own_active_targets(fwd_app, db, world, monkeypatch):
+    """The driver-level probe answers "no target" for an organisation with only paused targets, even while another
+    organisation has an active one: the ORM target query (here made to return every target) is then never asked."""
+    from sqlalchemy import true
+
+    from lms.forwarding import outbox as outbox_module
+    from lms.forwarding.models import ForwardTarget
+
+    paused = make_target(db, world["org_a"], "http://127.0.0.1:9/xAPI/", active=False)
+    other_org = make_target(db, world["org_b"], "http://127.0.0.1:9/xAPI/")
+    monkeypatch.setattr(outbox_module, "_ACTIVE_TARGETS", select(ForwardTarget).where(true()))
+    store(db, world["org_a"], [statement()])
+    assert outbox(db, paused) == [] and outbox(db, other_org) == []
+    active = make_target(db, world["org_a"], "http://127.0.0.1:9/xAPI/other/")
+    store(db, world["org_a"], [statement()])
+    assert len(outbox(db, active)) == 1 and len(outbox(db, other_org)) == 1  # the patched query, now asked
