@@ -159,7 +159,12 @@ def compare_with_ralph(url: str, key: str, secret: str, args, prefix: str, workd
         runs = (("batches of 100", args.http_batches, 100), ("single statements", args.http_singles, 1))
         for kind, count, size in runs:
             for n, target in enumerate(targets):
-                warm = _statements(90 + n, min(10, count) * size, args.agents)
+                # Every gunicorn worker serves some warm-up requests first (its first requests pay for imports and
+                # caches); ralph runs one worker. Ralph's single statements take ~80 ms each: it gets at most
+                # --http-singles-ralph of them, a rate all the same.
+                warm = _statements(90 + n, min(count, 20 * args.workers if n == 0 else 10) * size, args.agents)
+                if n == 1 and size == 1:
+                    count = min(count, args.http_singles_ralph)
                 post_all(target, [warm[i:i + size] if size > 1 else warm[i] for i in range(0, len(warm), size)],
                          args.concurrency)
                 statements = _statements(size, count * size, args.agents)

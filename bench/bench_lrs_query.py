@@ -271,8 +271,10 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=30, help="batches of 100 POSTed (default 30)")
     parser.add_argument("--http-batches", type=int, default=200, help="batches of 100 POSTed over HTTP to this LRS "
                         "and to ralph (default 200)")
-    parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to each "
-                        "(default 500: ralph is slow with single statements)")
+    parser.add_argument("--http-singles", type=int, default=500, help="single statements POSTed over HTTP to this LRS "
+                        "(default 500; ralph gets at most --http-singles-ralph of them)")
+    parser.add_argument("--http-singles-ralph", type=int, default=200, help="at most this many of the single "
+                        "statements go to ralph (about 80 ms each; default 200)")
     parser.add_argument("--concurrency", type=int, default=8, help="HTTP client connections (default 8)")
     parser.add_argument("--workers", type=int, default=serve_workers(),
                         help="gunicorn workers (default as scripts/serve.sh: LMS_WORKERS, else 2 x cores + 1)")
