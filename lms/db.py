@@ -205,26 +205,15 @@ def get_session() -> Session:
     connection and transaction, so a page that only reads with Core never pays for the session's transaction
     handling (about 35 µs per request), and everything the request reads comes from one transaction as before.
     """
-    if not has_request_context():
-        return _app_session()
     request_globals = g._get_current_object()  # one proxy look-up: every LRS request asks several times
     session = getattr(request_globals, "_lms_session", None)
     if session is None:
         maker = current_app.extensions["lms_db"][1]
-        if write_intent.get():
-            session = maker()
-        else:
+        if has_request_context() and not write_intent.get():
             session = maker(bind=_request_connection(request_globals), join_transaction_mode="control_fully")
+        else:  # a request that may write, or no request (CLI, app context in tests): a session of its own
+            session = maker()
         request_globals._lms_session = session
-    return session
-
-
-def _app_session() -> Session:
-    # Outside a request (CLI, app context in tests): one session per app context, as before.
-    request_globals = g._get_current_object()
-    session = getattr(request_globals, "_lms_session", None)
-    if session is None:
-        session = request_globals._lms_session = current_app.extensions["lms_db"][1]()
     return session
 
 
