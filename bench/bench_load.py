@@ -45,6 +45,7 @@ from bench._figures import add_smoke_flag, figure  # noqa: E402
 from bench._load_users import PASSWORD, Stats, World, hello, learner, percentile, run_load  # noqa: E402
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+GUNICORN_CONF = REPO / "scripts" / "gunicorn_conf.py"  # the settings serve.sh passes with --config
 SERVE_THREADS_DEFAULT = 32  # scripts/serve.sh's LMS_THREADS default (tests/benchmarks/test_serve_config.py pins it)
 
 
@@ -97,8 +98,8 @@ def prepare_database(url: str, users: int) -> tuple[str, str]:
 
 def start_gunicorn(target: str, port: int, workers: int, env: dict, log: Path, chdir: Path | None = None):
     """Start gunicorn (gthread workers with serve_threads() threads each, as scripts/serve.sh) and wait for /healthz."""
-    command = [str(GUNICORN), "--worker-class", "gthread", "--workers", str(workers), "--threads",
-               str(serve_threads()), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "20",
+    command = [str(GUNICORN), "--config", str(GUNICORN_CONF), "--worker-class", "gthread", "--workers", str(workers),
+               "--threads", str(serve_threads()), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "20",
                "--timeout", "120", "--backlog", "2048", "--error-logfile", str(log), target]
     if chdir:
         command[1:1] = ["--chdir", str(chdir)]

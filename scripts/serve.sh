@@ -3,6 +3,8 @@
 #   LMS_SECRET_KEY (required here), LMS_DATABASE_URL (default: SQLite in instance/), LMS_BASE_IRI,
 #   LMS_WORKERS (processes, default 2 × cores + 1), LMS_THREADS (threads per process, default 32),
 #   LMS_HASH_PROCESSES (low-priority password-hash helpers per worker process, default 1: lms/auth/hashing.py),
+#   LMS_HASH_CONCURRENCY (password hashes at once on this machine, default half the cores: lms/auth/hash_slots.py),
+#   LMS_SWITCH_INTERVAL_MS (GIL switch interval per worker, default 0.5: scripts/gunicorn_conf.py),
 #   LMS_BIND (default 127.0.0.1:8000), LMS_RELAY_IN_APP (default 1), LMS_VENV (default .venv).
 # gthread workers: a request that waits (a sign-in waiting for its password hash, a writer waiting for SQLite's
 # write lock) ties up one thread, not a whole process, so the other threads keep serving pages. 32 threads, because on
@@ -21,6 +23,6 @@ threads="${LMS_THREADS:-32}"
 bind="${LMS_BIND:-127.0.0.1:8000}"
 bin="${LMS_VENV:-.venv}/bin"
 "$bin/flask" --app lms db upgrade
-exec "$bin/gunicorn" --worker-class gthread --workers "$workers" --threads "$threads" --bind "$bind" \
+exec "$bin/gunicorn" --config scripts/gunicorn_conf.py --worker-class gthread --workers "$workers" --threads "$threads" --bind "$bind" \
   --access-logfile - --graceful-timeout 20 \
   --forwarded-allow-ips "${LMS_FORWARDED_ALLOW_IPS:-127.0.0.1}" "lms:create_app()"

@@ -7,6 +7,8 @@ so every wake-up of a page or a writer (a new request, SQLite's write lock freed
 slice behind a hash. A SCHED_IDLE task is preempted as soon as a normal task on its CPU wakes up: the hashes use only
 time nobody else wants. Lowering one's own priority needs no privileges.
 
+At most LMS_HASH_CONCURRENCY hashes run at once on the machine (hash_slots.py): each one waits for a slot first.
+
 Run by file path (not as a module of the lms package), so it starts with the standard library and werkzeug only.
 """
 import json
@@ -24,14 +26,18 @@ except (AttributeError, OSError):
 
 from werkzeug.security import check_password_hash, generate_password_hash  # noqa: E402
 
+import hash_slots  # noqa: E402 - beside this file, which Python puts first on sys.path
+
 
 def answer(request: list):
     """The result of one request: ["check", hash, password], ["new", password, method] or ["priority"]."""
     operation = request[0]
     if operation == "check":
-        return check_password_hash(request[1], request[2])
+        with hash_slots.budget():
+            return check_password_hash(request[1], request[2])
     if operation == "new":
-        return generate_password_hash(request[1], method=request[2])
+        with hash_slots.budget():
+            return generate_password_hash(request[1], method=request[2])
     if operation == "priority":
         return [os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)]
     raise ValueError(f"unknown operation {operation!r}")

@@ -11,6 +11,9 @@ start and to return, and CPython hands the GIL over by making the holder wait un
 it. A nice-19 thread that the kernel does not schedule for a while then stalls every request thread of its
 process. A helper process shares no GIL with the server.
 
+At most LMS_HASH_CONCURRENCY hashes run at once on the whole machine, whichever process asks (hash_slots.py: half
+the cores by default), so a burst of sign-ins leaves the other cores to the pages.
+
 The work factor is werkzeug's default and is not lowered: only who computes the hash and when changes.
 LMS_HASH_PROCESSES=0 hashes in the request thread instead; so does a process whose helper cannot run twice in a
 row (a host server whose sys.executable is no Python, as under uWSGI): sign-ins keep working, at normal priority.
@@ -25,6 +28,8 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+
+from . import hash_slots
 
 # Same work factor as werkzeug's default scrypt (N=2**15, r=8, p=1), stated so it cannot silently drop.
 PASSWORD_METHOD = "scrypt:32768:8:1"
@@ -81,11 +86,13 @@ def _in_process(request: list):
 
     if request[0] == "check":
         try:
-            return check_password_hash(request[1], request[2])
+            with hash_slots.budget():
+                return check_password_hash(request[1], request[2])
         except ValueError as exc:  # the helper reports a malformed hash the same way
             raise HashHelperError(f"ValueError: {exc}") from exc
     if request[0] == "new":
-        return generate_password_hash(request[1], method=request[2])
+        with hash_slots.budget():
+            return generate_password_hash(request[1], method=request[2])
     return [os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)]
 
 

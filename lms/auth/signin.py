@@ -2,26 +2,25 @@
 
 scrypt takes about 70 ms of CPU. A login is a POST, so its transaction would take SQLite's write lock up front
 (BEGIN IMMEDIATE, lms/db.py) and every other writer would queue behind the hash. Instead the throttle state and
-the account's hash are read in a read transaction that ends before the hash is computed. A matching password is
-then checked against the sign-in hooks (another read phase), and the sign-in is recorded in one short write
-transaction of its own, committed at once: a single UPDATE that sets last_login_at only if the account's password
-hash and status are still the ones checked and no throttle key was locked in the meantime, and one that clears
-the account's failure counters. Writers wait for a sign-in for about a third of a millisecond instead of the
+the account are read, and the sign-in hooks asked, in a read transaction that ends before the hash is computed.
+A matching sign-in is recorded in one short write transaction of its own, committed at once: a single UPDATE that
+sets last_login_at only if the account's password hash and status are still the ones checked and no throttle key
+was locked in the meantime, and one that clears the account's failure counters. Writers wait for a sign-in for about a third of a millisecond instead of the
 ~3 ms the request's own transaction held the lock (its ORM reads, the hooks, the session set-up and the commit
 at the end of the request).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from .. import extension
-from ..db import read_phase, session_scope, utcnow
+from ..db import get_engine, read_phase, utcnow, write_intent
 from . import hashing, throttle
 from .hashing import PASSWORD_METHOD
 from .models import LoginThrottle, User
@@ -32,42 +31,51 @@ DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the read phase found: locked out, or the account whose password matched (None: wrong)."""
+    """What the read phase found: locked out, or the account whose password matched (None: wrong), detached from
+    the session, with a sign-in hook's refusal if there is one."""
 
     locked: bool = False
-    user_id: int | None = None
-    password_hash: str = ""
+    user: User | None = None
+    refusal: str | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        """The matching account's id (None: no match)."""
+        return self.user.id if self.user is not None else None
 
 
 def check_password(db: Session, email: str, password: str, throttle_keys: list[str]) -> Verdict:
-    """Read phase: throttle state and the account's hash, then the hash check with no transaction open."""
+    """One read phase (throttle state, the account, the sign-in hooks), then the hash check with no transaction
+    open.
+
+    The hooks run before the hash for every active account, whatever the password: their refusal is only told
+    after a match, and the work is the same for a right and a wrong password. The account is detached, so that
+    what start_session() sets on it (last_login_at) is not written again by the request's own transaction:
+    record_sign_in() writes it.
+    """
     with read_phase(db):
         if throttle.is_locked(db, throttle_keys):
             return Verdict(locked=True)
-        row = db.execute(select(User.id, User.password_hash, User.active)
-                         .where(User.email == email.strip().lower())).first()
+        user = db.scalars(_account_by_email(), {"email": email.strip().lower()}).first()
+        refusal = _refusal(db, user) if user is not None and user.active else None
+        if user is not None:
+            db.expunge(user)
     # Same work whether or not the account exists, so the timing does not tell.
-    # On a low-priority hash thread (lms/auth/hashing.py), so page requests get the CPU first.
-    matches = hashing.check(row.password_hash if row else DUMMY_HASH, password)
-    if row is None or not matches or not row.active:
+    # In a low-priority helper process (lms/auth/hashing.py), so page requests get the CPU first.
+    matches = hashing.check(user.password_hash if user is not None else DUMMY_HASH, password)
+    if user is None or not matches or not user.active:
         return Verdict()
-    return Verdict(user_id=row.id, password_hash=row.password_hash)
+    return Verdict(user=user, refusal=refusal)
 
 
-def account_and_refusal(db: Session, verdict: Verdict) -> tuple[User | None, str | None]:
-    """Read phase after a matching password: the account, detached from the session, and a sign-in hook's refusal.
+@cache
+def _account_by_email():
+    return select(User).where(User.email == bindparam("email"))
 
-    Detached, so that what start_session() sets on it (last_login_at) is not written again by the request's own
-    transaction: record_sign_in() has written it already. None when the account is gone.
-    """
-    with read_phase(db):
-        user = db.get(User, verdict.user_id)
-        if user is None:
-            return None, None
-        refusals = (check(db, user) for check in extension.hooks("password_login_checks"))
-        refusal = next((text for text in refusals if text), None)
-        db.expunge(user)
-    return user, refusal
+
+def _refusal(db: Session, user: User) -> str | None:
+    refusals = (check(db, user) for check in extension.hooks("password_login_checks"))
+    return next((text for text in refusals if text), None)
 
 
 def record_sign_in(verdict: Verdict, throttle_keys: list[str], cleared_keys: list[str], moment: datetime) -> bool:
@@ -76,15 +84,27 @@ def record_sign_in(verdict: Verdict, throttle_keys: list[str], cleared_keys: lis
     Not recorded (False) when the account's password hash or status changed since the check or a throttle key was
     locked in the meantime (concurrent failures); the caller tells which with locked_meanwhile().
     """
-    locked = exists().where(LoginThrottle.key.in_(throttle_keys), LoginThrottle.locked_until > utcnow())
-    with session_scope(write=True) as db:
-        recorded = db.execute(
-            update(User).where(User.id == verdict.user_id, User.password_hash == verdict.password_hash,
-                               User.active.is_(True), ~locked)
-            .values(last_login_at=moment).execution_options(synchronize_session=False)).rowcount == 1
-        if recorded:
-            throttle.clear_failures(db, cleared_keys)
+    token = write_intent.set(True)  # BEGIN IMMEDIATE on SQLite (lms/db.py)
+    try:
+        # A Core connection, not an ORM session: nothing here needs the unit of work.
+        with get_engine().begin() as connection:
+            recorded = connection.execute(_record_statement(), {
+                "user_id": verdict.user.id, "checked_hash": verdict.user.password_hash, "keys": throttle_keys,
+                "now": utcnow(), "moment": moment}).rowcount == 1
+            if recorded:
+                throttle.clear_failures(connection, cleared_keys)
+    finally:
+        write_intent.reset(token)
     return recorded
+
+
+@cache
+def _record_statement():
+    locked = exists().where(LoginThrottle.key.in_(bindparam("keys", expanding=True)),
+                            LoginThrottle.locked_until > bindparam("now"))
+    return (update(User).where(User.id == bindparam("user_id"), User.password_hash == bindparam("checked_hash"),
+                               User.active.is_(True), ~locked)
+            .values(last_login_at=bindparam("moment")))
 
 
 def locked_meanwhile(db: Session, throttle_keys: list[str]) -> bool:

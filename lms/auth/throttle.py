@@ -8,9 +8,11 @@ somebody mistyping their own password must not lock out their colleagues.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,8 +33,7 @@ def keys_and_limits(email: str) -> dict[str, int]:
 def is_locked(db: Session, keys: list[str]) -> bool:
     """Whether any of the keys is locked out right now."""
     now = utcnow()
-    rows = db.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
-    return any(row.locked_until is not None and row.locked_until > now for row in rows)
+    return any(until is not None and until > now for until in db.scalars(_locks_of(), {"keys": keys}))
 
 
 def record_failure(db: Session, limits: dict[str, int], *, window: int, lock: int) -> None:
@@ -56,6 +57,17 @@ def record_failure(db: Session, limits: dict[str, int], *, window: int, lock: in
                    .values(locked_until=now + timedelta(seconds=lock)))
 
 
-def clear_failures(db: Session, keys: list[str]) -> None:
+def clear_failures(db: Session | Connection, keys: list[str]) -> None:
     """Forget failed sign-ins for these keys after a successful sign-in."""
-    db.execute(update(LoginThrottle).where(LoginThrottle.key.in_(keys)).values(failures=0, locked_until=None))
+    db.execute(_clear_statement(), {"keys": keys})
+
+
+@cache
+def _locks_of():
+    return select(LoginThrottle.locked_until).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _clear_statement():
+    return (update(LoginThrottle).where(LoginThrottle.key.in_(bindparam("keys", expanding=True)))
+            .values(failures=0, locked_until=None))

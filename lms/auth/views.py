@@ -59,7 +59,7 @@ def login():
     verdict = signin.check_password(db, form.email.data, form.password.data, keys)
     if verdict.locked:
         return _too_many_failures(form)
-    user, refusal = signin.account_and_refusal(db, verdict) if verdict.user_id is not None else (None, None)
+    user, refusal = verdict.user, verdict.refusal
     if user is not None and refusal:  # e.g. the organisation signs its people in through its identity provider only
         return render_template("auth/login.html", form=form, error=refusal), 403
     cleared = [key for key in keys if not key.startswith("address:")]

@@ -27,7 +27,9 @@
   function say(text) { document.getElementById("message").textContent = text; }
 
   function report(result) {
-    if (result.status === "not attempted") { return; }
+    // A poll answered after Terminate (it was under way when the final one arrived) must not call the API again:
+    // SCORM forbids SetValue and Commit after Terminate/LMSFinish.
+    if (finished || result.status === "not attempted") { return; }
     if (result.score !== null) {
       setValue("cmi.core.score.min", "cmi.score.min", "0");
       setValue("cmi.core.score.max", "cmi.score.max", "100");
