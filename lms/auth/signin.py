@@ -2,12 +2,13 @@
 
 scrypt takes about 70 ms of CPU. A login is a POST, so its transaction would take SQLite's write lock up front
 (BEGIN IMMEDIATE, lms/db.py) and every other writer would queue behind the hash. Instead the throttle state and
-the account are read, and the sign-in hooks asked, in a read transaction that ends before the hash is computed.
-A matching sign-in is recorded in one short write transaction of its own, committed at once: a single UPDATE that
-sets last_login_at only if the account's password hash and status are still the ones checked and no throttle key
-was locked in the meantime, and one that clears the account's failure counters. Writers wait for a sign-in for about a third of a millisecond instead of the
-~3 ms the request's own transaction held the lock (its ORM reads, the hooks, the session set-up and the commit
-at the end of the request).
+the account are read in a read transaction that ends before the hash is computed. A matching password is then
+checked against the sign-in hooks (another read phase), and the sign-in is recorded in one short write transaction
+of its own, committed at once: a single UPDATE that sets last_login_at only if the account's password hash and
+status are still the ones checked and no throttle key was locked in the meantime, and one that clears the
+account's failure counters. Writers wait for a sign-in for about a third of a millisecond instead of the ~3 ms the
+request's own transaction held the lock (its ORM reads, the hooks, the session set-up and the commit at the end of
+the request).
 """
 from __future__ import annotations
 
@@ -31,41 +32,33 @@ DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the read phase found: locked out, or the account whose password matched (None: wrong), detached from
+    """What the read phases found: locked out, or the account whose password matched (None: wrong), detached from
     the session, with a sign-in hook's refusal if there is one."""
 
     locked: bool = False
     user: User | None = None
     refusal: str | None = None
 
-    @property
-    def user_id(self) -> int | None:
-        """The matching account's id (None: no match)."""
-        return self.user.id if self.user is not None else None
-
 
 def check_password(db: Session, email: str, password: str, throttle_keys: list[str]) -> Verdict:
-    """One read phase (throttle state, the account, the sign-in hooks), then the hash check with no transaction
-    open.
+    """Read phase (throttle state, the account), the hash check with no transaction open, then on a match the
+    sign-in hooks (a second read phase).
 
-    The hooks run before the hash for every active account, whatever the password: their refusal is only told
-    after a match, and the work is the same for a right and a wrong password. The account is detached, so that
-    what start_session() sets on it (last_login_at) is not written again by the request's own transaction:
-    record_sign_in() writes it.
+    The account is detached, so that what start_session() sets on it (last_login_at) is not written again by the
+    request's own transaction: record_sign_in() writes it.
     """
     with read_phase(db):
         if throttle.is_locked(db, throttle_keys):
             return Verdict(locked=True)
         user = db.scalars(_account_by_email(), {"email": email.strip().lower()}).first()
-        refusal = _refusal(db, user) if user is not None and user.active else None
         if user is not None:
             db.expunge(user)
-    # Same work whether or not the account exists, so the timing does not tell.
+    # Same work before the hash whether or not the account exists, so the timing does not tell.
     # In a low-priority helper process (lms/auth/hashing.py), so page requests get the CPU first.
     matches = hashing.check(user.password_hash if user is not None else DUMMY_HASH, password)
     if user is None or not matches or not user.active:
         return Verdict()
-    return Verdict(user=user, refusal=refusal)
+    return Verdict(user=user, refusal=_refusal(db, user))
 
 
 @cache
@@ -74,8 +67,13 @@ def _account_by_email():
 
 
 def _refusal(db: Session, user: User) -> str | None:
-    refusals = (check(db, user) for check in extension.hooks("password_login_checks"))
-    return next((text for text in refusals if text), None)
+    """A sign-in hook's refusal of the account, asked in a read phase with the account attached for the hooks."""
+    with read_phase(db):
+        attached = db.merge(user, load=False)
+        refusals = (check(db, attached) for check in extension.hooks("password_login_checks"))
+        refusal = next((text for text in refusals if text), None)
+        db.expunge(attached)
+    return refusal
 
 
 def record_sign_in(verdict: Verdict, throttle_keys: list[str], cleared_keys: list[str], moment: datetime) -> bool:
