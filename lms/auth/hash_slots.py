@@ -88,9 +88,9 @@ class Slot:
         os.close(self.handle)  # closing the file releases its lock
 
 
-def slot(directory: str | None = None, count: int | None = None) -> Slot:
+def slot() -> Slot:
     """One of this machine's hash slots, taken now (waiting for a free one): `with slot(): <hash>`."""
-    return Slot(acquire(directory or slots_dir(), count or concurrency()))
+    return Slot(acquire(slots_dir(), concurrency()))
 
 
 def budget():
