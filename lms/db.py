@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from .sqlite_gate import GatedConnection, gate_for
+from .sqlite_wal import CHECKPOINT_FRAMES, WalCheckpoints
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -94,12 +95,14 @@ def _tune_sqlite(engine: Engine) -> None:
     database = engine.url.database
     on_disk = database not in (None, "", ":memory:") and not database.startswith("file:")
     gate = gate_for(database, SQLITE_BUSY_SECONDS) if on_disk else None
+    wal = WalCheckpoints(database) if on_disk else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        if isinstance(dbapi_conn, GatedConnection):
-            dbapi_conn.lms_gate = gate
+        checkpoints_after_commit = on_disk and isinstance(dbapi_conn, GatedConnection)
+        if checkpoints_after_commit:
+            dbapi_conn.lms_gate, dbapi_conn.lms_wal = gate, wal
         cur = dbapi_conn.cursor()
         if database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
@@ -110,8 +113,9 @@ def _tune_sqlite(engine: Engine) -> None:
         # only as used) spares re-reading them, and checkpointing every 10,000 WAL pages instead of every 1,000
         # copies a page that several commits changed once (and syncs once). Neither changes durability:
         # synchronous=NORMAL in WAL mode, as before; the WAL file is truncated back to 64 MiB after a checkpoint.
+        # Gated connections checkpoint after their commit has opened the writer gate (sqlite_wal.py), not in it.
         cur.execute("PRAGMA cache_size=-32768")
-        cur.execute("PRAGMA wal_autocheckpoint=10000")
+        cur.execute(f"PRAGMA wal_autocheckpoint={0 if checkpoints_after_commit else CHECKPOINT_FRAMES}")
         cur.execute("PRAGMA journal_size_limit=67108864")
         cur.close()
 

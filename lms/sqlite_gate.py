@@ -22,6 +22,8 @@ import os
 import sqlite3
 import threading
 
+from .sqlite_wal import WalCheckpoints
+
 _GATES: dict[str, WriterGate] = {}
 _GATES_LOCK = threading.Lock()
 
@@ -99,6 +101,7 @@ class GatedConnection(sqlite3.Connection):
     """A sqlite3 connection whose BEGIN IMMEDIATE passes its database's writer gate (``lms_gate``, set on connect)."""
 
     lms_gate: WriterGate | None = None
+    lms_wal: WalCheckpoints | None = None  # set on connect for a database file (sqlite_wal.py)
     _lms_gated = False
 
     def begin_immediate(self) -> None:
@@ -114,11 +117,14 @@ class GatedConnection(sqlite3.Connection):
         self._lms_gated = gated
 
     def commit(self) -> None:
-        """Commit, then open the gate if the transaction ended."""
+        """Commit, then open the gate if the transaction ended, then checkpoint the log if it is due."""
         try:
             super().commit()
         finally:
-            self._release(still_open=self._open())
+            still_open = self._open()
+            self._release(still_open=still_open)
+        if self.lms_wal is not None and not still_open:
+            self.lms_wal.after_commit(self)
 
     def rollback(self) -> None:
         """Roll back, then open the gate."""

@@ -19,7 +19,7 @@ LAYERS = [
               "lms.ratelimit", "lms.security", "lms.i18n", "lms.nav", "lms.errors", "lms.outbox", "lms.loops",
               "lms.cli", "lms.csvsafe", "lms.blueprint", "lms.migrations", "lms.dbcli", "lms.fragments", "lms.resources",
               # the extension object's registries (prefix, blueprints, navigation, hooks); it knows no package
-              "lms.extension", "lms.sqlite_gate"}),
+              "lms.extension", "lms.sqlite_gate", "lms.sqlite_wal"}),
     ("base", {"lms.audit", "lms.auth", "lms.localtime"}),
     ("learning", {"lms.catalog", "lms.courses", "lms.quizzes", "lms.tasks",
                   # the guideline package's content files (questionnaire, builder steps), which the catalog and

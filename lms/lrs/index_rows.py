@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from .agents import agent_ifi
 from .validation import StatementError
 
-__all__ = ["ifi_or_empty", "object_activity_id", "statement_activities", "statement_agents"]
+__all__ = ["ifi_or_empty", "object_activity_id", "ref_id", "registration", "statement_activities", "statement_agents"]
 
 
 def ifi_or_empty(agent: Any) -> str:
@@ -27,6 +27,21 @@ def object_activity_id(stmt: dict) -> str | None:
     if isinstance(obj, dict) and obj.get("objectType", "Activity") == "Activity":
         return obj.get("id")
     return None
+
+
+def ref_id(stmt: dict) -> str | None:
+    """The id of the statement a StatementRef object points to (lower case), or None."""
+    obj = stmt.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "StatementRef" and isinstance(obj.get("id"), str):
+        return obj["id"].lower()
+    return None
+
+
+def registration(stmt: dict) -> str | None:
+    """The context's registration (lower case), or None."""
+    context = stmt.get("context")
+    value = context.get("registration") if isinstance(context, dict) else None
+    return value.lower() if isinstance(value, str) else None
 
 
 def _agent_keys(agent: Any) -> list[str]:

@@ -15,7 +15,7 @@ from .models import Attachment, Statement
 from .multipart import attachment_objects, build_multipart, check_attachment_parts, parse_multipart
 from .query import SingleQuery, check_param_names, encode_more, parse_get, run_query
 from .signing import verify_signatures
-from .store import StatementConflict, format_time, store_statements
+from .store import StatementConflict, format_time, prepare_statements, store_prepared
 from .validation import StatementError, is_uuid, parse_json, validate_statement, validate_statements
 
 bp = Blueprint("xapi", __name__, url_prefix="/xapi")
@@ -79,11 +79,14 @@ def _store(statements: list[dict], payloads: dict, multipart: bool) -> list[str]
     check_attachment_parts(statements, payloads, multipart)
     for statement in statements:
         verify_signatures(statement, payloads)
+    authority = current_client().authority()
+    prepared = prepare_statements(statements, authority=authority, version=g.xapi_version)  # before the write lock
     db = get_session()
     confirm_client(db)  # a remembered credential: confirmed in the write transaction, before anything is stored
     client = current_client()
-    return store_statements(db, client.org_id, statements, authority=client.authority(),
-                            version=g.xapi_version, attachments=payloads)
+    if client.authority() != authority:  # the credential was renamed since it was remembered
+        prepared = prepare_statements(statements, authority=client.authority(), version=g.xapi_version)
+    return store_prepared(db, client.org_id, prepared, attachments=payloads)
 
 
 def _put(xreq):

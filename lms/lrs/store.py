@@ -6,9 +6,10 @@ writes the agent/activity index rows and sends ``statements_stored`` with the ne
 caller's session (it flushes, never commits) and without touching ``flask.request``.
 
 Everything that depends only on the statements (copies, ids, LRS properties, columns, index rows, the JSON up to
-``stored``) is prepared before the write transaction begins; inside it (SQLite: BEGIN IMMEDIATE, which
-serialises writers) only the id look-up, the clock, the ``stored`` time and the INSERTs remain. The clock is read
-after the transaction began, so on SQLite ``stored`` follows the order of ``seq``.
+``stored``) is prepared (``prepare_statements``) before the write transaction begins, which the Statement Resource
+begins only afterwards; inside it (SQLite: BEGIN IMMEDIATE, which serialises writers) only the id look-up, the
+clock, the ``stored`` time and the INSERTs remain. The clock is read after the transaction began, so on SQLite
+``stored`` follows the order of ``seq``.
 """
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from .compare import format_time, statements_equivalent
-from .index_rows import ifi_or_empty, object_activity_id, statement_activities, statement_agents
+from .index_rows import (ifi_or_empty, object_activity_id, ref_id, registration, statement_activities,
+                         statement_agents)
 from .models import Attachment, Statement
 from .store_sql import ACTIVITY_COLUMNS, AGENT_COLUMNS, STATEMENT_COLUMNS, driver_rows, insert_rows, insert_statements
 from .validation import StatementError, parse_timestamp
 
-__all__ = ["StatementConflict", "store_statements", "statements_equivalent", "stored_version", "format_time",
+__all__ = ["PreparedStatements", "StatementConflict", "prepare_statements", "store_prepared", "store_statements", "statements_equivalent", "stored_version", "format_time",
            "statement_activities", "statement_agents", "VOIDED_VERB"]
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
@@ -51,13 +53,39 @@ def stored_version(statement: dict, request_version: str) -> str:
     return "2.0.0" if str(request_version).startswith("2.") else "1.0.0"
 
 
+class PreparedStatements:
+    """Statements made ready to store, without the database: what store_prepared writes."""
+
+    __slots__ = ("drafts", "authority")
+
+    def __init__(self, drafts: list[_Draft], authority: dict) -> None:
+        self.drafts, self.authority = drafts, authority
+
+
+def prepare_statements(statements: list[dict], *, authority: dict, version: str, user_id: int | None = None,
+                       user_ids: list[int | None] | None = None) -> PreparedStatements:
+    """Everything that depends only on the statements (ids, LRS properties, columns, index rows, JSON up to
+    ``stored``), done before the write transaction so the write lock is held for the writes alone.
+
+    The statements belong to `user_id`, or each to its entry of `user_ids` (a batch for many learners)."""
+    return PreparedStatements(_drafts(statements, authority, version, user_id, user_ids), authority)
+
+
 def store_statements(db: Session, org_id: int, statements: list[dict], *, authority: dict, version: str,
                      user_id: int | None = None, user_ids: list[int | None] | None = None,
                      attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
     """Store statements for one organisation; returns their ids in order (existing identical ones skipped).
 
     The statements belong to `user_id`, or each to its entry of `user_ids` (a batch for many learners)."""
-    drafts = _drafts(statements, authority, version, user_id, user_ids)
+    prepared = prepare_statements(statements, authority=authority, version=version, user_id=user_id,
+                                  user_ids=user_ids)
+    return store_prepared(db, org_id, prepared, attachments=attachments)
+
+
+def store_prepared(db: Session, org_id: int, prepared: PreparedStatements,
+                   attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
+    """Store prepared statements for one organisation; returns their ids in order (identical ones skipped)."""
+    drafts, authority = prepared.drafts, prepared.authority
     db.flush()  # rows the caller added (a new user, an enrolment) must exist before these reference them
     db.connection()  # the write transaction begins here (SQLite: the write lock), before the clock is read
     existing, voided_already = _known(db, org_id, {d.key for d in drafts if d.given})
@@ -97,7 +125,7 @@ class _Draft:
         self.version = stored_version(stmt, version)
         self.timestamp = parse_timestamp(stmt["timestamp"]) if "timestamp" in stmt else None
         self.actor_ifi, self.verb_id = ifi_or_empty(stmt["actor"]), stmt["verb"]["id"]
-        self.activity_id, self.ref, self.registration = object_activity_id(stmt), _ref_id(stmt), _registration(stmt)
+        self.activity_id, self.ref, self.registration = object_activity_id(stmt), ref_id(stmt), registration(stmt)
         self.voiding = _is_voiding(stmt)
         self.agents, self.activities = statement_agents(stmt, authority), statement_activities(stmt)
         self.head = self.tail = None
@@ -248,19 +276,6 @@ def _all_attachments(stmt: dict) -> list[dict]:
 def _is_voiding(stmt: dict) -> bool:
     obj = stmt.get("object")
     return stmt["verb"].get("id") == VOIDED_VERB and isinstance(obj, dict) and obj.get("objectType") == "StatementRef"
-
-
-def _ref_id(stmt: dict) -> str | None:
-    obj = stmt.get("object")
-    if isinstance(obj, dict) and obj.get("objectType") == "StatementRef" and isinstance(obj.get("id"), str):
-        return obj["id"].lower()
-    return None
-
-
-def _registration(stmt: dict) -> str | None:
-    context = stmt.get("context")
-    value = context.get("registration") if isinstance(context, dict) else None
-    return value.lower() if isinstance(value, str) else None
 
 
 def _arrays_for_context_activities(stmt: dict) -> None:

@@ -50,6 +50,23 @@ def test_ingest_body_checked_without_write_lock(app, db, world, monkeypatch):
     assert len(db.scalars(select(Statement.seq).where(Statement.org_id == world["org_a"].id)).all()) == 2
 
 
+def test_ingest_statements_prepared_without_write_lock(app, db, world, monkeypatch):
+    """Ids, JSON and index rows of a batch are made before the write lock is taken: it is held for the writes."""
+    if app.extensions["lms_db"][0].dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    lrs = make_lrs(app, db, world["org_a"])
+    seen = []
+    prepare = statements_views.prepare_statements
+
+    def checking(statements, **kwargs):
+        seen.append(_write_lock_free(app))
+        return prepare(statements, **kwargs)
+
+    monkeypatch.setattr(statements_views, "prepare_statements", checking)
+    assert lrs.post([statement(), statement()]).status_code == 200
+    assert seen == [True]
+
+
 def test_ingest_revoked_credential_refused_on_next_request(app, db, world):
     """A credential deactivated between two requests is refused by the very next one (nothing is cached)."""
     lrs = make_lrs(app, db, world["org_a"])
