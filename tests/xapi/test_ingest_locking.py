@@ -30,41 +30,27 @@ def _write_lock_free(app) -> bool:
         other.close()
 
 
-def test_ingest_body_checked_without_write_lock(app, db, world, monkeypatch):
-    """While a POST body is validated, other workers can still write: the lock is taken only to store."""
+@pytest.mark.parametrize("step", ["validate_statements", "prepare_statements"])
+def test_ingest_work_before_store_without_write_lock(app, db, world, monkeypatch, step):
+    """While a POST body is validated, and while its ids, JSON and index rows are prepared, other workers can still
+    write: the lock is taken only to store."""
     if app.extensions["lms_db"][0].dialect.name != "sqlite":
         pytest.skip("SQLite's database-wide write lock")
     lrs = make_lrs(app, db, world["org_a"])
     seen = []
-    validate = statements_views.validate_statements
+    original = getattr(statements_views, step)
 
-    def checking(body, version):
+    def checking(*args, **kwargs):
         seen.append(_write_lock_free(app))
-        return validate(body, version)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(statements_views, "validate_statements", checking)
-    response = lrs.post([statement(), statement()])
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert seen == [True]
+    monkeypatch.setattr(statements_views, step, checking)
+    for _ in range(2):  # the second request has a remembered credential, confirmed in the write transaction
+        response = lrs.post([statement(), statement()])
+        assert response.status_code == 200, response.get_data(as_text=True)
+    assert seen == [True, True]
     db.rollback()
-    assert len(db.scalars(select(Statement.seq).where(Statement.org_id == world["org_a"].id)).all()) == 2
-
-
-def test_ingest_statements_prepared_without_write_lock(app, db, world, monkeypatch):
-    """Ids, JSON and index rows of a batch are made before the write lock is taken: it is held for the writes."""
-    if app.extensions["lms_db"][0].dialect.name != "sqlite":
-        pytest.skip("SQLite's database-wide write lock")
-    lrs = make_lrs(app, db, world["org_a"])
-    seen = []
-    prepare = statements_views.prepare_statements
-
-    def checking(statements, **kwargs):
-        seen.append(_write_lock_free(app))
-        return prepare(statements, **kwargs)
-
-    monkeypatch.setattr(statements_views, "prepare_statements", checking)
-    assert lrs.post([statement(), statement()]).status_code == 200
-    assert seen == [True]
+    assert len(db.scalars(select(Statement.seq).where(Statement.org_id == world["org_a"].id)).all()) == 4
 
 
 def test_ingest_revoked_credential_refused_on_next_request(app, db, world):
