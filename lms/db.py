@@ -95,15 +95,16 @@ def _tune_sqlite(engine: Engine) -> None:
     database = engine.url.database
     on_disk = database not in (None, "", ":memory:") and not database.startswith("file:")
     gate = gate_for(database, SQLITE_BUSY_SECONDS) if on_disk else None
-    wal = WalCheckpoints(database) if on_disk else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         checkpoints_after_commit = on_disk and isinstance(dbapi_conn, GatedConnection)
-        if checkpoints_after_commit:
-            dbapi_conn.lms_gate, dbapi_conn.lms_wal = gate, wal
         cur = dbapi_conn.cursor()
+        if checkpoints_after_commit:
+            # The file SQLite opened (a symbolic link resolved): its -shm file holds the log's frame counts.
+            dbapi_conn.lms_gate = gate
+            dbapi_conn.lms_wal = WalCheckpoints(cur.execute("PRAGMA database_list").fetchone()[2])
         if database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")

@@ -2,6 +2,7 @@
 has opened the writer gate once enough frames wait, never while the gate is held."""
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from sqlalchemy import text
@@ -87,9 +88,14 @@ def test_sqlite_wal_engine_connections_checkpoint_after_commit(tmp_path):
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
             driver = conn.connection.driver_connection
             assert driver.lms_wal.frames == CHECKPOINT_FRAMES
-            assert driver.lms_wal.shm_path == str(tmp_path / "db.sqlite3") + "-shm"
+            assert driver.lms_wal.shm_path == os.path.realpath(tmp_path / "db.sqlite3") + "-shm"
     finally:
         write_intent.reset(token)
+    linked = tmp_path / "link.sqlite3"  # a symbolic link: SQLite keeps -wal and -shm beside the file it points to
+    linked.symlink_to(tmp_path / "db.sqlite3")
+    with make_engine(f"sqlite:///{linked}").connect() as conn:
+        shm_path = conn.connection.driver_connection.lms_wal.shm_path
+    assert shm_path == os.path.realpath(tmp_path / "db.sqlite3") + "-shm"
     memory = make_engine("sqlite://")
     with memory.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == CHECKPOINT_FRAMES

@@ -6,10 +6,10 @@ writes the agent/activity index rows and sends ``statements_stored`` with the ne
 caller's session (it flushes, never commits) and without touching ``flask.request``.
 
 Everything that depends only on the statements (copies, ids, LRS properties, columns, index rows, the JSON up to
-``stored``) is prepared (``prepare_statements``) before the write transaction begins, which the Statement Resource
-begins only afterwards; inside it (SQLite: BEGIN IMMEDIATE, which serialises writers) only the id look-up, the
-clock, the ``stored`` time and the INSERTs remain. The clock is read after the transaction began, so on SQLite
-``stored`` follows the order of ``seq``.
+``stored``) is prepared by ``prepare_statements`` before the write transaction begins (the Statement Resource
+calls it before its credential check opens that transaction); inside it (SQLite: BEGIN IMMEDIATE, which serialises
+writers) only the id look-up, the clock, the ``stored`` time and the INSERTs remain. The clock is read after the
+transaction began, so on SQLite ``stored`` follows the order of ``seq``.
 """
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ from .models import Attachment, Statement
 from .store_sql import ACTIVITY_COLUMNS, AGENT_COLUMNS, STATEMENT_COLUMNS, driver_rows, insert_rows, insert_statements
 from .validation import StatementError, parse_timestamp
 
-__all__ = ["PreparedStatements", "StatementConflict", "prepare_statements", "store_prepared", "store_statements", "statements_equivalent", "stored_version", "format_time",
-           "statement_activities", "statement_agents", "VOIDED_VERB"]
+__all__ = ["PreparedStatements", "StatementConflict", "prepare_statements", "store_prepared", "store_statements",
+           "statements_equivalent", "stored_version", "format_time", "statement_activities", "statement_agents",
+           "VOIDED_VERB"]
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 _LRS_KEYS = ("stored", "authority", "version")
