@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from bench._databases import ScratchDatabases  # noqa: E402
 from bench._figures import add_smoke_flag, figure  # noqa: E402
+from bench._gate_time import gate_timed, report as report_gate  # noqa: E402
 from bench._http_ingest import compare_with_ralph  # noqa: E402
 from bench._lrs_fill_pg import fill_postgres  # noqa: E402
 from bench._lrs_plans import print_plan, print_window_shapes, window  # noqa: E402
@@ -238,17 +239,19 @@ def ingest(client, headers: dict, args, work: Path, prefix: str) -> None:
     print("Ingest through POST /xapi/statements:")
     gen = random.Random(5)
     singles = [make_statement(gen, args.agents) for _ in range(args.singles)]
-    start = time.perf_counter()
-    for statement in singles:
-        response = client.post("/xapi/statements", json=statement, headers=headers)
-        assert response.status_code == 200, response.data[:300]
-    single_rate = len(singles) / (time.perf_counter() - start)
+    with gate_timed() as single_gate:
+        start = time.perf_counter()
+        for statement in singles:
+            response = client.post("/xapi/statements", json=statement, headers=headers)
+            assert response.status_code == 200, response.data[:300]
+        single_rate = len(singles) / (time.perf_counter() - start)
     batches = [[make_statement(gen, args.agents) for _ in range(100)] for _ in range(args.batches)]
-    start = time.perf_counter()
-    for batch in batches:
-        response = client.post("/xapi/statements", json=batch, headers=headers)
-        assert response.status_code == 200, response.data[:300]
-    batch_rate = 100 * len(batches) / (time.perf_counter() - start)
+    with gate_timed() as batch_gate:
+        start = time.perf_counter()
+        for batch in batches:
+            response = client.post("/xapi/statements", json=batch, headers=headers)
+            assert response.status_code == 200, response.data[:300]
+        batch_rate = 100 * len(batches) / (time.perf_counter() - start)
     raw_single = baseline(work / "baseline.sqlite3", [json.dumps(s) for s in singles], 1)
     raw_batch = baseline(work / "baseline.sqlite3", [json.dumps(s) for b in batches for s in b], 100)
     print(f"  POST single statement   {single_rate:10,.0f} statements/s   raw sqlite3 (commit each) "
@@ -259,6 +262,8 @@ def ingest(client, headers: dict, args, work: Path, prefix: str) -> None:
            baseline_label="raw sqlite3, commit each", digits=0)
     figure(f"{prefix}.post_batch100", batch_rate, "statements/s", baseline=raw_batch,
            baseline_label="raw sqlite3, commit per 100", digits=0)
+    report_gate(f"{prefix}.post_single", "POST single", len(singles), single_gate)
+    report_gate(f"{prefix}.post_batch100", "POST batches of 100", 100 * len(batches), batch_gate)
 
 
 def main() -> None:

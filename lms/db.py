@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, after_this_request, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -85,10 +85,8 @@ def _create_private_file(url: str) -> None:
         return
     try:
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        pass  # the folder does not exist: SQLite reports that itself when it connects
+    except (FileExistsError, FileNotFoundError):
+        pass  # there already, or no such folder (SQLite reports that itself when it connects)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -144,9 +142,12 @@ def init_app(app: Flask) -> None:
         # GET endpoints that record an audit row (app.extensions["lms_write_on_get"]) take the write lock too.
         writes = request.method not in SAFE_METHODS or request.endpoint in app.extensions.get("lms_write_on_get", ())
         g._lms_intent_token = write_intent.set(writes)
+        after_this_request(_finish)  # first: no write lock while headers and cookies are set (see before_commit)
 
-    @app.after_request
+    @app.after_request  # again last: ends a transaction an after-request hook opened (none of the LMS's do)
     def _finish(response):
+        for hook in g.pop("_lms_before_commit", ()):
+            response = hook(response)
         session, connection = g.pop("_lms_session", None), g.pop("_lms_connection", None)
         try:
             if session is not None and (session.in_transaction() or connection is None):
@@ -174,6 +175,12 @@ def init_app(app: Flask) -> None:
         token = g.pop("_lms_intent_token", None)
         if token is not None:
             write_intent.reset(token)
+
+
+def before_commit(hook) -> None:
+    """Run hook(response) -> response in the request's transaction as it ends (the transaction ends before the
+    after-request hooks run): it may still write, or answer instead (an error status rolls back)."""
+    g.setdefault("_lms_before_commit", []).append(hook)
 
 
 def _release(session: Session | None, connection) -> None:

@@ -4,8 +4,8 @@ The first request of a credential is checked in full (lrs_auth._authenticate). L
 on the Statement Resource) with the same key and secret use the remembered row and confirm it with one primary-key
 query inside their own write transaction, before they store anything: a credential deactivated, rotated, moved or
 narrowed in scope since is refused (or re-scoped) at its next request, on every app node. A response that never
-reached the confirmation (an error before the store) confirms in its after-request hook, so no response leaves
-with an unconfirmed credential.
+reached the confirmation (an error before the store) confirms in its before-commit hook (db.before_commit), so no
+response leaves with an unconfirmed credential.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import threading
 from datetime import timedelta
 from functools import lru_cache
 
-from flask import after_this_request, g
+from flask import g
 from sqlalchemy.orm import Session
 
-from ..db import get_session, read_phase, utcnow
+from ..db import before_commit, get_session, read_phase, utcnow
 from .models import LRSCredential
 from .store_sql import driver_rows
 
@@ -58,9 +58,9 @@ def forget(key: str) -> None:
 
 
 def defer_confirmation(key: str, credential) -> None:
-    """Mark this request's credential as unconfirmed; the after-request hook confirms it if the view did not."""
+    """Mark this request's credential as unconfirmed; the before-commit hook confirms it if the view did not."""
     g.lrs_unconfirmed = (key, credential)
-    after_this_request(_confirm_before_response)
+    before_commit(_confirm_before_response)
 
 
 @lru_cache(maxsize=4)

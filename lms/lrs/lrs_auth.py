@@ -16,7 +16,7 @@ from werkzeug.datastructures import Authorization, Headers, MultiDict
 
 from .. import extension
 from . import credential_cache
-from ..db import get_session, read_phase, utcnow
+from ..db import before_commit, get_session, read_phase, utcnow
 from .models import LRSCredential
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
@@ -297,7 +297,7 @@ def check_lrs_request():
         if key is not None:
             credential_cache.remember(key, credential)
         if writes and _stale(credential.last_used_at):
-            after_this_request(partial(_touch_after_write, credential.id))
+            before_commit(partial(_touch_after_write, credential.id))
     after_this_request(_version_header)
     return None
 

@@ -53,6 +53,28 @@ def test_ingest_work_before_store_without_write_lock(app, db, world, monkeypatch
     assert len(db.scalars(select(Statement.seq).where(Statement.org_id == world["org_a"].id)).all()) == 4
 
 
+def test_ingest_after_request_hooks_run_without_write_lock(app, db, world, monkeypatch):
+    """The headers every response gets are set after the request's transaction ended: a POST that stored
+    statements no longer holds the write lock while they are (nor while the session cookie is saved)."""
+    if app.extensions["lms_db"][0].dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    lrs = make_lrs(app, db, world["org_a"])
+    seen = []
+    original = statements_views.response_version
+
+    def checking():
+        seen.append(_write_lock_free(app))
+        return original()
+
+    monkeypatch.setattr(statements_views, "response_version", checking)
+    for _ in range(2):
+        response = lrs.post(statement())
+        assert response.status_code == 200, response.get_data(as_text=True)
+    assert seen == [True, True]
+    db.rollback()
+    assert len(db.scalars(select(Statement.seq).where(Statement.org_id == world["org_a"].id)).all()) == 2
+
+
 def test_ingest_revoked_credential_refused_on_next_request(app, db, world):
     """A credential deactivated between two requests is refused by the very next one (nothing is cached)."""
     lrs = make_lrs(app, db, world["org_a"])
