@@ -18,11 +18,16 @@ def committed_count(app, sql: str) -> int:
 
 
 def write_lock_free(app) -> bool | None:
-    """Whether another connection could take SQLite's write lock at once (BEGIN IMMEDIATE, no waiting); None on
-    PostgreSQL, which has no database-wide write lock."""
-    if app.extensions["lms_db"][0].dialect.name != "sqlite":
-        return None
-    other = sqlite3.connect(app.extensions["lms_db"][0].url.database, timeout=0, isolation_level=None)
+    """Whether another connection could take SQLite's write lock at once; None on PostgreSQL, which has no
+    database-wide write lock."""
+    engine = app.extensions["lms_db"][0]
+    return sqlite_write_lock_free(engine.url.database) if engine.dialect.name == "sqlite" else None
+
+
+def sqlite_write_lock_free(database: str) -> bool:
+    """Whether another connection to this SQLite file could take the write lock at once (BEGIN IMMEDIATE, no
+    waiting)."""
+    other = sqlite3.connect(database, timeout=0, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")

@@ -1,10 +1,10 @@
 """Password sign-in computes the password hash with no database transaction open (no SQLite write lock held)."""
-import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, event, select, text, update
 
 from conftest import login
+from transaction_helpers import sqlite_write_lock_free
 from lms.auth import hashing
 from lms.auth.models import User
 from lms.db import get_session
@@ -14,15 +14,7 @@ def _write_lock_free(url: str) -> bool:
     """Whether another connection can take the write lock right now (SQLite), or no session is idle in a
     transaction on the database (PostgreSQL)."""
     if url.startswith("sqlite"):
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            conn.close()
+        return sqlite_write_lock_free(url.removeprefix("sqlite:///"))
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
