@@ -103,6 +103,7 @@ class GatedConnection(sqlite3.Connection):
     lms_gate: WriterGate | None = None
     lms_wal: WalCheckpoints | None = None  # set on connect for a database file (sqlite_wal.py)
     _lms_gated = False
+    _lms_changes = 0  # total_changes at the last checkpoint check: a deferred transaction that wrote differs
 
     def begin_immediate(self) -> None:
         """Pass the gate, then take SQLite's write lock; the gate is released when the transaction ends."""
@@ -117,13 +118,17 @@ class GatedConnection(sqlite3.Connection):
         self._lms_gated = gated
 
     def commit(self) -> None:
-        """Commit, then open the gate if the transaction ended, then checkpoint the log if it is due."""
+        """Commit, then open the gate if the transaction ended, then checkpoint the log if it is due (after a
+        transaction that wrote: a read adds no frames, and every page request would pay for reading the count)."""
+        wrote = False
         try:
+            wrote = self._lms_gated or self.total_changes != self._lms_changes
             super().commit()
         finally:
             still_open = self._open()
             self._release(still_open=still_open)
-        if self.lms_wal is not None and not still_open:
+        if self.lms_wal is not None and not still_open and wrote:
+            self._lms_changes = self.total_changes
             self.lms_wal.after_commit(self)
 
     def rollback(self) -> None:

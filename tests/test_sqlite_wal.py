@@ -100,3 +100,31 @@ def test_sqlite_wal_engine_connections_checkpoint_after_commit(tmp_path):
     with memory.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == CHECKPOINT_FRAMES
         assert conn.connection.driver_connection.lms_wal is None
+
+
+def test_sqlite_wal_checks_only_after_transactions_that_wrote(tmp_path, monkeypatch):
+    """A read-only commit skips the frame count (every page request's); a gated write, a deferred transaction that
+    wrote and a schema change through the gate each check it."""
+    path = str(tmp_path / "db.sqlite3")
+    conn = _connect(path, WriterGate(path + "-writer.lock", timeout=5), frames=10_000)
+    checks = []
+    original = WalCheckpoints.after_commit
+    monkeypatch.setattr(WalCheckpoints, "after_commit", lambda self, c: (checks.append(1), original(self, c)))
+    conn.begin_immediate()
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    assert len(checks) == 1
+    conn.execute("BEGIN")
+    conn.execute("SELECT COUNT(*) FROM t").fetchone()
+    conn.commit()
+    assert len(checks) == 1
+    _write(conn, 1)
+    assert len(checks) == 2
+    conn.execute("BEGIN")  # deferred, not gated: it still wrote frames
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    assert len(checks) == 3
+    conn.execute("BEGIN")
+    conn.execute("SELECT 1").fetchone()
+    conn.commit()
+    assert len(checks) == 3
