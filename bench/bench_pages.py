@@ -4,7 +4,9 @@
    lesson without a practical task), the course overview and an open quiz attempt are requested straight through
    the WSGI callable with the session cookie, like bench/_minimal_app.py's "ok" view; CPU milliseconds per request
    (best of several rounds; CPU time, so other processes on a shared machine do not count), SQL statements per
-   page, and the ratio to the minimal view. Target: lesson ≤ 1 ms.
+   page, and the ratio to the minimal view. Target: lesson ≤ 1 ms. Beside it, "cold": the median CPU time with the
+   CPU caches evicted before each request (8 MiB written), closer to what a served request costs: in a server the
+   socket work, the client and the other workers run between two requests of one process.
 2. Over HTTP (skip with --no-http): gunicorn with the scripts/serve.sh worker count serves the app; N signed-in
    learners (default 50, signed in with httpx, then one asyncio process sending each learner's GET with its cookies
    and httpx's headers over a fresh connection per request) GET one page back to back for --duration seconds, page after
@@ -13,7 +15,9 @@
    requests/s per page and its ratio to the minimal app, measured in this one run (target: ≥ 50 % for each page),
    and the CPU time per request of the server (gunicorn master and workers, from /proc) and of the client. The
    client shares the cores with the server: when it keeps a core busy during the minimal run, the minimal app's
-   rate is held down by the client and the ratios are upper bounds (the bench says so).
+   rate is held down by the client and the ratios are upper bounds (the bench says so). Two rows that are no page
+   follow: /healthz (one SELECT 1) for the signed-in learners and for anonymous clients, the floor under every
+   page's ratio (what the app's request set-up alone costs).
 
     .venv/bin/python bench/bench_pages.py                 # in-process + HTTP, 50 clients, 15 s per page
     .venv/bin/python bench/bench_pages.py --no-http --profile lesson   # cProfile of the in-process lesson page
@@ -51,27 +55,36 @@ def in_process(url: str, args) -> dict:
 
     app, client, paths = _pages.learner_app(url, *bundled_folders())
     base_ms = _pages.time_requests(minimal, _pages.wsgi_environ("/"), args.requests, args.rounds)
+    base_cold = _pages.time_cold_requests(minimal, _pages.wsgi_environ("/"), args.requests)
     print(f"\nIn-process (WSGI call, CPU ms per request, best of {args.rounds} rounds of {args.requests} requests; "
-          f"the minimal Flask view: {base_ms:.3f} ms)")
-    print(f"  {'page':<14}{'ms/request':>11}{'x minimal':>11}{'SQL':>5}  path")
+          f"the minimal Flask view: {base_ms:.3f} ms; cold: the median with the CPU caches evicted before each "
+          f"request, minimal {base_cold:.3f} ms)")
+    print(f"  {'page':<14}{'ms/request':>11}{'x minimal':>11}{'cold ms':>9}{'x minimal':>11}{'SQL':>5}  path")
     for page in PAGES:
         client.get(paths[page])  # refreshes the session's last-seen time in the cookie
         environ = _pages.wsgi_environ(paths[page], client)
         if args.profile == page:
             profile(app, environ)
         ms = _pages.time_requests(app, environ, args.requests, args.rounds)
+        cold = _pages.time_cold_requests(app, environ, args.requests)
         queries = _pages.count_queries(app, environ)
-        print(f"  {page:<14}{ms:>11.3f}{ms / base_ms:>11.1f}{queries:>5}  {paths[page]}")
+        print(f"  {page:<14}{ms:>11.3f}{ms / base_ms:>11.1f}{cold:>9.3f}{cold / base_cold:>11.1f}{queries:>5}  "
+              f"{paths[page]}")
         figure(f"pages.in_process.{page}", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
                digits=3)
+        figure(f"pages.in_process_cold.{page}", cold, "ms", baseline=base_cold,
+               baseline_label="minimal Flask view, caches evicted", digits=3)
         figure(f"pages.in_process.{page}.sql_statements", queries, "statements", digits=0)
         if page == "lesson":
             verdict = "ok" if ms <= IN_PROCESS_TARGET_MS else "over the target"
             print(f"  lesson page target ≤ {IN_PROCESS_TARGET_MS} ms: {verdict}")
     # The base cost of a signed-in request with no page work: session cookie, session user, transaction, hooks.
     client.get(paths["lesson"])
-    ms = _pages.time_requests(app, _pages.wsgi_environ("/healthz", client), args.requests, args.rounds)
-    print(f"  {'healthz':<14}{ms:>11.3f}{ms / base_ms:>11.1f}{'':>5}  /healthz (signed in: the base cost)")
+    environ = _pages.wsgi_environ("/healthz", client)
+    ms = _pages.time_requests(app, environ, args.requests, args.rounds)
+    cold = _pages.time_cold_requests(app, environ, args.requests)
+    print(f"  {'healthz':<14}{ms:>11.3f}{ms / base_ms:>11.1f}{cold:>9.3f}{cold / base_cold:>11.1f}{'':>5}  "
+          f"/healthz (signed in: the base cost)")
     figure("pages.in_process.signed_in_healthz", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
            digits=3)
     app.extensions["lms_db"][0].dispose()

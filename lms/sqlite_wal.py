@@ -3,8 +3,9 @@
 SQLite checkpoints automatically inside COMMIT once the log holds ``wal_autocheckpoint`` pages. Its own write lock
 is already free by then, but the writer gate (sqlite_gate.py) opens only when COMMIT returns, so every writer of
 every process waited for the copy: 40–60 ms per 10,000 pages (mostly fsync), once in every dozen LRS batches.
-Connections with a gate therefore turn the automatic checkpoint off, and after each commit, with the gate open, the
-committing connection runs the same PASSIVE checkpoint once as many frames wait as SQLite's threshold allowed.
+Connections with a gate therefore turn the automatic checkpoint off, and after each commit that wrote
+(sqlite_gate.py), with the gate open, the committing connection runs the same PASSIVE checkpoint once as many
+frames wait as SQLite's threshold allowed.
 Durability is unchanged: a checkpoint only copies committed pages from the log into the database file.
 
 The frames waiting are read from the WAL-index header in the ``-shm`` file (https://www.sqlite.org/walformat.html,
