@@ -110,21 +110,18 @@ def test_sqlite_wal_checks_only_after_transactions_that_wrote(tmp_path, monkeypa
     checks = []
     original = WalCheckpoints.after_commit
     monkeypatch.setattr(WalCheckpoints, "after_commit", lambda self, c: (checks.append(1), original(self, c)))
-    conn.begin_immediate()
-    conn.execute("CREATE TABLE t (x)")
-    conn.commit()
-    assert len(checks) == 1
-    conn.execute("BEGIN")
-    conn.execute("SELECT COUNT(*) FROM t").fetchone()
-    conn.commit()
-    assert len(checks) == 1
-    _write(conn, 1)
-    assert len(checks) == 2
-    conn.execute("BEGIN")  # deferred, not gated: it still wrote frames
-    conn.execute("INSERT INTO t VALUES (1)")
-    conn.commit()
-    assert len(checks) == 3
-    conn.execute("BEGIN")
-    conn.execute("SELECT 1").fetchone()
-    conn.commit()
-    assert len(checks) == 3
+
+    def transaction(begin, sql: str) -> int:
+        begin()
+        conn.execute(sql).fetchall()
+        conn.commit()
+        return len(checks)
+
+    def deferred():  # not gated
+        conn.execute("BEGIN")
+
+    assert transaction(conn.begin_immediate, "CREATE TABLE t (x)") == 1
+    assert transaction(deferred, "SELECT COUNT(*) FROM t") == 1
+    assert transaction(conn.begin_immediate, "INSERT INTO t VALUES (1)") == 2
+    assert transaction(deferred, "INSERT INTO t VALUES (2)") == 3  # it wrote frames without the gate
+    assert transaction(deferred, "SELECT 1") == 3
