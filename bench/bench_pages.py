@@ -171,7 +171,7 @@ def report_http(runs: dict, baseline, args, floors: dict) -> bool:
     ok = True
     print(f"\nOver HTTP: gunicorn {args.workers} gthread workers × {serve_threads()} threads, {args.users} clients, "
           f"{args.duration:.0f} s per page, {os.cpu_count()} cores")
-    print(f"  {'page':<14}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'server CPU':>12}{'client CPU':>12}"
+    print(f"  {'page':<18}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p95 ms':>9}{'server CPU':>12}{'client CPU':>12}"
           f"{'client busy':>12}  statuses")
     for page, run in [*runs.items(), *floors.items(), ("minimal Flask", baseline)]:
         latencies = [v for values in run.steady.latencies.values() for v in values] or [0.0]
