@@ -177,7 +177,7 @@ def report_http(runs: dict, baseline, args, floors: dict) -> bool:
         latencies = [v for values in run.steady.latencies.values() for v in values] or [0.0]
         statuses = " ".join(f"{code}x{n}" for codes in run.steady.status.values() for code, n in codes.items())
         busy = run.client_cpu / max(run.steady.finished - run.steady.started, 1e-6)
-        print(f"  {page:<14}{rate(run):>9.1f}{rate(run) / base_rps:>8.1%}{percentile(latencies, 50) * 1000:>9.1f}"
+        print(f"  {page:<18}{rate(run):>9.1f}{rate(run) / base_rps:>8.1%}{percentile(latencies, 50) * 1000:>9.1f}"
               f"{percentile(latencies, 95) * 1000:>9.1f}{cpu_ms(run, run.server_cpu):>9.2f} ms"
               f"{cpu_ms(run, run.client_cpu):>9.2f} ms{busy:>12.0%}  {statuses}")
         if page in runs or page in floors:
