@@ -120,7 +120,6 @@ class GatedConnection(sqlite3.Connection):
     def commit(self) -> None:
         """Commit, then open the gate if the transaction ended, then checkpoint the log if it is due (after a
         transaction that wrote: a read adds no frames, and every page request would pay for reading the count)."""
-        wrote = False
         try:
             wrote = self._lms_gated or self.total_changes != self._lms_changes
             super().commit()
