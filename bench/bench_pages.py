@@ -65,11 +65,9 @@ def in_process(url: str, args) -> dict:
         environ = _pages.wsgi_environ(paths[page], client)
         if args.profile == page:
             profile(app, environ)
-        ms = _pages.time_requests(app, environ, args.requests, args.rounds)
-        cold = _pages.time_cold_requests(app, environ, args.requests)
+        ms, cold = _timed(app, environ, args)
         queries = _pages.count_queries(app, environ)
-        print(f"  {page:<14}{ms:>11.3f}{ms / base_ms:>11.1f}{cold:>9.3f}{cold / base_cold:>11.1f}{queries:>5}  "
-              f"{paths[page]}")
+        _row(page, ms, cold, (base_ms, base_cold), queries, paths[page])
         figure(f"pages.in_process.{page}", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
                digits=3)
         figure(f"pages.in_process_cold.{page}", cold, "ms", baseline=base_cold,
@@ -81,14 +79,23 @@ def in_process(url: str, args) -> dict:
     # The base cost of a signed-in request with no page work: session cookie, session user, transaction, hooks.
     client.get(paths["lesson"])
     environ = _pages.wsgi_environ("/healthz", client)
-    ms = _pages.time_requests(app, environ, args.requests, args.rounds)
-    cold = _pages.time_cold_requests(app, environ, args.requests)
-    print(f"  {'healthz':<14}{ms:>11.3f}{ms / base_ms:>11.1f}{cold:>9.3f}{cold / base_cold:>11.1f}{'':>5}  "
-          f"/healthz (signed in: the base cost)")
+    ms, cold = _timed(app, environ, args)
+    _row("healthz", ms, cold, (base_ms, base_cold), "", "/healthz (signed in: the base cost)")
     figure("pages.in_process.signed_in_healthz", ms, "ms", baseline=base_ms, baseline_label="minimal Flask view",
            digits=3)
     app.extensions["lms_db"][0].dispose()
     return paths
+
+
+def _timed(app, environ: dict, args) -> tuple[float, float]:
+    """CPU ms per request of one environ: hot (best round) and cold (caches evicted before each request)."""
+    return (_pages.time_requests(app, environ, args.requests, args.rounds),
+            _pages.time_cold_requests(app, environ, args.requests))
+
+
+def _row(label: str, ms: float, cold: float, base: tuple[float, float], queries, path: str) -> None:
+    """One line of the in-process table, both times against the minimal view's (hot, cold)."""
+    print(f"  {label:<14}{ms:>11.3f}{ms / base[0]:>11.1f}{cold:>9.3f}{cold / base[1]:>11.1f}{queries:>5}  {path}")
 
 
 def profile(app, environ: dict) -> None:
